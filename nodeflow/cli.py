@@ -1,0 +1,166 @@
+"""The ``nodeflow`` command.
+
+    nodeflow                      open the editor on the bundled XOR example
+    nodeflow open FILE            open a graph file in the editor
+    nodeflow new mlp ...          write a generated network to a graph file
+    nodeflow run FILE ...         train headless, one line per epoch
+    nodeflow check FILE           validate a graph file
+
+A user mistake prints one line on stderr and exits with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import NodeflowError
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "graphs"
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def epoch_line(i: int, total: int, s) -> str:
+    loss = "—" if s.loss is None else f"{s.loss:.4f}" if s.loss >= 1e-3 or s.loss == 0 else f"{s.loss:.3e}"
+    return f"epoch {i}/{total}  loss {loss}  train {_pct(s.train_acc)}  test {_pct(s.test_acc)}"
+
+
+def cmd_new(a) -> int:
+    from .builders import mlp
+    from .fileio import save
+
+    try:
+        layers = [int(v) for v in a.layers.split(",")]
+    except ValueError:
+        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {a.layers!r})") from None
+    out = Path(a.output)
+    data = a.data
+    base = Path.cwd()
+    g = mlp(layers, a.activation, lr=a.lr, data=data, seed=a.seed, split=a.split, base_dir=base, init=a.init,
+            samples=a.samples)
+    save(g, out)
+    print(f"wrote {out}: {len(g.node_ids)} nodes, {len(g.links())} links; {g.data().describe()}")
+    return 0
+
+
+def cmd_run(a) -> int:
+    from .evaluator import Evaluator
+    from .fileio import load, save
+    from .progress import Progress
+
+    g = load(a.file)
+    if a.epochs < 0:
+        raise NodeflowError("--epochs must be 0 or more")
+    ev = Evaluator(g)
+    ev.plan  # raise NotReady before printing anything
+    bar = Progress(a.epochs)
+    count = 0
+
+    def on_epoch(s):
+        nonlocal count
+        count += 1
+        bar.clear()
+        if a.json:
+            print(json.dumps(dict(s.as_dict(), epoch=count)), flush=True)
+        else:
+            print(epoch_line(count, a.epochs, s), flush=True)
+        bar.update(count)
+
+    try:
+        ev.run(a.epochs, samples=a.samples, on_epoch=on_epoch)
+    finally:
+        bar.clear()
+    if a.samples is not None and count < a.epochs:
+        msg = f"stopped after {a.samples} sample steps (epoch {count + 1}, sample {ev.sample} of {ev.n_train})"
+        print(json.dumps({"stopped": True, "samples": a.samples}) if a.json else msg, flush=True)
+    if a.save:
+        save(g, a.save)
+        if not a.json:
+            print(f"saved {a.save}")
+    return 0
+
+
+def cmd_check(a) -> int:
+    from .errors import GraphFileError
+    from .fileio import load
+
+    try:
+        g = load(a.file)
+    except GraphFileError as e:
+        for p in e.problems:
+            print(f"{a.file}: {p}", file=sys.stderr)
+        return 2
+    problems = g.problems()
+    if problems:
+        for p in problems:
+            print(f"{a.file}: {p}", file=sys.stderr)
+        return 2
+    print(f"ok: {len(g.node_ids)} nodes, {len(g.links())} links")
+    return 0
+
+
+def cmd_open(a) -> int:
+    from .gui import run_editor
+
+    return run_editor(a.file)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nodeflow", description="Backpropagation taken apart into nodes you can "
+                                "wire, step, watch and train.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    o = sub.add_parser("open", help="open a graph file in the editor")
+    o.add_argument("file", nargs="?", help="graph file (default: the XOR example)")
+    o.set_defaults(fn=cmd_open)
+
+    n = sub.add_parser("new", help="generate a network and write it to a graph file")
+    n.add_argument("kind", choices=["mlp"], help="what to build (a multi-layer perceptron)")
+    n.add_argument("--layers", required=True, help="unit counts from inputs to outputs, e.g. 7,5,3")
+    n.add_argument("--data", required=True, help="a CSV file or a built-in set: xor, adding, apples-oranges, "
+                   "circle, spiral")
+    n.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu, identity or softmax")
+    n.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
+    n.add_argument("--split", type=float, default=None, help="training share of the data (default 0.66; xor 1.0)")
+    n.add_argument("--seed", type=int, default=1, help="seed for weights, split and shuffling (default 1)")
+    n.add_argument("--init", default="uniform", help="weight initialisation (default uniform [0, 1))")
+    n.add_argument("--samples", type=int, default=0, help="size of a built-in synthetic set (default: its own)")
+    n.add_argument("-o", "--output", required=True, help="graph file to write")
+    n.set_defaults(fn=cmd_new)
+
+    r = sub.add_parser("run", help="train a graph headless")
+    r.add_argument("file")
+    r.add_argument("--epochs", type=int, required=True)
+    r.add_argument("--samples", type=int, default=None, help="stop after this many sample steps")
+    r.add_argument("--save", help="write the trained graph here")
+    r.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    r.set_defaults(fn=cmd_run)
+
+    c = sub.add_parser("check", help="validate a graph file")
+    c.add_argument("file")
+    c.set_defaults(fn=cmd_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        args = parser().parse_args(["open"])
+    try:
+        return args.fn(args)
+    except NodeflowError as e:
+        print(f"nodeflow: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nodeflow: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

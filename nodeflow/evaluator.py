@@ -1,0 +1,296 @@
+"""The stepping evaluator: run a graph one node, one sample or one epoch at a time.
+
+A sample step evaluates every node once, in schedule order (forward, error, deltas,
+updates), then commits each update's ``new`` value into its parameter. At the end of
+an epoch the test set is run through the forward pass and the epoch's figures are
+recorded. After any step the value on every wire, the node evaluated last and its
+phase can be read; the last ``history`` sample steps can be stepped back.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+import networkx as nx
+import numpy as np
+
+from .datasets import epoch_order
+from .errors import NotReady
+from .graph import Graph, Link
+from .jit import JIT_AVAILABLE
+from .plan import Plan, Step, build_plan
+
+QUIET_CHANGES = ("node_moved", "label_changed")  # edits that do not change what is computed
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    epoch: int  # 1-based
+    loss: float | None
+    train_acc: float | None
+    test_acc: float | None
+
+    def as_dict(self) -> dict:
+        return {"epoch": self.epoch, "loss": self.loss, "train_acc": self.train_acc, "test_acc": self.test_acc}
+
+
+@dataclass
+class _Snapshot:
+    mem: np.ndarray
+    smem: np.ndarray
+    epoch: int
+    sample: int
+    n_stats: int
+    last_node: str | None
+    phase: str | None
+
+
+class Evaluator:
+    """A stepping session over a graph. Edits to the graph are picked up at the next step."""
+
+    def __init__(self, graph: Graph, *, jit: bool | None = None, history: int = 200):
+        self.graph = graph
+        self.jit = JIT_AVAILABLE if jit is None else (jit and JIT_AVAILABLE)
+        self.sample = 0  # index of the next sample within the epoch
+        self.cursor = 0  # index of the next step within the sample
+        self.stats: list[EpochStats] = []
+        self.last_node: str | None = None
+        self.phase: str | None = None
+        self._plan: Plan | None = None
+        self._order: np.ndarray | None = None
+        self._snapshots: deque[_Snapshot] = deque(maxlen=history)
+        self._unsubscribe = graph.subscribe(self._on_change)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+    # -- the plan ----------------------------------------------------------------------
+    @property
+    def plan(self) -> Plan:
+        """The current execution plan; raises NotReady with the reason when there is none."""
+        if self._plan is None:
+            self._plan = build_plan(self.graph, jit=self.jit)
+            if self.sample >= len(self._plan.X_train):
+                self.sample = 0
+        return self._plan
+
+    @property
+    def ready(self) -> bool:
+        try:
+            self.plan
+        except NotReady:
+            return False
+        return True
+
+    def _on_change(self, kind: str, **details) -> None:
+        if kind in QUIET_CHANGES or self._plan is None:
+            return
+        if self.cursor > 0:  # abandon the half-done sample: back to its start
+            self._restore(self._snapshots.pop())
+        self._plan = None
+        self._snapshots.clear()
+        if kind == "setting_changed" and details.get("name") in ("data", "samples", "seed", "split", "target"):
+            self.sample = 0
+            self._order = None
+
+    @property
+    def epoch(self) -> int:
+        """Epochs completed so far (kept in the graph, so a saved file continues from there)."""
+        return self.graph.trained_epochs
+
+    @property
+    def n_train(self) -> int:
+        return len(self.plan.X_train)
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.plan.steps
+
+    @property
+    def next_node(self) -> str:
+        return self.plan.steps[self.cursor].node
+
+    @property
+    def evaluated(self) -> list[str]:
+        """Nodes evaluated so far in the current sample (all of them right after a sample)."""
+        steps = self.plan.steps
+        return [s.node for s in steps[: self.cursor]] if self.cursor else [s.node for s in steps]
+
+    # -- values ------------------------------------------------------------------------
+    def value(self, node: str, port: str) -> np.ndarray:
+        """A copy of the value on an output port (or on the wire into an input port)."""
+        t = self.graph.type_of(node)
+        if t.port(port, "out") is None:
+            w = self.graph.wire_into(node, port)
+            if w is None:
+                raise KeyError(f"{node}.{port} is not an output and has no wire")
+            node, port = w.src, w.src_port
+        return self.plan.value(node, port).copy()
+
+    def wire_values(self) -> dict[Link, np.ndarray]:
+        """The value every wire carries now."""
+        p = self.plan
+        return {l: p.value(l.src, l.src_port).copy() for l in self.graph.links()}
+
+    @property
+    def current_row(self) -> int | None:
+        """Row (in the training set) of the sample being stepped, or of the last one."""
+        return int(self.plan.row[0])
+
+    # -- stepping ----------------------------------------------------------------------
+    def _begin_sample(self) -> None:
+        p = self.plan
+        self._snapshots.append(_Snapshot(p.mem.copy(), p.smem.copy(), self.epoch, self.sample,
+                                         len(self.stats), self.last_node, self.phase))
+        if self.sample == 0 or self._order is None:
+            self._order = epoch_order(self.graph.settings["seed"], self.epoch, self.n_train)
+            if self.sample == 0:
+                for r in p.resets:
+                    r[:] = 0.0
+        p.row[0] = self._order[self.sample]
+
+    def _end_sample(self) -> None:
+        p = self.plan
+        for new, param, _, _ in p.commits:
+            param[...] = new
+        self.cursor = 0
+        self.sample += 1
+        if self.sample >= len(p.X_train):
+            self._end_epoch()
+
+    def _end_epoch(self) -> None:
+        p = self.plan
+        test_acc = None
+        if p.test_steps and len(p.X_test):
+            saved = p.mem.copy()
+            for r in p.test_resets:
+                r[:] = 0.0
+            for i in range(len(p.X_test)):
+                p.row[0] = i
+                for s in p.test_steps:
+                    s.kernel(*s.args)
+            test_acc = float(p.value(*p.metrics["test_acc"])[()]) if "test_acc" in p.metrics else None
+            p.mem[:] = saved
+            if "test_acc" in p.metrics:
+                p.value(*p.metrics["test_acc"])[...] = test_acc
+            p.row[0] = self._order[-1] if self._order is not None else 0
+
+        def metric(name):
+            return float(p.value(*p.metrics[name])[()]) if name in p.metrics else None
+
+        self.graph.trained_epochs += 1
+        self.sample = 0
+        self._order = None
+        self.stats.append(EpochStats(self.epoch, metric("loss"), metric("train_acc"), test_acc))
+
+    def step_node(self) -> str:
+        """Evaluate the next node; returns its id. The last node of a sample commits the updates."""
+        p = self.plan
+        if self.cursor == 0:
+            self._begin_sample()
+        s = p.steps[self.cursor]
+        if s.kernel is not None:
+            s.kernel(*s.args)
+        self.last_node, self.phase = s.node, s.phase
+        self.cursor += 1
+        if self.cursor == len(p.steps):
+            self.phase = "update"
+            self._end_sample()
+        return s.node
+
+    def step_sample(self) -> None:
+        """Finish the current sample (or do a whole one)."""
+        p = self.plan
+        if self.cursor == 0:
+            self._begin_sample()
+        for s in p.steps[self.cursor:]:
+            if s.kernel is not None:
+                s.kernel(*s.args)
+        last = p.steps[-1]
+        self.last_node, self.phase = last.node, "update"
+        self._end_sample()
+
+    def step_epoch(self) -> EpochStats:
+        """Finish the current epoch (or do a whole one); returns its figures."""
+        start = self.epoch
+        while self.epoch == start:
+            self.step_sample()
+        return self.stats[-1]
+
+    def run(self, epochs: int, *, samples: int | None = None,
+            on_epoch: Callable[[EpochStats], bool | None] | None = None) -> list[EpochStats]:
+        """Train for ``epochs`` epochs (or stop after ``samples`` sample steps).
+
+        ``on_epoch`` is called after each epoch; returning True stops the run.
+        """
+        first = len(self.stats)
+        done = 0
+        target_epoch = self.epoch + epochs
+        while self.epoch < target_epoch:
+            if samples is not None and done >= samples:
+                break
+            before = self.epoch
+            self.step_sample()
+            done += 1
+            if self.epoch != before and on_epoch is not None and on_epoch(self.stats[-1]):
+                break
+        return self.stats[first:]
+
+    def step_back(self) -> bool:
+        """Undo the last sample step (or the part of a sample done so far). False if none is kept."""
+        if self._plan is None or not self._snapshots:
+            return False
+        self._restore(self._snapshots.pop())
+        return True
+
+    @property
+    def can_step_back(self) -> bool:
+        return self._plan is not None and bool(self._snapshots)
+
+    def _restore(self, snap: _Snapshot) -> None:
+        p = self._plan
+        p.mem[:] = snap.mem
+        p.smem[:] = snap.smem
+        if self.graph.trained_epochs != snap.epoch:
+            self._order = None
+        self.graph.trained_epochs = snap.epoch
+        self.sample = snap.sample
+        del self.stats[snap.n_stats:]
+        self.cursor = 0
+        self.last_node, self.phase = snap.last_node, snap.phase
+        if self._order is not None:
+            p.row[0] = self._order[self.sample]
+
+    # -- forward-only evaluation -------------------------------------------------------
+    def output_port(self) -> tuple[str, str]:
+        """The port the network's prediction comes out of (what the error compares)."""
+        g = self.graph
+        for n in g.nodes_of_type("Error", "Accuracy"):
+            w = g.wire_into(n, "y")
+            if w is not None:
+                return w.src, w.src_port
+        raise NotReady("no Error or Accuracy node says which output is the prediction")
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Run the forward pass on each row of ``X`` (values on the wires are left as they were)."""
+        p = self.plan
+        node, port = self.output_port()
+        needed = nx.ancestors(self.graph.nx, node) | {node}
+        steps = [s for s in p.steps if s.node in needed]
+        X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=float)))
+        out = np.empty((len(X),) + p.value(node, port).shape)
+        saved, row = p.mem.copy(), p.row[0]
+        try:
+            feed = [s for s in steps if s.type == "Dataset"]
+            for i in range(len(X)):
+                for s in steps:
+                    if s in feed:
+                        s.args[3][:] = X[i]
+                    elif s.kernel is not None:
+                        s.kernel(*s.args)
+                out[i] = p.value(node, port)
+        finally:
+            p.mem[:] = saved
+            p.row[0] = row
+        return out

@@ -1,0 +1,20 @@
+"""The node library, by family. Importing this package registers every node type."""
+from .base import ANY, NODE_TYPES, NodeType, Param, Port  # noqa: F401
+from . import data, params, forward, loss, backward, update, metrics  # noqa: F401
+
+FAMILIES = ("data", "parameters", "forward", "loss", "backward", "update", "metrics")
+
+
+def node_type(name: str) -> type[NodeType]:
+    try:
+        return NODE_TYPES[name]
+    except KeyError:
+        raise KeyError(f"unknown node type {name!r}") from None
+
+
+def palette() -> dict[str, list[type[NodeType]]]:
+    """Node types grouped by family, in palette order."""
+    groups: dict[str, list] = {f: [] for f in FAMILIES}
+    for t in NODE_TYPES.values():
+        groups.setdefault(t.family, []).append(t)
+    return groups

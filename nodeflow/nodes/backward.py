@@ -1,0 +1,86 @@
+"""The backward pass: deltas, the blame each unit gets for the error (δ = dE/dz)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..jit import kernel
+from .base import NodeType, Port
+
+
+@kernel
+def output_delta(grad, slope, delta):
+    """δ = dE/dy ⊙ slope"""
+    for i in range(delta.shape[0]):
+        delta[i] = grad[i] * slope[i]
+
+
+@kernel
+def output_delta_jacobian(grad, jacobian, delta):
+    """δ_j = Σ_i dE/dy_i · dy_i/dz_j"""
+    for j in range(delta.shape[0]):
+        s = 0.0
+        for i in range(grad.shape[0]):
+            s += grad[i] * jacobian[i, j]
+        delta[j] = s
+
+
+@kernel
+def hidden_delta(W, delta_next, slope, delta):
+    """δ = (Wᵀ·δ_next) ⊙ slope"""
+    for j in range(delta.shape[0]):
+        s = 0.0
+        for i in range(delta_next.shape[0]):
+            s += W[i, j] * delta_next[i]
+        delta[j] = s * slope[j]
+
+
+@kernel
+def hidden_delta_jacobian(W, delta_next, jacobian, delta):
+    """δ_k = Σ_j (Wᵀ·δ_next)_j · dy_j/dz_k"""
+    n = delta.shape[0]
+    back = np.zeros(n)
+    for j in range(n):
+        for i in range(delta_next.shape[0]):
+            back[j] += W[i, j] * delta_next[i]
+    for k in range(n):
+        s = 0.0
+        for j in range(n):
+            s += back[j] * jacobian[j, k]
+        delta[k] = s
+
+
+SLOPE = Port("slope", ("n",), "the activation's slope dy/dz (or Softmax's Jacobian)", alt=(("n", "n"),))
+
+
+class Delta(NodeType):
+    """Output delta: δ = dE/dy × slope, the blame on each output unit's weighted sum."""
+
+    name = "Delta"
+    family = "backward"
+    phase = "backward"
+    inputs = (Port("grad", ("n",), "dE/dy from the error"), SLOPE)
+    outputs = (Port("delta", ("n",), "dE/dz of the output layer"),)
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        slope = in_shapes.get("slope")
+        return output_delta_jacobian if slope is not None and len(slope) == 2 else output_delta
+
+
+class BackDelta(NodeType):
+    """Hidden delta: δ = (Wᵀ·δ_next) × slope, the blame passed back one layer."""
+
+    name = "BackDelta"
+    family = "backward"
+    phase = "backward"
+    inputs = (
+        Port("W", ("next", "n"), "the next layer's weights"),
+        Port("delta_next", ("next",), "the next layer's delta"),
+        SLOPE,
+    )
+    outputs = (Port("delta", ("n",), "dE/dz of this layer"),)
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        slope = in_shapes.get("slope")
+        return hidden_delta_jacobian if slope is not None and len(slope) == 2 else hidden_delta

@@ -1,0 +1,194 @@
+"""What a node type is: named ports with symbolic shapes, parameters, state and a kernel.
+
+A node type is a class with class attributes only; instances live in the graph as
+plain data (``type`` name, ``params`` dict, ``state`` arrays). Shapes are tuples of
+dimension symbols (``("out", "in")``) bound when wires are connected; ``ANY`` accepts
+any shape.
+
+Kernel calling convention (see ``nodeflow.jit``):
+``kernel(*inputs, *state, *outputs, *consts)``, all arrays except the trailing float
+constants; a scalar port is a 1-element array.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+
+ANY = ("*",)
+Shape = tuple  # of int | None (None = not known yet)
+
+PHASES = ("forward", "backward", "update")
+PHASE_RANK = {"forward": 0, "backward": 1, "update": 2}
+
+
+@dataclass(frozen=True)
+class Port:
+    """A named input, output or state array of a node type."""
+
+    name: str
+    shape: tuple = ()
+    doc: str = ""
+    optional: bool = False
+    alt: tuple = ()  # other shapes an input accepts, e.g. a Jacobian instead of a slope
+
+
+@dataclass(frozen=True)
+class Param:
+    """A user-editable setting of a node (or of the whole graph): checked on every edit."""
+
+    name: str
+    default: Any
+    kind: str = "float"  # float | int | bool | choice | shape | ints | str | array
+    doc: str = ""
+    choices: tuple = ()
+    lo: float | None = None
+    hi: float | None = None
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` normalised to this parameter's kind, or raise ValueError."""
+        k = self.kind
+        if k == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+                raise ValueError(f"{self.name} must be a number, not {value!r}")
+            value = float(value)
+            if not math.isfinite(value):
+                raise ValueError(f"{self.name} must be finite, not {value}")
+        elif k == "int":
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (
+                isinstance(value, float) and value.is_integer()
+            ):
+                raise ValueError(f"{self.name} must be a whole number, not {value!r}")
+            value = int(value)
+        elif k == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.name} must be true or false, not {value!r}")
+        elif k == "choice":
+            if value not in self.choices:
+                raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {value!r}")
+        elif k in ("shape", "ints"):
+            if not isinstance(value, (list, tuple)) or not value or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in value
+            ):
+                raise ValueError(f"{self.name} must be a list of positive whole numbers, not {value!r}")
+            value = [int(v) for v in value]
+            if k == "shape" and self.lo is not None and len(value) != int(self.lo):
+                raise ValueError(f"{self.name} must have {int(self.lo)} numbers, not {len(value)}")
+        elif k == "str":
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name} must be text, not {value!r}")
+        elif k == "array":
+            try:
+                arr = np.array(value, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.name} must be a number or a (nested) list of numbers") from None
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"{self.name} holds NaN or infinite numbers")
+            value = arr.tolist()
+        if k in ("float", "int"):
+            if self.lo is not None and value < self.lo:
+                raise ValueError(f"{self.name} must be at least {self.lo:g}, not {value:g}")
+            if self.hi is not None and value > self.hi:
+                raise ValueError(f"{self.name} must be at most {self.hi:g}, not {value:g}")
+        return value
+
+
+NODE_TYPES: dict[str, type["NodeType"]] = {}
+
+
+class NodeType:
+    """Base of every node type. Subclasses set the class attributes below."""
+
+    name: ClassVar[str] = ""
+    family: ClassVar[str] = ""  # palette group
+    phase: ClassVar[str] = "forward"  # forward | backward | update | passive (takes its inputs' phase)
+    doc: ClassVar[str] = ""
+    inputs: ClassVar[tuple[Port, ...]] = ()
+    outputs: ClassVar[tuple[Port, ...]] = ()
+    state: ClassVar[tuple[Port, ...]] = ()
+    params: ClassVar[tuple[Param, ...]] = ()
+    saved_state: ClassVar[tuple[str, ...]] = ()  # state written to graph files (learned values)
+    alias: ClassVar[dict[str, str]] = {}  # output port -> state array it shows (a register's output)
+    commits: ClassVar[tuple[tuple[str, str], ...]] = ()  # (output, input): copy output into that input's source
+    resets_each_epoch: ClassVar[bool] = False  # state zeroed at the start of every epoch (metrics)
+    unique: ClassVar[bool] = False  # at most one per graph
+    feeds: ClassVar[bool] = False  # takes (X, T, row) from the data instead of wires
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.name:
+            NODE_TYPES[cls.name] = cls
+
+    # -- hooks -----------------------------------------------------------------------
+    @classmethod
+    def source_shapes(cls, params: dict, ctx: "ShapeContext") -> dict[str, Shape]:
+        """Shapes this node fixes by itself (sources: from params or data). Default: none."""
+        return {}
+
+    @classmethod
+    def kernel_for(cls, in_shapes: dict[str, Shape], params: dict) -> Callable | None:
+        """The kernel to run for these input shapes (None: nothing to compute)."""
+        return None
+
+    @classmethod
+    def consts(cls, params: dict, settings: dict) -> tuple[float, ...]:
+        """Float constants appended to the kernel's arguments."""
+        return ()
+
+    @classmethod
+    def init_state(cls, node_id: str, params: dict, shapes: dict[str, Shape], seed: int) -> dict[str, np.ndarray]:
+        """Fresh state arrays (zeros unless a subclass initialises them otherwise)."""
+        return {p.name: np.zeros(shapes[p.name]) for p in cls.state if shapes.get(p.name) is not None}
+
+    @classmethod
+    def state_shapes(cls, params: dict, dims: dict[str, int]) -> dict[str, Shape]:
+        return {p.name: resolve(p.shape, dims) for p in cls.state}
+
+    # -- helpers ---------------------------------------------------------------------
+    @classmethod
+    def port(cls, name: str, direction: str) -> Port | None:
+        for p in cls.inputs if direction == "in" else cls.outputs:
+            if p.name == name:
+                return p
+        return None
+
+    @classmethod
+    def default_params(cls) -> dict:
+        return {p.name: p.default for p in cls.params}
+
+    @classmethod
+    def param(cls, name: str) -> Param | None:
+        return next((p for p in cls.params if p.name == name), None)
+
+
+@dataclass
+class ShapeContext:
+    """What shape inference needs beyond the wiring: the data's shapes and the settings."""
+
+    settings: dict
+    data_shapes: Callable[[], tuple[int, int] | None] = field(default=lambda: None)
+
+
+def resolve(spec: tuple, dims: dict[str, int]) -> Shape:
+    """Substitute known dimension values into a symbolic shape (None where unknown)."""
+    if spec == ANY:
+        return None
+    return tuple(d if isinstance(d, int) else dims.get(d) for d in spec)
+
+
+def known(shape: Shape | None) -> bool:
+    return shape is not None and all(d is not None for d in shape)
+
+
+def fmt_shape(shape: Shape | None) -> str:
+    if shape is None:
+        return "(?)"
+    inner = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def buffer_size(shape: Shape) -> int:
+    """Elements a port's buffer holds (a scalar () still takes one slot)."""
+    return int(np.prod(shape)) if shape else 1

@@ -1,0 +1,62 @@
+"""Where numbers enter the graph: the Dataset (one sample at a time) and Constant."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..jit import kernel
+from .base import ANY, NodeType, Param, Port
+
+
+@kernel
+def feed_sample(X, T, row, x, target):
+    """x = X[row]; target = T[row]"""
+    r = row[0]
+    for j in range(x.shape[0]):
+        x[j] = X[r, j]
+    for j in range(target.shape[0]):
+        target[j] = T[r, j]
+
+
+class Dataset(NodeType):
+    """Serves one training sample per step: its features ``x`` and its ``target``.
+
+    The data source, train/test split and seed are the graph's settings. Samples are
+    reshuffled at the start of every epoch, from the seed.
+    """
+
+    name = "Dataset"
+    family = "data"
+    phase = "forward"
+    unique = True
+    outputs = (
+        Port("x", ("in",), "the sample's features (min-max normalised for CSV files)"),
+        Port("target", ("out",), "what the network should output: one-hot class or a number"),
+    )
+
+    feeds = True  # the evaluator passes (X, T, row) as this node's inputs
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return feed_sample
+
+    @classmethod
+    def source_shapes(cls, params, ctx):
+        shapes = ctx.data_shapes()
+        if shapes is None:
+            return {}
+        n_in, n_out = shapes
+        return {"x": (n_in,), "target": (n_out,)}
+
+
+class Constant(NodeType):
+    """A fixed value (a number or an array) to feed any input."""
+
+    name = "Constant"
+    family = "data"
+    phase = "forward"
+    params = (Param("value", 1.0, "array", "a number or a nested list of numbers"),)
+    outputs = (Port("out", ANY, "the value"),)
+
+    @classmethod
+    def source_shapes(cls, params, ctx):
+        return {"out": np.shape(params["value"])}

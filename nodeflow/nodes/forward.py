@@ -1,0 +1,161 @@
+"""The forward pass: weighted sums and activations.
+
+Every activation outputs ``y`` and its ``slope`` dy/dz, so a delta node can use it;
+Softmax's slope is its full Jacobian (its outputs depend on every input).
+"""
+from __future__ import annotations
+
+import math
+
+from ..errors import NodeflowError
+from ..jit import kernel
+from .base import NodeType, Port
+
+
+@kernel
+def weighted_sum(W, x, b, z):
+    """z = W·x + b"""
+    for i in range(z.shape[0]):
+        s = b[i]
+        for j in range(x.shape[0]):
+            s += W[i, j] * x[j]
+        z[i] = s
+
+
+@kernel
+def sigmoid(z, y, slope):
+    """y = 1 / (1 + e^-z); slope = y (1 - y)"""
+    for i in range(z.shape[0]):
+        if z[i] >= 0.0:
+            y[i] = 1.0 / (1.0 + math.exp(-z[i]))
+        else:
+            e = math.exp(z[i])
+            y[i] = e / (1.0 + e)
+        slope[i] = y[i] * (1.0 - y[i])
+
+
+@kernel
+def tanh(z, y, slope):
+    """y = tanh z; slope = 1 - y²"""
+    for i in range(z.shape[0]):
+        y[i] = math.tanh(z[i])
+        slope[i] = 1.0 - y[i] * y[i]
+
+
+@kernel
+def relu(z, y, slope):
+    """y = max(z, 0); slope = 1 where z > 0, else 0"""
+    for i in range(z.shape[0]):
+        if z[i] <= 0.0:
+            y[i] = 0.0
+            slope[i] = 0.0
+        else:  # also carries NaN through
+            y[i] = z[i]
+            slope[i] = 1.0
+
+
+@kernel
+def identity(z, y, slope):
+    """y = z; slope = 1"""
+    for i in range(z.shape[0]):
+        y[i] = z[i]
+        slope[i] = 1.0
+
+
+@kernel
+def softmax(z, y, jacobian):
+    """y_i = e^z_i / Σ e^z_j; jacobian_ij = y_i (δ_ij - y_j)"""
+    m = z[0]
+    for i in range(z.shape[0]):
+        if z[i] > m:
+            m = z[i]
+    total = 0.0
+    for i in range(z.shape[0]):
+        y[i] = math.exp(z[i] - m)
+        total += y[i]
+    for i in range(z.shape[0]):
+        y[i] /= total
+    for i in range(z.shape[0]):
+        for j in range(z.shape[0]):
+            jacobian[i, j] = y[i] * ((1.0 if i == j else 0.0) - y[j])
+
+
+class WeightedSum(NodeType):
+    """z = W·x + b: each unit's weighted sum of its inputs plus its bias."""
+
+    name = "WeightedSum"
+    family = "forward"
+    phase = "forward"
+    inputs = (
+        Port("W", ("out", "in"), "weights, one row per unit"),
+        Port("x", ("in",), "the inputs to this layer"),
+        Port("b", ("out",), "biases (zero when unwired)", optional=True),
+    )
+    outputs = (Port("z", ("out",), "the weighted sums"),)
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return weighted_sum
+
+
+class Activation(NodeType):
+    """Base of the activations: z in, y and slope out."""
+
+    family = "forward"
+    phase = "forward"
+    inputs = (Port("z", ("n",), "weighted sums"),)
+    outputs = (Port("y", ("n",), "activations"), Port("slope", ("n",), "dy/dz, for the delta"))
+    fn = None
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return cls.fn
+
+
+class Sigmoid(Activation):
+    """Squashes z into (0, 1): y = 1/(1+e^-z), slope y(1-y)."""
+
+    name = "Sigmoid"
+    fn = sigmoid
+
+
+class Tanh(Activation):
+    """Squashes z into (-1, 1): y = tanh z, slope 1-y²."""
+
+    name = "Tanh"
+    fn = tanh
+
+
+class ReLU(Activation):
+    """Keeps positive z, zeroes the rest: y = max(z, 0), slope 1 or 0."""
+
+    name = "ReLU"
+    fn = relu
+
+
+class Identity(Activation):
+    """Passes z through: y = z, slope 1 (a linear unit)."""
+
+    name = "Identity"
+    fn = identity
+
+
+class Softmax(Activation):
+    """Turns z into probabilities that sum to 1; slope is the Jacobian dy_i/dz_j."""
+
+    name = "Softmax"
+    outputs = (Port("y", ("n",), "probabilities"), Port("slope", ("n", "n"), "Jacobian dy_i/dz_j"))
+    fn = softmax
+
+
+ACTIVATIONS = {cls.name.lower(): cls for cls in (Sigmoid, Tanh, ReLU, Identity, Softmax)}
+
+
+def activation_type(name: str) -> type[Activation]:
+    try:
+        return ACTIVATIONS[name.lower()]
+    except KeyError:
+        raise NodeflowError(f"unknown activation {name!r} (choose from {', '.join(ACTIVATIONS)})") from None
+
+
+__all__ = ["WeightedSum", "Sigmoid", "Tanh", "ReLU", "Identity", "Softmax", "ACTIVATIONS", "activation_type"]

@@ -1,0 +1,88 @@
+"""Watching how learning goes: per-epoch mean loss, accuracy, and a plain Watch."""
+from __future__ import annotations
+
+from ..jit import kernel
+from .base import ANY, NodeType, Param, Port
+
+
+@kernel
+def mean_loss(E, running, loss):
+    """running = [sum, count]; loss = sum / count (this epoch so far)"""
+    running[0] += E[0]
+    running[1] += 1.0
+    loss[0] = running[0] / running[1]
+
+
+@kernel
+def accuracy_argmax(y, target, running, acc):
+    """correct when the largest output is the target's class"""
+    best = 0
+    want = 0
+    for i in range(y.shape[0]):
+        if y[i] > y[best]:
+            best = i
+        if target[i] > target[want]:
+            want = i
+    if best == want:
+        running[0] += 1.0
+    running[1] += 1.0
+    acc[0] = running[0] / running[1]
+
+
+@kernel
+def accuracy_threshold(y, target, running, acc):
+    """one output: correct when y and target fall on the same side of 0.5"""
+    if (y[0] >= 0.5) == (target[0] >= 0.5):
+        running[0] += 1.0
+    running[1] += 1.0
+    acc[0] = running[0] / running[1]
+
+
+RUNNING = (Port("running", (2,), "running totals of this epoch"),)
+
+
+class MeanLoss(NodeType):
+    """The mean error over the samples of this epoch so far."""
+
+    name = "MeanLoss"
+    family = "metrics"
+    phase = "passive"
+    inputs = (Port("E", (), "the error of each sample"),)
+    outputs = (Port("loss", (), "mean error this epoch"),)
+    state = RUNNING
+    resets_each_epoch = True
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return mean_loss
+
+
+class Accuracy(NodeType):
+    """Share of samples classified right (argmax for several outputs, threshold 0.5 for one).
+
+    ``on: train`` counts the training samples as they pass (before their update);
+    ``on: test`` is measured on the test set at the end of every epoch.
+    """
+
+    name = "Accuracy"
+    family = "metrics"
+    phase = "passive"
+    params = (Param("on", "train", "choice", "which samples to count", choices=("train", "test")),)
+    inputs = (Port("y", ("n",), "the network's output"), Port("target", ("n",), "the wanted output"))
+    outputs = (Port("acc", (), "fraction right"),)
+    state = RUNNING
+    resets_each_epoch = True
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        y = in_shapes.get("y")
+        return accuracy_threshold if y is not None and y[0] == 1 else accuracy_argmax
+
+
+class Watch(NodeType):
+    """Shows whatever value is wired into it."""
+
+    name = "Watch"
+    family = "metrics"
+    phase = "passive"
+    inputs = (Port("value", ANY, "any value"),)

@@ -1,0 +1,45 @@
+"""The graph-wide settings: seed, learning rate and where the data comes from."""
+from __future__ import annotations
+
+from .nodes.base import Param
+
+SETTINGS: tuple[Param, ...] = (
+    Param("seed", 1, "int", "fixes initial weights, the train/test split and the shuffling", lo=0),
+    Param("lr", 0.3, "float", "learning rate used by every update node whose lr input is unwired", lo=0.0),
+    Param("data", "xor", "str", "a built-in set (xor, adding, apples-oranges, circle, spiral) or a CSV path"),
+    Param("split", 0.66, "float", "fraction of the samples used for training; the rest is the test set", lo=0.01, hi=1.0),
+    Param("samples", 0, "int", "how many samples a synthetic set has (0: its default)", lo=0),
+    Param("target", "auto", "choice", "CSV last column: class labels, numeric values, or guess",
+          choices=("auto", "class", "value")),
+    Param("network", None, "network", "the recipe a generated network was built from (mlp layers, activation)"),
+)
+
+SETTING = {p.name: p for p in SETTINGS}
+
+
+def default_settings() -> dict:
+    return {p.name: p.default for p in SETTINGS}
+
+
+def check_setting(name: str, value):
+    """Normalise one setting or raise ValueError naming it."""
+    p = SETTING.get(name)
+    if p is None:
+        raise ValueError(f"unknown setting {name!r} (settings: {', '.join(SETTING)})")
+    if p.kind == "network":
+        return check_network(value)
+    return p.check(value)
+
+
+def check_network(value):
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("builder") != "mlp":
+        raise ValueError("network must be {\"builder\": \"mlp\", \"layers\": [...], \"activation\": ...}")
+    layers = Param("layers", None, "ints").check(value.get("layers"))
+    if len(layers) < 2:
+        raise ValueError("network.layers needs at least an input and an output size")
+    act = value.get("activation", "sigmoid")
+    if not isinstance(act, str):
+        raise ValueError("network.activation must be a name")
+    return {"builder": "mlp", "layers": layers, "activation": act}
