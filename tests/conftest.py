@@ -1,0 +1,25 @@
+"""Shared fixtures: example paths, the shared wheat-seeds data, a CLI runner."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHS = ROOT / "graphs"
+SEEDS_CSV = ROOT.parent / "shared" / "datasets" / "wheat-seeds.csv"
+
+
+@pytest.fixture
+def seeds_csv() -> Path:
+    if not SEEDS_CSV.exists():
+        pytest.skip(f"wheat-seeds data not found at {SEEDS_CSV}")
+    return SEEDS_CSV
+
+
+def run_cli(*args, cwd=None, timeout=300) -> subprocess.CompletedProcess:
+    """Run ``python -m nodeflow ARGS`` in a real process."""
+    return subprocess.run([sys.executable, "-m", "nodeflow", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)

@@ -1,0 +1,46 @@
+"""The bundled examples learn what they are meant to learn."""
+from __future__ import annotations
+
+import numpy as np
+
+from nodeflow import Evaluator, load, mlp
+from conftest import GRAPHS
+
+
+def test_xor_classifies_all_four_cases():
+    g = load(GRAPHS / "xor.json")
+    ev = Evaluator(g)
+    X = g.data().X
+    first = None
+    for epoch in range(1, 1001):
+        ev.step_epoch()
+        if first is None and np.array_equal(ev.predict(X)[:, 0] >= 0.5, [False, True, True, False]):
+            first = epoch
+    assert first == 338  # measured; the README quotes it
+    np.testing.assert_array_equal(ev.predict(X)[:, 0] >= 0.5, [False, True, True, False])
+    assert ev.stats[-1].train_acc == 1.0
+
+
+def test_adding_neuron_adds_within_a_hundredth_of_a_percent():
+    g = load(GRAPHS / "adding_neuron.json")
+    ev = Evaluator(g)
+    ev.run(30)
+    d = g.data()
+    a, b = d.X_test[:, 0], d.X_test[:, 1]
+    pred = ev.predict(d.X_test)[:, 0]
+    assert len(pred) == 68
+    assert np.all(np.abs(pred - (a + b)) <= 1e-4 * (a + b)), np.max(np.abs(pred - (a + b)) / (a + b))
+    np.testing.assert_allclose(g.state("weights_1")["value"], [[1.0, 1.0]], atol=1e-4)
+
+
+def test_apples_and_oranges_are_split_by_a_line():
+    ev = Evaluator(load(GRAPHS / "apples_oranges.json"))
+    ev.run(300)
+    assert ev.stats[-1].test_acc >= 0.95
+
+
+def test_wheat_seeds_network_reaches_85_percent(seeds_csv):
+    g = mlp([7, 5, 3], data=str(seeds_csv), lr=0.3, seed=1, split=0.66)
+    ev = Evaluator(g)
+    ev.run(500)
+    assert ev.stats[-1].test_acc >= 0.85
