@@ -3,6 +3,8 @@
 ``mlp([7, 5, 3])`` lays out, left to right, the data, then per layer its weights and
 bias, weighted sum and activation, then the error; below that row runs the backward
 pass (deltas) and the updates, so blame visibly flows back under the forward pass.
+``add_mlp`` adds a second network to a graph (sharing its Dataset), to compare two
+settings side by side.
 """
 from __future__ import annotations
 
@@ -11,89 +13,146 @@ from pathlib import Path
 from .datasets import DEFAULT_SPLIT
 from .errors import DataError, NodeflowError
 from .graph import Graph
+from .initializers import INITS
 from .nodes.forward import activation_type
+from .nodes.schedule import SCHEDULES
+from .nodes.update import OPTIMIZERS
 
 COL = 210  # canvas units between columns
 LAYER = 3 * COL  # a layer takes three columns: parameters, weighted sum, activation
-TOP, PARAM_GAP, BACK = 0, 170, 400  # rows: forward, bias under weights, backward
+PARAM_GAP, BACK = 170, 400  # bias under weights; the backward row under the forward row
+NET_HEIGHT = 760  # vertical room one network takes (for side-by-side comparisons)
+LOSSES = ("squared", "cross_entropy")
 
 
 def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xor", seed: int = 1,
-        split: float | None = None, samples: int = 0, target: str = "auto", init: str = "uniform",
-        base_dir: str | Path | None = None) -> Graph:
-    """A complete multi-layer perceptron: forward pass, squared error, deltas and SGD updates.
+        split: float | None = None, samples: int = 0, target: str = "auto", batch_size: int = 1,
+        base_dir: str | Path | None = None, **network) -> Graph:
+    """A complete multi-layer perceptron: forward pass, loss, deltas and updates.
 
     ``layers`` lists the unit counts from the inputs to the outputs (``[7, 5, 3]``); the
-    first must match the data's features and the last its outputs. Weights start from
-    ``init`` (uniform [0, 1) by default), drawn from ``seed``.
+    first must match the data's features and the last its outputs. ``network`` takes the
+    options of ``add_mlp`` (init, loss, output, optimizer, schedule, l2, l1).
+    """
+    if split is None:
+        split = DEFAULT_SPLIT.get(data, 0.66)
+    g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
+               "batch_size": batch_size}, base_dir=base_dir)
+    g.add_node("Dataset", "dataset", label="data", pos=(0, 60))
+    recipe = add_mlp(g, layers, activation, **network)
+    g.settings["network"] = recipe
+    g.history.undo_stack.clear()  # a fresh network starts with nothing to undo
+    return g
+
+
+def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
+            origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", loss: str = "squared",
+            output: str | None = None, optimizer: str = "sgd", schedule: str = "constant",
+            l2: float = 0.0, l1: float = 0.0) -> dict:
+    """Add one network, fed by the graph's ``dataset`` node; returns its recipe.
+
+    ``prefix`` goes before every node id and ``label`` before every label, so two
+    networks can share a graph; ``origin`` shifts the layout.
     """
     layers = [int(n) for n in layers]
     if len(layers) < 2 or min(layers) < 1:
         raise NodeflowError(f"layers must be at least two positive sizes (inputs and outputs), not {layers}")
-    act = activation_type(activation)
-    if split is None:
-        split = DEFAULT_SPLIT.get(data, 0.66)
-    g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
-               "network": {"builder": "mlp", "layers": layers, "activation": act.name.lower()}},
-              base_dir=base_dir)
+    for value, allowed, what in ((init, INITS, "init"), (loss, LOSSES, "loss"), (optimizer, OPTIMIZERS, "optimizer"),
+                                 (schedule, SCHEDULES, "schedule")):
+        if value not in allowed:
+            raise NodeflowError(f"unknown {what} {value!r} (choose from {', '.join(allowed)})")
     d = g.data()
     n_in, n_out = d.shapes
     if layers[0] != n_in or layers[-1] != n_out:
         raise DataError(f"layers {','.join(map(str, layers))} do not fit {d.name}: it has {n_in} feature"
                         f"{'s' if n_in != 1 else ''} and {n_out} output{'s' if n_out != 1 else ''}, so the first "
                         f"layer must be {n_in} and the last {n_out}")
+    hidden = activation_type(activation)
+    if output is None:
+        output = ("sigmoid" if n_out == 1 else "softmax") if loss == "cross_entropy" else hidden.name.lower()
+    out_act = activation_type(output)
+    if loss == "cross_entropy" and out_act.name not in ("Sigmoid", "Softmax"):
+        raise NodeflowError(f"cross-entropy needs a sigmoid or softmax output, not {output}")
+
+    ox, oy = origin
+    P = prefix
+
+    def add(type_name, nid, lbl, x, y, **params):
+        g.add_node(type_name, P + nid, label=label + lbl, pos=(ox + x, oy + y), params=params or None)
+
+    def wire(a, b):
+        g.connect(a if a.startswith("dataset.") else P + a, P + b)
+
     L = len(layers) - 1
-    add, wire = g.add_node, g.connect
-    add("Dataset", "dataset", label="data", pos=(0, TOP + 60))
     x = "dataset.x"
     acts = []
+    init_params = {"init": init} if init != "uniform" else {}
     for l in range(1, L + 1):
         px = COL + (l - 1) * LAYER
-        w_init = {"init": init} if init != "uniform" else {}
-        add("Weights", f"weights_{l}", label=f"W{l}", pos=(px, TOP),
-            params={"shape": [layers[l], layers[l - 1]], **w_init})
-        add("Bias", f"bias_{l}", label=f"b{l}", pos=(px, TOP + PARAM_GAP), params={"size": layers[l], **w_init})
-        add("WeightedSum", f"weighted_sum_{l}", label=f"sum {l}", pos=(px + COL, TOP + 60))
+        act = out_act if l == L else hidden
         a = f"{act.name.lower()}_{l}"
-        add(act.name, a, label=f"{act.name.lower()} {l}", pos=(px + 2 * COL, TOP + 60))
+        add("Weights", f"weights_{l}", f"W{l}", px, 0, shape=[layers[l], layers[l - 1]], **init_params)
+        add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
+        add("WeightedSum", f"weighted_sum_{l}", f"sum {l}", px + COL, 60)
+        add(act.name, a, f"{act.name.lower()} {l}", px + 2 * COL, 60)
         wire(f"weights_{l}.W", f"weighted_sum_{l}.W")
         wire(x, f"weighted_sum_{l}.x")
         wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
         wire(f"weighted_sum_{l}.z", f"{a}.z")
         acts.append((a, x))
         x = f"{a}.y"
+
     right = COL + L * LAYER
-    add("Error", "error", label="error", pos=(right, TOP + 60))
+    if loss == "squared":
+        add("Error", "error", "error", right, 60)
+        out_delta = f"delta_{L}.delta"
+    else:
+        add("CrossEntropy", "error", "cross-entropy", right, 60, output=out_act.name.lower())
+        out_delta = "error.delta"
     wire(x, "error.y")
     wire("dataset.target", "error.target")
-    add("MeanLoss", "mean_loss", label="mean loss", pos=(right + COL, TOP))
+    add("MeanLoss", "mean_loss", "mean loss", right + COL, 0)
     wire("error.E", "mean_loss.E")
     if d.task == "class":
-        add("Accuracy", "train_accuracy", label="train accuracy", pos=(right + COL, TOP + 130))
+        add("Accuracy", "train_accuracy", "train accuracy", right + COL, 130)
         wire(x, "train_accuracy.y")
         wire("dataset.target", "train_accuracy.target")
         if len(d.test):
-            add("Accuracy", "test_accuracy", label="test accuracy", pos=(right + COL, TOP + 260),
-                params={"on": "test"})
+            add("Accuracy", "test_accuracy", "test accuracy", right + COL, 260, on="test")
             wire(x, "test_accuracy.y")
             wire("dataset.target", "test_accuracy.target")
+
+    update = {"optimizer": optimizer} if optimizer != "sgd" else {}
+    if schedule != "constant":
+        add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule)
     for l in range(L, 0, -1):
         px = COL + (l - 1) * LAYER
         a, x_in = acts[l - 1]
-        if l == L:
-            add("Delta", f"delta_{l}", label=f"delta {l}", pos=(px + 2 * COL, BACK))
+        delta = out_delta if l == L else f"delta_{l}.delta"
+        if l == L and loss == "squared":
+            add("Delta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
             wire("error.grad", f"delta_{l}.grad")
-        else:
-            add("BackDelta", f"delta_{l}", label=f"delta {l}", pos=(px + 2 * COL, BACK))
+            wire(f"{a}.slope", f"delta_{l}.slope")
+        elif l < L:
+            add("BackDelta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
             wire(f"weights_{l + 1}.W", f"delta_{l}.W")
-            wire(f"delta_{l + 1}.delta", f"delta_{l}.delta_next")
-        wire(f"{a}.slope", f"delta_{l}.slope")
-        add("WeightUpdate", f"weight_update_{l}", label=f"update W{l}", pos=(px + COL, BACK))
+            wire(out_delta if l + 1 == L else f"delta_{l + 1}.delta", f"delta_{l}.delta_next")
+            wire(f"{a}.slope", f"delta_{l}.slope")
+        reg = {k: v for k, v in (("l2", l2), ("l1", l1)) if v}
+        add("WeightUpdate", f"weight_update_{l}", f"update W{l}", px + COL, BACK, **update, **reg)
         wire(f"weights_{l}.W", f"weight_update_{l}.W")
-        wire(f"delta_{l}.delta", f"weight_update_{l}.delta")
+        wire(delta, f"weight_update_{l}.delta")
         wire(x_in, f"weight_update_{l}.x")
-        add("BiasUpdate", f"bias_update_{l}", label=f"update b{l}", pos=(px + COL, BACK + PARAM_GAP))
+        add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
         wire(f"bias_{l}.b", f"bias_update_{l}.b")
-        wire(f"delta_{l}.delta", f"bias_update_{l}.delta")
-    g.history.undo_stack.clear()  # a fresh network starts with nothing to undo
-    return g
+        wire(delta, f"bias_update_{l}.delta")
+        if schedule != "constant":
+            wire("learning_rate.lr", f"weight_update_{l}.lr")
+            wire("learning_rate.lr", f"bias_update_{l}.lr")
+    recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower()}
+    for k, v, default in (("output", out_act.name.lower(), hidden.name.lower()), ("loss", loss, "squared"),
+                          ("init", init, "uniform"), ("optimizer", optimizer, "sgd"),
+                          ("schedule", schedule, "constant"), ("l2", l2, 0.0), ("l1", l1, 0.0)):
+        if v != default:
+            recipe[k] = v
+    return recipe

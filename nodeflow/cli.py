@@ -6,7 +6,8 @@
     nodeflow run FILE ...         train headless, one line per epoch
     nodeflow check FILE           validate a graph file
 
-A user mistake prints one line on stderr and exits with status 2.
+A user mistake prints one line on stderr and exits with status 2; training that
+diverges (NaN or infinity) stops with status 3, keeping the weights from before.
 """
 from __future__ import annotations
 
@@ -47,40 +48,100 @@ def cmd_new(a) -> int:
     return 0
 
 
-def cmd_run(a) -> int:
-    from .evaluator import Evaluator
-    from .fileio import load, save
-    from .progress import Progress
+def _load_for_run(a):
+    from .fileio import load
 
     g = load(a.file)
+    if a.lr is not None:
+        g.set_setting("lr", a.lr)
+    return g
+
+
+def cmd_run(a) -> int:
+    from .errors import Diverged
+    from .evaluator import Evaluator
+    from .fileio import save
+    from .progress import Progress
+
     if a.epochs < 0:
         raise NodeflowError("--epochs must be 0 or more")
+    if a.folds:
+        return run_folds(a)
+    g = _load_for_run(a)
     ev = Evaluator(g)
     ev.plan  # raise NotReady before printing anything
     bar = Progress(a.epochs)
     count = 0
+    warned = False
 
     def on_epoch(s):
-        nonlocal count
+        nonlocal count, warned
         count += 1
         bar.clear()
         if a.json:
             print(json.dumps(dict(s.as_dict(), epoch=count)), flush=True)
         else:
             print(epoch_line(count, a.epochs, s), flush=True)
+        if s.warning and not warned:
+            print(f"nodeflow: warning: epoch {count}: {s.warning}", file=sys.stderr, flush=True)
+        warned = bool(s.warning)
         bar.update(count)
 
+    status = 0
     try:
         ev.run(a.epochs, samples=a.samples, on_epoch=on_epoch)
+    except Diverged as e:
+        bar.clear()
+        ev.step_back()  # back to the start of the bad sample: every weight as before it
+        print(f"nodeflow: error: {e}", file=sys.stderr, flush=True)
+        status = 3
     finally:
         bar.clear()
-    if a.samples is not None and count < a.epochs:
+    if status == 0 and a.samples is not None and count < a.epochs:
         msg = f"stopped after {a.samples} sample steps (epoch {count + 1}, sample {ev.sample} of {ev.n_train})"
         print(json.dumps({"stopped": True, "samples": a.samples}) if a.json else msg, flush=True)
     if a.save:
         save(g, a.save)
         if not a.json:
             print(f"saved {a.save}")
+    return status
+
+
+def run_folds(a) -> int:
+    """K-fold cross-validation: every fold starts from the file's weights and tests on its own part."""
+    from .evaluator import Evaluator
+    from .progress import Progress
+
+    if a.save or a.samples is not None:
+        raise NodeflowError("--folds cannot be combined with --save or --samples")
+    bar = Progress(a.folds * a.epochs)
+    accs = []
+    for k in range(a.folds):
+        g = _load_for_run(a)
+        g.fold = (k, a.folds)
+        ev = Evaluator(g)
+        ev.plan
+        done = k * a.epochs
+
+        def tick(s, done=done):
+            bar.update(done + s.epoch - ev.stats[0].epoch + 1)
+        stats = ev.run(a.epochs, on_epoch=tick)
+        last = stats[-1] if stats else None
+        bar.clear()
+        acc = last.test_acc if last else None
+        accs.append(acc)
+        if a.json:
+            print(json.dumps({"fold": k + 1, "test_acc": acc, "train_acc": last and last.train_acc,
+                              "loss": last and last.loss, "test_samples": len(ev.plan.X_test)}), flush=True)
+        else:
+            print(f"fold {k + 1}/{a.folds}  test {_pct(acc)}  train {_pct(last and last.train_acc)}  "
+                  f"({len(ev.plan.X_test)} test samples)", flush=True)
+    known = [x for x in accs if x is not None]
+    mean = sum(known) / len(known) if known else None
+    if a.json:
+        print(json.dumps({"folds": a.folds, "mean_test_acc": mean, "scores": accs}))
+    else:
+        print(f"mean test accuracy {_pct(mean)} over {a.folds} folds")
     return 0
 
 
@@ -138,6 +199,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--samples", type=int, default=None, help="stop after this many sample steps")
     r.add_argument("--save", help="write the trained graph here")
     r.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    r.add_argument("--lr", type=float, default=None, help="use this learning rate instead of the file's")
+    r.add_argument("--folds", type=int, default=0, help="k-fold cross-validation: per-fold and mean test accuracy")
     r.set_defaults(fn=cmd_run)
 
     c = sub.add_parser("check", help="validate a graph file")

@@ -76,8 +76,11 @@ def resolve_source(source: str, base_dir: str | os.PathLike | None) -> str:
 
 
 def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
-              samples: int = 0, target: str = "auto") -> Data:
-    """Load and split a data source; raises DataError with a one-line reason."""
+              samples: int = 0, target: str = "auto", fold: tuple[int, int] | None = None) -> Data:
+    """Load and split a data source; raises DataError with a one-line reason.
+
+    ``fold=(k, K)`` replaces the split by K-fold cross-validation: fold k is the test set.
+    """
     resolved = resolve_source(source, base_dir)
     stamp = None
     if not is_builtin(source):
@@ -89,18 +92,18 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
                                 "or the path of a CSV file)") from None
             raise DataError(f"cannot read data file {source!r}: {e.strerror}") from None
         stamp = (st.st_mtime_ns, st.st_size)
-    return _load(resolved, stamp, int(seed), float(split), int(samples), target)
+    return _load(resolved, stamp, int(seed), float(split), int(samples), target, fold)
 
 
 @lru_cache(maxsize=32)
-def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: str) -> Data:
+def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: str, fold) -> Data:
     if is_builtin(resolved):
         name = resolved
         X, T, task, classes, features = synthetic(resolved, samples, seed)
     else:
         name = os.path.basename(resolved)
         X, T, task, classes, features = read_csv(resolved, target)
-    train, test = split_indices(len(X), split, seed)
+    train, test = split_indices(len(X), split, seed) if fold is None else fold_indices(len(X), *fold, seed)
     for a in (X, T, train, test):
         a.setflags(write=False)
     return Data(name, X, T, task, tuple(classes), tuple(features), train, test)
@@ -111,6 +114,15 @@ def split_indices(n: int, split: float, seed: int) -> tuple[np.ndarray, np.ndarr
     order = np.random.default_rng([seed, 0]).permutation(n)
     n_train = n if split >= 1.0 else min(n - 1, max(1, round(split * n)))
     return np.sort(order[:n_train]), np.sort(order[n_train:])
+
+
+def fold_indices(n: int, k: int, folds: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """K-fold cross-validation: shuffle from the seed, cut into ``folds`` parts, test on part ``k``."""
+    if not 2 <= folds <= n:
+        raise DataError(f"cross-validation needs between 2 and {n} folds, not {folds}")
+    parts = np.array_split(np.random.default_rng([seed, 0]).permutation(n), folds)
+    test = np.sort(parts[k])
+    return np.sort(np.concatenate([p for i, p in enumerate(parts) if i != k])), test
 
 
 def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:

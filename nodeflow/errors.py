@@ -31,3 +31,14 @@ class GraphFileError(NodeflowError):
         more = len(self.problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''}; run `nodeflow check {path}`)" if more else ""
         super().__init__(f"{path}: {first}{tail}")
+
+
+class Diverged(NodeflowError):
+    """A value became NaN or infinite; training stopped before the weights were changed."""
+
+    def __init__(self, node: str, port: str, value: float, epoch: int, sample: int, n_samples: int, lr: float):
+        self.node, self.port, self.epoch, self.sample = node, port, epoch, sample
+        what = "NaN" if value != value else "infinite"
+        super().__init__(
+            f"diverged: {node}.{port} became {what} at epoch {epoch}, sample {sample} of {n_samples}; "
+            f"the weights from before this step are kept. Try a lower learning rate (now {lr:g})")

@@ -9,19 +9,20 @@ phase can be read; the last ``history`` sample steps can be stepped back.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import networkx as nx
 import numpy as np
 
 from .datasets import epoch_order
-from .errors import NotReady
+from .errors import Diverged, NotReady
 from .graph import Graph, Link
 from .jit import JIT_AVAILABLE
 from .plan import Plan, Step, build_plan
 
 QUIET_CHANGES = ("node_moved", "label_changed")  # edits that do not change what is computed
+RISING_EPOCHS = 3  # warn when the loss has grown this many epochs in a row
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class EpochStats:
     loss: float | None
     train_acc: float | None
     test_acc: float | None
+    values: dict = field(default_factory=dict)  # every metric node's value: {"node.port": value}
+    warning: str | None = None  # e.g. the loss has grown for several epochs in a row
 
     def as_dict(self) -> dict:
         return {"epoch": self.epoch, "loss": self.loss, "train_acc": self.train_acc, "test_acc": self.test_acc}
@@ -57,6 +60,7 @@ class Evaluator:
         self.stats: list[EpochStats] = []
         self.last_node: str | None = None
         self.phase: str | None = None
+        self.divergence: Diverged | None = None  # set when a step produced NaN or infinity
         self._plan: Plan | None = None
         self._order: np.ndarray | None = None
         self._snapshots: deque[_Snapshot] = deque(maxlen=history)
@@ -143,12 +147,18 @@ class Evaluator:
         p = self.plan
         self._snapshots.append(_Snapshot(p.mem.copy(), p.smem.copy(), self.epoch, self.sample,
                                          len(self.stats), self.last_node, self.phase))
+        n = len(p.X_train)
         if self.sample == 0 or self._order is None:
-            self._order = epoch_order(self.graph.settings["seed"], self.epoch, self.n_train)
+            self._order = epoch_order(self.graph.settings["seed"], self.epoch, n)
             if self.sample == 0:
                 for r in p.resets:
                     r[:] = 0.0
-        p.row[0] = self._order[self.sample]
+        rt = p.runtime
+        rt["row"][0] = self._order[self.sample]
+        rt["epoch"][0] = self.epoch
+        batch = self.graph.settings["batch_size"]
+        rt["batch_end"][0] = 1.0 if (self.sample + 1) % batch == 0 or self.sample + 1 == n else 0.0
+        self.divergence = None
 
     def _end_sample(self) -> None:
         p = self.plan
@@ -161,8 +171,8 @@ class Evaluator:
 
     def _end_epoch(self) -> None:
         p = self.plan
-        test_acc = None
-        if p.test_steps and len(p.X_test):
+        ran_test = bool(p.test_steps) and len(p.X_test) > 0
+        if ran_test:
             saved = p.mem.copy()
             for r in p.test_resets:
                 r[:] = 0.0
@@ -170,22 +180,49 @@ class Evaluator:
                 p.row[0] = i
                 for s in p.test_steps:
                     s.kernel(*s.args)
-            test_acc = float(p.value(*p.metrics["test_acc"])[()]) if "test_acc" in p.metrics else None
+            results = {n: p.value(n, "acc").copy() for n in self._test_nodes()}
             p.mem[:] = saved
-            if "test_acc" in p.metrics:
-                p.value(*p.metrics["test_acc"])[...] = test_acc
+            for n, v in results.items():
+                p.value(n, "acc")[...] = v
             p.row[0] = self._order[-1] if self._order is not None else 0
+        values = {f"{n}.{port}": float(p.value(n, port)[()]) for n, port in self._metric_ports()
+                  if ran_test or n not in self._test_nodes()}
 
         def metric(name):
-            return float(p.value(*p.metrics[name])[()]) if name in p.metrics else None
+            key = "{}.{}".format(*p.metrics[name]) if name in p.metrics else None
+            return values.get(key)
 
         self.graph.trained_epochs += 1
         self.sample = 0
         self._order = None
-        self.stats.append(EpochStats(self.epoch, metric("loss"), metric("train_acc"), test_acc))
+        loss = metric("loss")
+        self.stats.append(EpochStats(self.epoch, loss, metric("train_acc"), metric("test_acc"), values,
+                                     self._rising_warning(loss)))
+
+    def _rising_warning(self, loss: float | None) -> str | None:
+        recent = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [loss]
+        if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
+            return None
+        if all(b > a for a, b in zip(recent, recent[1:])):
+            return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
+                    "the learning rate may be too high")
+        return None
+
+    def _test_nodes(self) -> list[str]:
+        g = self.graph
+        return [n for n in g.nodes_of_type("Accuracy") if g.params(n)["on"] == "test"]
+
+    def _metric_ports(self) -> list[tuple[str, str]]:
+        g = self.graph
+        return sorted((n, p.name) for n in g.nodes_of_type("MeanLoss", "Accuracy")
+                      for p in g.type_of(n).outputs)
 
     def step_node(self) -> str:
-        """Evaluate the next node; returns its id. The last node of a sample commits the updates."""
+        """Evaluate the next node; returns its id. The last node of a sample commits the updates.
+
+        Raises Diverged if the node produced NaN or infinity: the bad value stays on its
+        wires, the weights are as before the sample, and step_back() undoes the sample.
+        """
         p = self.plan
         if self.cursor == 0:
             self._begin_sample()
@@ -194,22 +231,47 @@ class Evaluator:
             s.kernel(*s.args)
         self.last_node, self.phase = s.node, s.phase
         self.cursor += 1
+        self._check(s)
         if self.cursor == len(p.steps):
             self.phase = "update"
             self._end_sample()
         return s.node
 
+    def _check(self, s: Step) -> None:
+        for name, arr in s.writes:
+            if not np.isfinite(arr).all():
+                bad = arr[~np.isfinite(arr)].flat[0]
+                self.divergence = Diverged(s.node, name, float(bad), self.epoch + 1, self.sample + 1,
+                                           len(self.plan.X_train), float(self.plan.lr[0]))
+                raise self.divergence
+
     def step_sample(self) -> None:
-        """Finish the current sample (or do a whole one)."""
+        """Finish the current sample (or do a whole one); raises Diverged like step_node."""
         p = self.plan
         if self.cursor == 0:
             self._begin_sample()
         for s in p.steps[self.cursor:]:
             if s.kernel is not None:
                 s.kernel(*s.args)
+        if not (np.isfinite(p.mem).all() and np.isfinite(p.smem).all()):
+            self._find_divergence()
         last = p.steps[-1]
         self.last_node, self.phase = last.node, "update"
         self._end_sample()
+
+    def _find_divergence(self) -> None:
+        """Redo this sample node by node from its start and stop at the first non-finite value."""
+        snap = self._snapshots[-1]
+        p = self.plan
+        p.mem[:] = snap.mem
+        p.smem[:] = snap.smem
+        for k, s in enumerate(p.steps):
+            if s.kernel is not None:
+                s.kernel(*s.args)
+            self.cursor = k + 1
+            self.last_node, self.phase = s.node, s.phase
+            self._check(s)
+        raise AssertionError("a non-finite value appeared but no node produced it")  # pragma: no cover
 
     def step_epoch(self) -> EpochStats:
         """Finish the current epoch (or do a whole one); returns its figures."""

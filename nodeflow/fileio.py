@@ -33,6 +33,7 @@ from .datasets import is_builtin, resolve_source
 from .errors import EditRefused, GraphFileError, NodeflowError
 from .graph import ID_RE, Graph, Link
 from .nodes import NODE_TYPES
+from .nodes.base import known
 from .settings import SETTINGS, check_setting
 
 FORMAT, VERSION = "nodeflow.graph", 1
@@ -62,6 +63,8 @@ def to_dict(g: Graph, path: str | os.PathLike | None = None) -> dict:
             if not np.all(np.isfinite(arr)):
                 raise NodeflowError(f"cannot save: {n}.{name} holds NaN or infinite numbers "
                                     "(step back or reset the weights first)")
+            if t.omit_zero_state and not np.any(arr):
+                continue
             params[name] = np.asarray(arr, dtype=float).tolist()
         nodes.append({"id": n, "type": t.name, "label": a["label"], "pos": [float(v) for v in a["pos"]],
                       "params": params})
@@ -197,6 +200,7 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
         except EditRefused as e:
             msg = str(e).removeprefix("refused: ")
             problems.append(f"{where_} ({ld['from']} -> {ld['to']}): {msg}")
+    problems += [f"nodes[{g.node_ids.index(n)}] ({n}): params.{msg}" for n, msg in g.state_problems()]
     if problems:
         raise GraphFileError(where, problems)
     g.history.undo_stack.clear()
@@ -255,7 +259,7 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
             except (TypeError, ValueError):
                 problems.append(f"{where}: params.{k} must be a (nested) list of numbers")
                 continue
-            if arr.shape != tuple(expected[k]):
+            if known(expected.get(k)) and arr.shape != tuple(expected[k]):
                 problems.append(f"{where}: params.{k} has shape {list(arr.shape)} but the node's size says "
                                 f"{list(expected[k])}")
             elif not np.all(np.isfinite(arr)):

@@ -70,6 +70,7 @@ class Graph:
         self._pending: list | None = None  # events held back while an edit is being tried
         self.revision = 0
         self.trained_epochs = 0  # epochs trained so far (saved; continues the shuffling)
+        self.fold: tuple[int, int] | None = None  # (k, K): cross-validation replaces the split (not saved)
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, fn: Callable[..., None]) -> Callable[[], None]:
@@ -123,7 +124,7 @@ class Graph:
     def data(self) -> datasets.Data:
         s = self.settings
         return datasets.load_data(s["data"], self.base_dir, seed=s["seed"], split=s["split"],
-                                  samples=s["samples"], target=s["target"])
+                                  samples=s["samples"], target=s["target"], fold=self.fold)
 
     def _data_shapes(self):
         try:
@@ -161,16 +162,27 @@ class Graph:
                 w = self.wire_into(n, into)
                 if w is None:
                     continue
-                if not self.type_of(w.src).alias:
+                if not self.type_of(w.src).is_parameter:
                     out.append(f"{n}.{into} must come from a Weights or Bias node "
                                f"(its new value is written there), not from {w.src}")
                 elif w.src in targets:
                     out.append(f"{w.src} is updated by both {targets[w.src]} and {n}")
                 else:
                     targets[w.src] = n
+        return out + [f"{n}: {msg}" for n, msg in self.state_problems()]
+
+    def state_problems(self) -> list[tuple[str, str]]:
+        """(node, problem) for state arrays holding NaN, or shaped unlike the node's size and wires."""
+        out = []
+        dims = self.shapes().dims
+        for n in self.nx.nodes:
+            want = self.type_of(n).state_shapes(self.params(n), dims.get(n, {}))
             for name, arr in self.state(n).items():
                 if not np.all(np.isfinite(arr)):
-                    out.append(f"{n}: {name} holds NaN or infinite numbers")
+                    out.append((n, f"{name} holds NaN or infinite numbers"))
+                elif known(want.get(name)) and np.shape(arr) != tuple(want[name]):
+                    out.append((n, f"{name} has shape {list(np.shape(arr))} but the node's size and wires say "
+                                   f"{list(want[name])}"))
         return out
 
     # -- editing -----------------------------------------------------------------------
@@ -336,7 +348,7 @@ class Graph:
             return
         with self.group(f"set {node}.{name}"):
             self._checked(SetAttr(node, f"params.{name}", copy.deepcopy(params[name]), value), "")
-            if t.saved_state and name in ("shape", "size", "init", "scale"):
+            if t.saved_state and name in ("shape", "size", "init", "scale", "optimizer"):
                 self._reset(node)
 
     def set_setting(self, name: str, value: Any) -> None:

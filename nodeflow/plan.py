@@ -27,7 +27,9 @@ class Step:
     phase: str  # forward | backward | update
     kernel: Callable | None
     args: tuple  # arrays, then float constants
-    arg_names: tuple  # where each arg comes from: ("mem", node, port) | ("smem", node, name) | ("data", what) | ("const", value) | ("lr",)
+    writes: tuple = ()  # (name, array) this step writes: its outputs and state, checked for NaN
+    arg_names: tuple = ()  # where each arg comes from: ("mem", node, port) | ("smem", node, name) | ("runtime", name)
+    #                   | ("zeros", shape) | ("const", value)
 
 
 @dataclass
@@ -42,8 +44,7 @@ class Plan:
     commits: list[tuple[np.ndarray, np.ndarray, str, str]]  # (update's new value, parameter state, update node, param node)
     resets: list[np.ndarray]  # metric state zeroed each epoch (train metrics)
     test_resets: list[np.ndarray]
-    row: np.ndarray  # index of the sample being served (int64[1])
-    lr: np.ndarray  # the settings' learning rate (float[1]), fed to unwired lr inputs
+    runtime: dict[str, np.ndarray]  # row, epoch, batch_end, base_lr: see nodes.base.RUNTIME
     data: object
     X_train: np.ndarray
     T_train: np.ndarray
@@ -51,6 +52,14 @@ class Plan:
     T_test: np.ndarray
     metrics: dict[str, tuple[str, str]] = field(default_factory=dict)  # loss/train_acc/test_acc -> (node, port)
     phase_of: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def row(self) -> np.ndarray:
+        return self.runtime["row"]
+
+    @property
+    def lr(self) -> np.ndarray:
+        return self.runtime["base_lr"]
 
     def value(self, node: str, port: str) -> np.ndarray:
         """The value on an output port (a view: it changes as the plan runs)."""
@@ -130,6 +139,7 @@ def build_plan(g, *, jit: bool = True) -> Plan:
 
     row = np.zeros(1, dtype=np.int64)
     lr = np.array([g.settings["lr"]])
+    runtime = {"row": row, "epoch": np.zeros(1), "batch_end": np.ones(1), "base_lr": lr}
     X_train, T_train = np.ascontiguousarray(data.X_train), np.ascontiguousarray(data.T_train)
     X_test, T_test = np.ascontiguousarray(data.X_test), np.ascontiguousarray(data.T_test)
     pick = (lambda k: k) if jit else python_version
@@ -143,17 +153,19 @@ def build_plan(g, *, jit: bool = True) -> Plan:
         t = g.type_of(n)
         params = g.params(n)
         k = t.kernel_for(rep.inputs[n], params)
-        args, names = [], []
-        if t.feeds:
-            X, T = (X_test, T_test) if test else (X_train, T_train)
-            args += [X, T, row]
-            names += [("data", "X_test" if test else "X_train"), ("data", "T_test" if test else "T_train"), ("row",)]
+        args, names, writes, state_writes = [], [], [], []
+        for name in t.runtime:
+            if name in ("X", "T"):
+                args.append({"X": (X_test, X_train), "T": (T_test, T_train)}[name][0 if test else 1])
+            else:
+                args.append(runtime[name])
+            names.append(("runtime", name))
         for p in t.inputs:
             w = g.wire_into(n, p.name)
             if w is not None:
                 a, nm = out_view(w.src, w.src_port)
             elif p.name == "lr":
-                a, nm = lr, ("lr",)
+                a, nm = lr, ("runtime", "base_lr")
             else:  # an unwired optional input reads zeros
                 shape = rep.inputs[n].get(p.name) or tuple(rep.dims[n].get(d, 1) for d in p.shape)
                 a, nm = np.zeros(shape or (1,)), ("zeros", shape)
@@ -162,15 +174,18 @@ def build_plan(g, *, jit: bool = True) -> Plan:
         for p in t.state:
             args.append(view(smem, state_slots[(n, p.name)]))
             names.append(("smem", n, p.name))
+            state_writes.append((p.name, args[-1]))
         for p in t.outputs:
             if p.name not in t.alias:
                 a, nm = out_view(n, p.name)
                 args.append(a)
                 names.append(nm)
+                writes.append((p.name, a))
         for c in t.consts(params, g.settings):
             args.append(float(c))
             names.append(("const", float(c)))
-        return Step(n, t.name, phase_of[n], pick(k) if k is not None else None, tuple(args), tuple(names))
+        return Step(n, t.name, phase_of[n], pick(k) if k is not None else None, tuple(args),
+                    tuple(writes + state_writes), tuple(names))
 
     test_nodes = [n for n in order if g.type_of(n).name == "Accuracy" and g.params(n)["on"] == "test"]
     steps = [make_step(n) for n in order if n not in test_nodes]
@@ -201,5 +216,5 @@ def build_plan(g, *, jit: bool = True) -> Plan:
             metrics.setdefault("loss", (n, "loss"))
         elif t == "Accuracy":
             metrics.setdefault("test_acc" if g.params(n)["on"] == "test" else "train_acc", (n, "acc"))
-    return Plan(steps, test_steps, mem, smem, out_slots, state_slots, aliases, commits, resets, test_resets, row, lr,
+    return Plan(steps, test_steps, mem, smem, out_slots, state_slots, aliases, commits, resets, test_resets, runtime,
                 data, X_train, T_train, X_test, T_test, metrics, phase_of)

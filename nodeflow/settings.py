@@ -7,6 +7,7 @@ SETTINGS: tuple[Param, ...] = (
     Param("seed", 1, "int", "fixes initial weights, the train/test split and the shuffling", lo=0),
     Param("lr", 0.3, "float", "learning rate used by every update node whose lr input is unwired", lo=0.0),
     Param("data", "xor", "str", "a built-in set (xor, adding, apples-oranges, circle, spiral) or a CSV path"),
+    Param("batch_size", 1, "int", "samples per weight update; gradients are averaged over the batch", lo=1),
     Param("split", 0.66, "float", "fraction of the samples used for training; the rest is the test set", lo=0.01, hi=1.0),
     Param("samples", 0, "int", "how many samples a synthetic set has (0: its default)", lo=0),
     Param("target", "auto", "choice", "CSV last column: class labels, numeric values, or guess",
@@ -31,7 +32,11 @@ def check_setting(name: str, value):
     return p.check(value)
 
 
+NETWORK_KEYS = {"output": str, "loss": str, "init": str, "optimizer": str, "schedule": str, "l2": float, "l1": float}
+
+
 def check_network(value):
+    """The recipe of a generated network: {"builder": "mlp", "layers": [...], "activation": ..., options}."""
     if value is None:
         return None
     if not isinstance(value, dict) or value.get("builder") != "mlp":
@@ -42,4 +47,16 @@ def check_network(value):
     act = value.get("activation", "sigmoid")
     if not isinstance(act, str):
         raise ValueError("network.activation must be a name")
-    return {"builder": "mlp", "layers": layers, "activation": act}
+    out = {"builder": "mlp", "layers": layers, "activation": act}
+    for k, v in value.items():
+        if k in out or k == "builder":
+            continue
+        kind = NETWORK_KEYS.get(k)
+        if kind is None:
+            raise ValueError(f"network has no option {k!r}")
+        if kind is float and isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind):
+            raise ValueError(f"network.{k} must be {'a number' if kind is float else 'a name'}")
+        out[k] = v
+    return out

@@ -29,8 +29,8 @@ def test_trained_weights_round_trip_exactly(tmp_path):
     h = load(tmp_path / "t.json")
     for n in g.node_ids:
         for k, v in g.state(n).items():
-            if k in g.type_of(n).saved_state:
-                np.testing.assert_array_equal(h.state(n)[k], v)
+            if k in g.type_of(n).saved_state:  # all-zero optimiser state is left out of the file
+                np.testing.assert_array_equal(h.state(n).get(k, np.zeros_like(v)), v)
         assert h.attrs(n)["pos"] == g.attrs(n)["pos"]
     assert sorted(h.links()) == sorted(g.links()) and h.trained_epochs == 2
     save(h, tmp_path / "u.json")

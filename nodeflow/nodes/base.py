@@ -6,8 +6,9 @@ dimension symbols (``("out", "in")``) bound when wires are connected; ``ANY`` ac
 any shape.
 
 Kernel calling convention (see ``nodeflow.jit``):
-``kernel(*inputs, *state, *outputs, *consts)``, all arrays except the trailing float
-constants; a scalar port is a 1-element array.
+``kernel(*runtime, *inputs, *state, *outputs, *consts)``, all arrays except the trailing
+float constants; a scalar port is a 1-element array. ``runtime`` names values the
+evaluator supplies (see ``RUNTIME``).
 """
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ ANY = ("*",)
 Shape = tuple  # of int | None (None = not known yet)
 
 PHASES = ("forward", "backward", "update")
+
+RUNTIME = {
+    "X": "the features of the set being served (train, or test during the test pass)",
+    "T": "the targets of that set",
+    "row": "int64[1]: the row being served",
+    "epoch": "float[1]: the epoch number, from 0",
+    "batch_end": "float[1]: 1 when this sample ends a mini-batch (or the epoch), else 0",
+    "base_lr": "float[1]: the learning rate in the settings",
+}
 PHASE_RANK = {"forward": 0, "backward": 1, "update": 2}
 
 
@@ -114,7 +124,9 @@ class NodeType:
     commits: ClassVar[tuple[tuple[str, str], ...]] = ()  # (output, input): copy output into that input's source
     resets_each_epoch: ClassVar[bool] = False  # state zeroed at the start of every epoch (metrics)
     unique: ClassVar[bool] = False  # at most one per graph
-    feeds: ClassVar[bool] = False  # takes (X, T, row) from the data instead of wires
+    is_parameter: ClassVar[bool] = False  # a learned register (Weights, Bias) that updates write into
+    omit_zero_state: ClassVar[bool] = False  # leave all-zero saved state out of files (optimiser state)
+    runtime: ClassVar[tuple[str, ...]] = ()  # values the evaluator passes ahead of the inputs (see RUNTIME)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -33,7 +33,7 @@ class Dataset(NodeType):
         Port("target", ("out",), "what the network should output: one-hot class or a number"),
     )
 
-    feeds = True  # the evaluator passes (X, T, row) as this node's inputs
+    runtime = ("X", "T", "row")
 
     @classmethod
     def kernel_for(cls, in_shapes, params):

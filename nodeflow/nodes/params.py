@@ -25,6 +25,7 @@ class Weights(NodeType):
     state = (Port("value", ("rows", "cols"), "the weights, kept between steps"),)
     saved_state = ("value",)
     alias = {"W": "value"}
+    is_parameter = True
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -52,6 +53,7 @@ class Bias(NodeType):
     state = (Port("value", ("size",), "the biases, kept between steps"),)
     saved_state = ("value",)
     alias = {"b": "value"}
+    is_parameter = True
 
     @classmethod
     def source_shapes(cls, params, ctx):

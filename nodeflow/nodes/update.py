@@ -1,65 +1,184 @@
-"""Updates: sinks that compute a parameter's gradient and its next value.
+"""Updates: sinks that turn a layer's delta into a parameter's next value.
 
-The ``new`` output is committed into the parameter wired to the W (or b) input when
-the sample step ends; ``lr`` comes from the graph's settings unless it is wired.
+Each update node computes this sample's gradient (``grad``), adds it to the mini-batch
+sum, and when the batch ends (every sample, with the default batch size 1) applies its
+optimiser to the batch-mean gradient plus the regulariser's contribution (``reg``).
+``new`` is written into the parameter wired to the W (or b) input when the sample step
+ends; mid-batch it equals the parameter, so nothing changes. Optimiser state (``m``,
+``v``) shows on output wires and is saved in graph files.
+
+Optimisers (per element, g = batch-mean gradient + reg, t = updates so far):
+- sgd:      step = -lr·g
+- momentum: m = μ·m - lr·g; step = m            (classical momentum, Rumelhart et al. 1986)
+- rmsprop:  v = ρ·v + (1-ρ)·g²; step = -lr·g / (√v + ε)          (Tieleman & Hinton 2012)
+- adam:     m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²;
+            step = -lr·(m / (1-β1^t)) / (√(v / (1-β2^t)) + ε)        (Kingma & Ba 2015)
+Regularisers: reg = λ2·W (L2, weight decay) + λ1·sign(W) (L1).
 """
 from __future__ import annotations
 
+import math
+
 from ..jit import kernel
-from .base import NodeType, Port
+from .base import NodeType, Param, Port
+
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 
 
 @kernel
-def sgd_weights(W, delta, x, lr, grad, new):
-    """grad = dE/dW = δ·xᵀ; new = W - lr·grad"""
+def apply_optimizer(P, acc, count, lr, m, v, t, reg, step, new, opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """At a batch end: the optimiser's step from the mean gradient in ``acc`` (all arrays flat)."""
+    t[0] += 1.0
+    n = count[0]
+    c1 = 1.0 - beta1 ** t[0]
+    c2 = 1.0 - beta2 ** t[0]
+    for k in range(P.shape[0]):
+        w = P[k]
+        r = l2 * w
+        if w > 0.0:
+            r += l1
+        elif w < 0.0:
+            r -= l1
+        reg[k] = r
+        g = acc[k] / n + r
+        if opt == 0:  # sgd
+            s = -lr * g
+        elif opt == 1:  # momentum
+            m[k] = momentum * m[k] - lr * g
+            s = m[k]
+        elif opt == 2:  # rmsprop
+            v[k] = rho * v[k] + (1.0 - rho) * g * g
+            s = -lr * g / (math.sqrt(v[k]) + eps)
+        else:  # adam
+            m[k] = beta1 * m[k] + (1.0 - beta1) * g
+            v[k] = beta2 * v[k] + (1.0 - beta2) * g * g
+            s = -lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
+        step[k] = s
+        new[k] = w + s
+        acc[k] = 0.0
+    count[0] = 0.0
+
+
+@kernel
+def hold(P, reg, step, new):
+    """Mid-batch: the parameter stays as it is."""
+    for k in range(P.shape[0]):
+        reg[k] = 0.0
+        step[k] = 0.0
+        new[k] = P[k]
+
+
+@kernel
+def update_weights(batch_end, W, delta, x, lr, m, v, t, acc, count, grad, reg, step, new,
+                   opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """grad = dE/dW = δ·xᵀ, summed over the batch; at its end, new = W + optimiser step"""
     for i in range(W.shape[0]):
         for j in range(W.shape[1]):
             g = delta[i] * x[j]
             grad[i, j] = g
-            new[i, j] = W[i, j] - lr[0] * g
+            acc[i, j] += g
+    count[0] += 1.0
+    n = W.size
+    if batch_end[0] > 0.0:
+        apply_optimizer(W.reshape(n), acc.reshape(n), count, lr[0], m.reshape(n), v.reshape(n), t,
+                        reg.reshape(n), step.reshape(n), new.reshape(n),
+                        opt, momentum, rho, beta1, beta2, eps, l2, l1)
+    else:
+        hold(W.reshape(n), reg.reshape(n), step.reshape(n), new.reshape(n))
 
 
 @kernel
-def sgd_bias(b, delta, lr, grad, new):
-    """grad = dE/db = δ; new = b - lr·grad"""
+def update_bias(batch_end, b, delta, lr, m, v, t, acc, count, grad, reg, step, new,
+                opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """grad = dE/db = δ, summed over the batch; at its end, new = b + optimiser step"""
     for i in range(b.shape[0]):
         grad[i] = delta[i]
-        new[i] = b[i] - lr[0] * delta[i]
+        acc[i] += delta[i]
+    count[0] += 1.0
+    if batch_end[0] > 0.0:
+        apply_optimizer(b, acc, count, lr[0], m, v, t, reg, step, new,
+                        opt, momentum, rho, beta1, beta2, eps, l2, l1)
+    else:
+        hold(b, reg, step, new)
 
 
-LR = Port("lr", (), "learning rate (the graph's setting when unwired)", optional=True)
+LR = Port("lr", (), "learning rate (the settings' rate when unwired)", optional=True)
+OPTIMIZER_PARAMS = (
+    Param("optimizer", "sgd", "choice", "how the gradient becomes a step", choices=OPTIMIZERS),
+    Param("momentum", 0.9, "float", "μ, momentum's memory of past steps", lo=0.0, hi=1.0),
+    Param("rho", 0.9, "float", "ρ, RMSprop's decay of the squared-gradient average", lo=0.0, hi=1.0),
+    Param("beta1", 0.9, "float", "β1, Adam's decay of the gradient average", lo=0.0, hi=1.0),
+    Param("beta2", 0.999, "float", "β2, Adam's decay of the squared-gradient average", lo=0.0, hi=1.0),
+    Param("eps", 1e-8, "float", "ε, keeps RMSprop and Adam from dividing by zero", lo=0.0),
+    Param("l2", 0.0, "float", "λ of L2 regularisation (weight decay): adds λ·W to the gradient", lo=0.0),
+    Param("l1", 0.0, "float", "λ of L1 regularisation: adds λ·sign(W) to the gradient", lo=0.0),
+)
 
 
-class WeightUpdate(NodeType):
-    """SGD on a weight matrix: W ← W − lr·δ·xᵀ, committed at the end of the step."""
+class Update(NodeType):
+    """Base of the update nodes: optimiser settings, state and outputs shared by W and b."""
 
-    name = "WeightUpdate"
     family = "update"
     phase = "update"
+    runtime = ("batch_end",)
+    params = OPTIMIZER_PARAMS
+    saved_state = ("m", "v", "t")
+    omit_zero_state = True
+    alias = {"m": "m", "v": "v"}
+    dims: tuple = ()
+
+    @classmethod
+    def consts(cls, params, settings):
+        p = params
+        return (float(OPTIMIZERS.index(p["optimizer"])), p["momentum"], p["rho"], p["beta1"], p["beta2"],
+                p["eps"], p["l2"], p["l1"])
+
+    @classmethod
+    def _ports(cls, dims):
+        state = (
+            Port("m", dims, "momentum's velocity, or Adam's gradient average"),
+            Port("v", dims, "RMSprop's or Adam's squared-gradient average"),
+            Port("t", (1,), "updates applied so far"),
+            Port("acc", dims, "gradient summed over the mini-batch so far"),
+            Port("count", (1,), "samples in the mini-batch so far"),
+        )
+        outputs = (
+            Port("grad", dims, "dE/dparameter for this sample"),
+            Port("reg", dims, "the regulariser's contribution to the gradient"),
+            Port("step", dims, "the change applied (zero mid-batch)"),
+            Port("new", dims, "the parameter's next value"),
+            Port("m", dims, "optimiser state: velocity / gradient average"),
+            Port("v", dims, "optimiser state: squared-gradient average"),
+        )
+        return state, outputs
+
+
+class WeightUpdate(Update):
+    """W ← W + step, from the gradient δ·xᵀ (plain SGD: W − lr·δ·xᵀ), at the end of each step."""
+
+    name = "WeightUpdate"
     inputs = (
         Port("W", ("out", "in"), "the Weights node to update"),
         Port("delta", ("out",), "this layer's delta"),
         Port("x", ("in",), "this layer's inputs"),
         LR,
     )
-    outputs = (Port("grad", ("out", "in"), "dE/dW"), Port("new", ("out", "in"), "the next weights"))
+    state, outputs = Update._ports(("out", "in"))
     commits = (("new", "W"),)
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
-        return sgd_weights
+        return update_weights
 
 
-class BiasUpdate(NodeType):
-    """SGD on a bias vector: b ← b − lr·δ, committed at the end of the step."""
+class BiasUpdate(Update):
+    """b ← b + step, from the gradient δ (plain SGD: b − lr·δ), at the end of each step."""
 
     name = "BiasUpdate"
-    family = "update"
-    phase = "update"
     inputs = (Port("b", ("out",), "the Bias node to update"), Port("delta", ("out",), "this layer's delta"), LR)
-    outputs = (Port("grad", ("out",), "dE/db"), Port("new", ("out",), "the next biases"))
+    state, outputs = Update._ports(("out",))
     commits = (("new", "b"),)
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
-        return sgd_bias
+        return update_bias

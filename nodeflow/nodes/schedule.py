@@ -1,0 +1,51 @@
+"""The learning rate as a node: a schedule over epochs whose current rate shows on a wire."""
+from __future__ import annotations
+
+import math
+
+from ..jit import kernel
+from .base import NodeType, Param, Port
+
+SCHEDULES = ("constant", "inverse", "step", "exponential")
+
+
+@kernel
+def scheduled_rate(epoch, base_lr, lr, kind, b, drop, every, decay):
+    """a = the settings' rate, e = epoch from 0:
+    constant a; inverse a / (b·(e+1)); step a·drop^floor(e/every); exponential a·exp(-decay·e)"""
+    a = base_lr[0]
+    e = epoch[0]
+    if kind == 0.0:
+        lr[0] = a
+    elif kind == 1.0:
+        lr[0] = a / (b * (e + 1.0))
+    elif kind == 2.0:
+        lr[0] = a * drop ** math.floor(e / every)
+    else:
+        lr[0] = a * math.exp(-decay * e)
+
+
+class LearningRate(NodeType):
+    """The learning rate this epoch, from the settings' rate a and a schedule; wire it into updates' lr."""
+
+    name = "LearningRate"
+    family = "update"
+    phase = "forward"
+    runtime = ("epoch", "base_lr")
+    params = (
+        Param("schedule", "constant", "choice", "how the rate changes with the epoch", choices=SCHEDULES),
+        Param("b", 1.0, "float", "inverse: rate = a / (b·(epoch+1))", lo=1e-12),
+        Param("drop", 0.5, "float", "step: multiply the rate by this every few epochs", lo=0.0),
+        Param("every", 10, "int", "step: epochs between drops", lo=1),
+        Param("decay", 0.01, "float", "exponential: rate = a·exp(-decay·epoch)", lo=0.0),
+    )
+    outputs = (Port("lr", (), "the learning rate now"),)
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return scheduled_rate
+
+    @classmethod
+    def consts(cls, params, settings):
+        return (float(SCHEDULES.index(params["schedule"])), params["b"], params["drop"], float(params["every"]),
+                params["decay"])
