@@ -30,8 +30,10 @@ def apply_optimizer(P, acc, count, lr, m, v, t, reg, step, new, opt, momentum, r
     """At a batch end: the optimiser's step from the mean gradient in ``acc`` (all arrays flat)."""
     t[0] += 1.0
     n = count[0]
-    c1 = 1.0 - beta1 ** t[0]
-    c2 = 1.0 - beta2 ** t[0]
+    c1 = c2 = 1.0
+    if opt == 3:  # Adam's bias corrections
+        c1 = 1.0 - beta1 ** t[0]
+        c2 = 1.0 - beta2 ** t[0]
     for k in range(P.shape[0]):
         w = P[k]
         r = l2 * w
