@@ -48,11 +48,13 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
 def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
             origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", loss: str = "squared",
             output: str | None = None, optimizer: str = "sgd", schedule: str = "constant",
-            l2: float = 0.0, l1: float = 0.0) -> dict:
+            l2: float = 0.0, l1: float = 0.0, lr: float = 0.0) -> dict:
     """Add one network, fed by the graph's ``dataset`` node; returns its recipe.
 
     ``prefix`` goes before every node id and ``label`` before every label, so two
-    networks can share a graph; ``origin`` shifts the layout.
+    networks can share a graph; ``origin`` shifts the layout. A ``schedule`` other than
+    constant, or an ``lr`` of its own (instead of the settings'), adds a LearningRate
+    node wired to every update.
     """
     layers = [int(n) for n in layers]
     if len(layers) < 2 or min(layers) < 1:
@@ -123,8 +125,9 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
             wire("dataset.target", "test_accuracy.target")
 
     update = {"optimizer": optimizer} if optimizer != "sgd" else {}
-    if schedule != "constant":
-        add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule)
+    rate_node = schedule != "constant" or lr > 0
+    if rate_node:
+        add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule, rate=lr)
     for l in range(L, 0, -1):
         px = COL + (l - 1) * LAYER
         a, x_in = acts[l - 1]
@@ -146,7 +149,7 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
         add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
         wire(f"bias_{l}.b", f"bias_update_{l}.b")
         wire(delta, f"bias_update_{l}.delta")
-        if schedule != "constant":
+        if rate_node:
             wire("learning_rate.lr", f"weight_update_{l}.lr")
             wire("learning_rate.lr", f"bias_update_{l}.lr")
     recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower()}

@@ -25,9 +25,30 @@ def _pct(v) -> str:
     return "—" if v is None else f"{100 * v:.1f}%"
 
 
+def _loss(v) -> str:
+    return "—" if v is None else f"{v:.4f}" if v >= 1e-3 or v == 0 else f"{v:.3e}"
+
+
+SUFFIXES = {"mean_loss.loss": "loss", "train_accuracy.acc": "train_acc", "test_accuracy.acc": "test_acc"}
+
+
+def networks(values: dict) -> dict[str, dict]:
+    """Group metric values of networks built side by side ("sgd_mean_loss.loss", "adam_...") by prefix."""
+    out: dict[str, dict] = {}
+    for key, v in values.items():
+        for suffix, name in SUFFIXES.items():
+            if key.endswith(suffix):
+                out.setdefault(key[: -len(suffix)].rstrip("_") or "network", {})[name] = v
+    return out
+
+
 def epoch_line(i: int, total: int, s) -> str:
-    loss = "—" if s.loss is None else f"{s.loss:.4f}" if s.loss >= 1e-3 or s.loss == 0 else f"{s.loss:.3e}"
-    return f"epoch {i}/{total}  loss {loss}  train {_pct(s.train_acc)}  test {_pct(s.test_acc)}"
+    nets = networks(s.values)
+    if len(nets) > 1:
+        parts = [f"{name}: loss {_loss(m.get('loss'))} train {_pct(m.get('train_acc'))} test {_pct(m.get('test_acc'))}"
+                 for name, m in nets.items()]
+        return f"epoch {i}/{total}  " + "  |  ".join(parts)
+    return f"epoch {i}/{total}  loss {_loss(s.loss)}  train {_pct(s.train_acc)}  test {_pct(s.test_acc)}"
 
 
 def cmd_new(a) -> int:
@@ -79,7 +100,10 @@ def cmd_run(a) -> int:
         count += 1
         bar.clear()
         if a.json:
-            print(json.dumps(dict(s.as_dict(), epoch=count)), flush=True)
+            row = dict(s.as_dict(), epoch=count)
+            if len(networks(s.values)) > 1:
+                row["networks"] = networks(s.values)
+            print(json.dumps(row), flush=True)
         else:
             print(epoch_line(count, a.epochs, s), flush=True)
         if s.warning and not warned:

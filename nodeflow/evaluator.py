@@ -22,7 +22,7 @@ from .jit import JIT_AVAILABLE
 from .plan import Plan, Step, build_plan
 
 QUIET_CHANGES = ("node_moved", "label_changed")  # edits that do not change what is computed
-RISING_EPOCHS = 3  # warn when the loss has grown this many epochs in a row
+RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ class Evaluator:
         recent = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [loss]
         if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
             return None
-        if all(b > a for a, b in zip(recent, recent[1:])):
+        if all(b > a for a, b in zip(recent, recent[1:])) and loss >= RISING_BY * recent[0]:
             return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
                     "the learning rate may be too high")
         return None

@@ -3,8 +3,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from nodeflow import Evaluator, load, mlp
+import pytest
+
+from nodeflow import Evaluator, load, mlp, save
+from nodeflow.examples import EXAMPLES
 from conftest import GRAPHS
+
+
+def test_every_example_is_listed():
+    assert sorted(p.name for p in GRAPHS.glob("*.json")) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_committed_examples_are_what_their_recipes_build(tmp_path, name):
+    save(EXAMPLES[name](), tmp_path / name)
+    assert (tmp_path / name).read_bytes() == (GRAPHS / name).read_bytes(), f"run: python -m nodeflow.examples graphs"
 
 
 def test_xor_classifies_all_four_cases():
@@ -44,3 +57,15 @@ def test_wheat_seeds_network_reaches_85_percent(seeds_csv):
     ev = Evaluator(g)
     ev.run(500)
     assert ev.stats[-1].test_acc >= 0.85
+
+
+def test_adam_learns_the_circle_where_sgd_sits_still():
+    ev = Evaluator(load(GRAPHS / "adam_vs_sgd.json"))
+    s = ev.run(50)[-1]
+    assert s.values["adam_test_accuracy.acc"] >= 0.85
+    assert s.values["sgd_test_accuracy.acc"] <= 0.6
+
+
+def test_cross_entropy_classifier_learns_the_spiral():
+    ev = Evaluator(load(GRAPHS / "cross_entropy.json"))
+    assert ev.run(150)[-1].test_acc >= 0.9

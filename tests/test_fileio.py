@@ -13,7 +13,7 @@ from nodeflow.errors import GraphFileError, NodeflowError
 from conftest import GRAPHS
 
 
-@pytest.mark.parametrize("name", ["xor.json", "adding_neuron.json", "apples_oranges.json"])
+@pytest.mark.parametrize("name", sorted(p.name for p in GRAPHS.glob("*.json")))
 def test_examples_save_load_save_gives_the_same_bytes(tmp_path, name):
     src = GRAPHS / name
     g = load(src)

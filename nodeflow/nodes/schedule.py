@@ -10,10 +10,10 @@ SCHEDULES = ("constant", "inverse", "step", "exponential")
 
 
 @kernel
-def scheduled_rate(epoch, base_lr, lr, kind, b, drop, every, decay):
-    """a = the settings' rate, e = epoch from 0:
+def scheduled_rate(epoch, base_lr, lr, rate, kind, b, drop, every, decay):
+    """a = the node's rate (the settings' when 0), e = epoch from 0:
     constant a; inverse a / (b·(e+1)); step a·drop^floor(e/every); exponential a·exp(-decay·e)"""
-    a = base_lr[0]
+    a = rate if rate > 0.0 else base_lr[0]
     e = epoch[0]
     if kind == 0.0:
         lr[0] = a
@@ -26,13 +26,17 @@ def scheduled_rate(epoch, base_lr, lr, kind, b, drop, every, decay):
 
 
 class LearningRate(NodeType):
-    """The learning rate this epoch, from the settings' rate a and a schedule; wire it into updates' lr."""
+    """The learning rate this epoch, from a rate a and a schedule; wire it into updates' lr.
+
+    The rate a is the node's ``rate``, or the settings' learning rate when that is 0.
+    """
 
     name = "LearningRate"
     family = "update"
     phase = "forward"
     runtime = ("epoch", "base_lr")
     params = (
+        Param("rate", 0.0, "float", "a, the starting rate (0: the settings' learning rate)", lo=0.0),
         Param("schedule", "constant", "choice", "how the rate changes with the epoch", choices=SCHEDULES),
         Param("b", 1.0, "float", "inverse: rate = a / (b·(epoch+1))", lo=1e-12),
         Param("drop", 0.5, "float", "step: multiply the rate by this every few epochs", lo=0.0),
@@ -47,5 +51,5 @@ class LearningRate(NodeType):
 
     @classmethod
     def consts(cls, params, settings):
-        return (float(SCHEDULES.index(params["schedule"])), params["b"], params["drop"], float(params["every"]),
+        return (params["rate"], float(SCHEDULES.index(params["schedule"])), params["b"], params["drop"], float(params["every"]),
                 params["decay"])
