@@ -32,7 +32,7 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
 
     ``layers`` lists the unit counts from the inputs to the outputs (``[7, 5, 3]``); the
     first must match the data's features and the last its outputs. ``network`` takes the
-    options of ``add_mlp`` (init, loss, output, optimizer, schedule, l2, l1).
+    options of ``add_mlp`` (init, scale, loss, output, optimizer, schedule, l2, l1, lr).
     """
     if split is None:
         split = DEFAULT_SPLIT.get(data, 0.66)
@@ -46,7 +46,8 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
 
 
 def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
-            origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", loss: str = "squared",
+            origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", scale: float = 1.0,
+            loss: str = "squared",
             output: str | None = None, optimizer: str = "sgd", schedule: str = "constant",
             l2: float = 0.0, l1: float = 0.0, lr: float = 0.0) -> dict:
     """Add one network, fed by the graph's ``dataset`` node; returns its recipe.
@@ -88,7 +89,7 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
     L = len(layers) - 1
     x = "dataset.x"
     acts = []
-    init_params = {"init": init} if init != "uniform" else {}
+    init_params = dict(({"init": init} if init != "uniform" else {}), **({"scale": scale} if scale != 1.0 else {}))
     for l in range(1, L + 1):
         px = COL + (l - 1) * LAYER
         act = out_act if l == L else hidden
@@ -154,7 +155,7 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
             wire("learning_rate.lr", f"bias_update_{l}.lr")
     recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower()}
     for k, v, default in (("output", out_act.name.lower(), hidden.name.lower()), ("loss", loss, "squared"),
-                          ("init", init, "uniform"), ("optimizer", optimizer, "sgd"),
+                          ("init", init, "uniform"), ("scale", scale, 1.0), ("optimizer", optimizer, "sgd"),
                           ("schedule", schedule, "constant"), ("l2", l2, 0.0), ("l1", l1, 0.0)):
         if v != default:
             recipe[k] = v

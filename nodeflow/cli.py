@@ -169,6 +169,28 @@ def run_folds(a) -> int:
     return 0
 
 
+def cmd_gradcheck(a) -> int:
+    from .evaluator import Evaluator
+    from .fileio import load
+    from .gradcheck import BAD, GOOD, gradcheck
+
+    ev = Evaluator(load(a.file))
+    results = gradcheck(ev, samples=a.samples)
+    width = max([len(r.node) for r in results] + [9])
+    uwidth = max([len(r.update) for r in results] + [6])
+    print(f"{'parameter':<{width}}  {'update':<{uwidth}}  rel. error  abs. error")
+    for r in results:
+        print(f"{r.node:<{width}}  {r.update:<{uwidth}}  {r.rel_error:10.2e}  {r.abs_error:10.2e}  {r.verdict}")
+    bad = [r for r in results if r.rel_error > BAD]
+    if bad:
+        print(f"backprop disagrees with the numerical gradient for {', '.join(r.node for r in bad)} "
+              f"(relative error over {BAD:g}): check the wiring of their deltas and updates", file=sys.stderr)
+        return 1
+    worst = max((r.rel_error for r in results), default=0.0)
+    print(f"gradients agree (largest relative error {worst:.1e}; under {GOOD:g} is right)")
+    return 0
+
+
 def cmd_check(a) -> int:
     from .errors import GraphFileError
     from .fileio import load
@@ -226,6 +248,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--lr", type=float, default=None, help="use this learning rate instead of the file's")
     r.add_argument("--folds", type=int, default=0, help="k-fold cross-validation: per-fold and mean test accuracy")
     r.set_defaults(fn=cmd_run)
+
+    gc = sub.add_parser("gradcheck", help="compare backprop's gradients with numerical ones")
+    gc.add_argument("file")
+    gc.add_argument("--samples", type=int, default=3, help="training samples to check on (default 3)")
+    gc.set_defaults(fn=cmd_gradcheck)
 
     c = sub.add_parser("check", help="validate a graph file")
     c.add_argument("file")

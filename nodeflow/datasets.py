@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import DataError
 
-BUILTIN = ("xor", "adding", "apples-oranges", "circle", "spiral")
+BUILTIN = ("xor", "adding", "apples-oranges", "circle", "spiral", "digits")
 DEFAULT_SPLIT = {"xor": 1.0}  # four samples: train on all of them
 MAX_AUTO_CLASSES = 10  # a numeric last column with at most this many whole values is a class label
 
@@ -211,11 +211,24 @@ def _looks_like_classes(numbers: list[float]) -> bool:
     return all(float(v).is_integer() for v in distinct) and len(distinct) <= MAX_AUTO_CLASSES
 
 
-# -- synthetic sets -------------------------------------------------------------------
+# -- built-in sets --------------------------------------------------------------------
+
+def digits():
+    """The 1,797 handwritten digits (8×8 pixels, 0–16) that scikit-learn ships, scaled to [0, 1]."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise DataError("the digits data comes with scikit-learn: pip install 'nodeflow[digits]'") from None
+    d = load_digits()
+    features = [f"pixel {r},{c}" for r in range(8) for c in range(8)]
+    return d.data / 16.0, np.eye(10)[d.target], "class", [str(i) for i in range(10)], features
+
 
 def synthetic(name: str, samples: int, seed: int):
-    """A built-in set: (X, T, task, classes, features), features in [0, 1]."""
+    """A built-in set: (X, T, task, classes, features), features in [0, 1] (``samples``: synthetic sets' size)."""
     rng = np.random.default_rng([seed, 7])
+    if name == "digits":
+        return digits()
     if name == "xor":
         X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
         return X, np.array([[0.0], [1.0], [1.0], [0.0]]), "class", ["0", "1"], ["a", "b"]

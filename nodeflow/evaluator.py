@@ -8,6 +8,7 @@ phase can be read; the last ``history`` sample steps can be stepped back.
 """
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -61,6 +62,8 @@ class Evaluator:
         self.last_node: str | None = None
         self.phase: str | None = None
         self.divergence: Diverged | None = None  # set when a step produced NaN or infinity
+        self._profiling = False
+        self._times: dict[str, list[int]] = {}
         self._plan: Plan | None = None
         self._order: np.ndarray | None = None
         self._snapshots: deque[_Snapshot] = deque(maxlen=history)
@@ -227,7 +230,9 @@ class Evaluator:
         if self.cursor == 0:
             self._begin_sample()
         s = p.steps[self.cursor]
-        if s.kernel is not None:
+        if self.profiling:
+            self._timed(s)
+        elif s.kernel is not None:
             s.kernel(*s.args)
         self.last_node, self.phase = s.node, s.phase
         self.cursor += 1
@@ -236,6 +241,28 @@ class Evaluator:
             self.phase = "update"
             self._end_sample()
         return s.node
+
+    def _timed(self, s: Step) -> None:
+        start = time.perf_counter_ns()
+        if s.kernel is not None:
+            s.kernel(*s.args)
+        spent = self._times.setdefault(s.node, [0, 0])
+        spent[0] += time.perf_counter_ns() - start
+        spent[1] += 1
+
+    def node_times(self) -> dict[str, float]:
+        """Mean microseconds each node took per evaluation since profiling was switched on."""
+        return {n: total / count / 1000 for n, (total, count) in self._times.items() if count}
+
+    @property
+    def profiling(self) -> bool:
+        """Time every node (like Grasshopper's profiler); costs a little speed while on."""
+        return self._profiling
+
+    @profiling.setter
+    def profiling(self, on: bool) -> None:
+        self._profiling = bool(on)
+        self._times.clear()
 
     def _check(self, s: Step) -> None:
         for name, arr in s.writes:
@@ -250,9 +277,13 @@ class Evaluator:
         p = self.plan
         if self.cursor == 0:
             self._begin_sample()
-        for s in p.steps[self.cursor:]:
-            if s.kernel is not None:
-                s.kernel(*s.args)
+        if self.profiling:
+            for s in p.steps[self.cursor:]:
+                self._timed(s)
+        else:
+            for s in p.steps[self.cursor:]:
+                if s.kernel is not None:
+                    s.kernel(*s.args)
         if not (np.isfinite(p.mem).all() and np.isfinite(p.smem).all()):
             self._find_divergence()
         last = p.steps[-1]
@@ -334,12 +365,18 @@ class Evaluator:
                 return w.src, w.src_port
         raise NotReady("no Error or Accuracy node says which output is the prediction")
 
+    def steps_leading_to(self, nodes) -> list[Step]:
+        """The steps of ``nodes`` and everything they depend on, in schedule order."""
+        needed = set(nodes)
+        for n in nodes:
+            needed |= nx.ancestors(self.graph.nx, n)
+        return [s for s in self.plan.steps if s.node in needed]
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Run the forward pass on each row of ``X`` (values on the wires are left as they were)."""
         p = self.plan
         node, port = self.output_port()
-        needed = nx.ancestors(self.graph.nx, node) | {node}
-        steps = [s for s in p.steps if s.node in needed]
+        steps = self.steps_leading_to([node])
         X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=float)))
         out = np.empty((len(X),) + p.value(node, port).shape)
         saved, row = p.mem.copy(), p.row[0]

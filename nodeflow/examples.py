@@ -50,6 +50,19 @@ def cross_entropy() -> Graph:
     return mlp([2, 10, 3], "tanh", data="spiral", lr=0.1, seed=1, loss="cross_entropy", init="xavier")
 
 
+def digits() -> Graph:
+    """64-25-10 on the 8×8 handwritten digits; the pictures show what each hidden unit looks for.
+
+    Needs scikit-learn (``pip install 'nodeflow[digits]'``). Small initial weights (normal,
+    σ = 0.1) keep the unused border pixels pale, so the learned strokes stand out.
+    """
+    g = mlp([64, 25, 10], data="digits", lr=0.3, seed=1, init="normal", scale=0.1)
+    g.add_node("UnitImages", "hidden_pictures", label="hidden units", pos=(210, -330))
+    g.connect("weights_1.W", "hidden_pictures.W")
+    g.history.undo_stack.clear()
+    return g
+
+
 EXAMPLES: dict[str, Callable[[], Graph]] = {
     "xor.json": xor,
     "adding_neuron.json": adding_neuron,
@@ -57,6 +70,7 @@ EXAMPLES: dict[str, Callable[[], Graph]] = {
     "symmetry.json": symmetry,
     "adam_vs_sgd.json": adam_vs_sgd,
     "cross_entropy.json": cross_entropy,
+    "digits.json": digits,
 }
 
 

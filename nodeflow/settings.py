@@ -32,7 +32,8 @@ def check_setting(name: str, value):
     return p.check(value)
 
 
-NETWORK_KEYS = {"output": str, "loss": str, "init": str, "optimizer": str, "schedule": str, "l2": float, "l1": float}
+NETWORK_KEYS = {"output": str, "loss": str, "init": str, "scale": float, "optimizer": str, "schedule": str,
+                "l2": float, "l1": float, "lr": float}
 
 
 def check_network(value):

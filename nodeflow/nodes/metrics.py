@@ -1,8 +1,8 @@
-"""Watching how learning goes: per-epoch mean loss, accuracy, and a plain Watch."""
+"""Measuring how learning goes: per-epoch mean loss and accuracy."""
 from __future__ import annotations
 
 from ..jit import kernel
-from .base import ANY, NodeType, Param, Port
+from .base import NodeType, Param, Port
 
 
 @kernel
@@ -77,12 +77,3 @@ class Accuracy(NodeType):
     def kernel_for(cls, in_shapes, params):
         y = in_shapes.get("y")
         return accuracy_threshold if y is not None and y[0] == 1 else accuracy_argmax
-
-
-class Watch(NodeType):
-    """Shows whatever value is wired into it."""
-
-    name = "Watch"
-    family = "metrics"
-    phase = "passive"
-    inputs = (Port("value", ANY, "any value"),)
