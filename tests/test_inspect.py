@@ -70,14 +70,20 @@ def test_a_huge_learning_rate_stops_with_the_node_and_epoch(tmp_path):
     assert values and all(np.isfinite(v).all() for v in values)
 
 
-def test_divergence_keeps_the_weights_and_step_back_works():
+def stopped_by_the_guard():
+    """The adding neuron with a learning rate of 100, already stopped by the guard."""
     g = load(GRAPHS / "adding_neuron.json")
     g.set_setting("lr", 100.0)
     ev = Evaluator(g)
     with pytest.raises(Diverged) as e:
         ev.run(5)
-    assert (e.value.node, e.value.port) == ("error", "E")
-    assert ev.divergence is e.value and ev.last_node == "error" and ev.cursor > 0
+    return g, ev, e.value
+
+
+def test_divergence_keeps_the_weights_and_step_back_works():
+    g, ev, err = stopped_by_the_guard()
+    assert (err.node, err.port) == ("error", "E")
+    assert ev.divergence is err and ev.last_node == "error" and ev.cursor > 0
     assert not np.isfinite(ev.value("error", "E")).all()  # the bad value stays on its wire to be seen
     W = g.state("weights_1")["value"].copy()
     assert np.isfinite(W).all()
@@ -87,11 +93,7 @@ def test_divergence_keeps_the_weights_and_step_back_works():
 
 
 def test_stepping_node_by_node_stops_at_the_first_bad_node():
-    g = load(GRAPHS / "adding_neuron.json")
-    g.set_setting("lr", 100.0)
-    ev = Evaluator(g)
-    with pytest.raises(Diverged):
-        ev.run(5)
+    _, ev, _ = stopped_by_the_guard()
     ev.step_back()
     with pytest.raises(Diverged) as e:
         for _ in range(100):
