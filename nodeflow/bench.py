@@ -1,0 +1,562 @@
+"""``nodeflow bench``: how fast the graph trains, against per-sample references written here.
+
+For each workload it times, on this machine and in one run:
+
+- **plain Python**: lists and floats, one sample at a time (``train_python``);
+- **numpy**: numpy arrays, one sample at a time (``train_numpy``);
+- **stepper**: the stepping evaluator, ``Evaluator(g).run(epochs)``;
+- **fast engine**: ``Evaluator(g).run(epochs, engine="fast")``.
+
+The references run exactly the graph's algorithm from the graph's own initial weights:
+forward pass, squared error E = ½Σ(t−y)², output delta (y−t)·slope, hidden delta
+(Wᵀδ)·slope, then SGD with batch size 1 (W ← W − lr·δxᵀ, b ← b − lr·δ), the samples
+served in ``epoch_order(seed, epoch, n)`` order. Like the graph they also keep each
+epoch's mean loss and train accuracy; every workload trains on all of its samples, so
+the graph has no test pass either. Only training is timed: loading data, building
+the graph and its plan, and the fast engine's first call (compilation, done on a
+separate copy) are not.
+
+Slow implementations on big workloads are measured on a prefix of the samples (about
+``budget`` seconds of work) and their full-run time is extrapolated; the fast engine,
+and every implementation on the seeds workload, always run in full.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .datasets import epoch_order
+from .graph import Graph
+
+SEEDS_CSV = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "wheat-seeds.csv"
+IMPLEMENTATIONS = ("plain Python", "numpy", "stepper", "fast engine")
+FAST_ENGINE = "fast"  # the engine name the "fast engine" rows pass to Evaluator.run
+BUDGET = 3.0  # seconds of work a slow implementation gets on a big workload
+QUICK_BUDGET = 0.3
+
+
+# -- the references -------------------------------------------------------------------
+
+@dataclass
+class Network:
+    """What the references need from a graph built by ``mlp``: its parameters, data and settings."""
+
+    weights: list[np.ndarray]  # W1, W2, ... (units × inputs), copies of the initial values
+    biases: list[np.ndarray]
+    activations: list[str]  # "sigmoid" or "identity", per layer
+    X: np.ndarray  # the training samples, in the graph's row order
+    T: np.ndarray
+    lr: float
+    seed: int
+    classify: bool  # the graph measures train accuracy (argmax, or 0.5 threshold for one output)
+
+    @classmethod
+    def from_graph(cls, g: Graph) -> Network:
+        recipe = g.settings.get("network") or {}
+        if recipe.get("builder") != "mlp" or recipe.get("loss", "squared") != "squared" \
+                or recipe.get("optimizer", "sgd") != "sgd" or g.settings["batch_size"] != 1:
+            raise ValueError("the references cover mlp networks with squared error, SGD and batch size 1")
+        L = len(recipe["layers"]) - 1
+        acts = [recipe["activation"]] * (L - 1) + [recipe.get("output", recipe["activation"])]
+        if set(acts) - {"sigmoid", "identity"}:
+            raise ValueError(f"the references know sigmoid and identity units, not {sorted(set(acts))}")
+        d = g.data()
+        return cls([g.state(f"weights_{l}")["value"].copy() for l in range(1, L + 1)],
+                   [g.state(f"bias_{l}")["value"].copy() for l in range(1, L + 1)],
+                   acts, np.array(d.X_train), np.array(d.T_train), float(g.settings["lr"]),
+                   int(g.settings["seed"]), d.task == "class")
+
+
+@dataclass
+class Trained:
+    """What a reference run leaves: the parameters and each epoch's mean loss and train accuracy."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    losses: list[float] = field(default_factory=list)  # one per completed epoch
+    accuracies: list[float] = field(default_factory=list)  # one per completed epoch, when classifying
+    samples: int = 0
+
+
+Trainer = Callable[[int, "int | None"], Trained]  # (epochs, at most this many samples) -> result
+
+
+def _correct_python(y: list[float], t: list[float]) -> bool:
+    if len(y) == 1:
+        return (y[0] >= 0.5) == (t[0] >= 0.5)
+    return max(range(len(y)), key=lambda i: (y[i], -i)) == max(range(len(t)), key=lambda i: (t[i], -i))
+
+
+def python_trainer(net: Network) -> Trainer:
+    """Plain Python (lists and floats), one sample at a time; the data is converted before timing starts."""
+    X, T = net.X.tolist(), net.T.tolist()
+    acts, lr, n = net.activations, net.lr, len(X)
+
+    def train(epochs: int, limit: int | None = None) -> Trained:
+        Ws = [W.tolist() for W in net.weights]
+        bs = [b.tolist() for b in net.biases]
+        out = Trained(Ws, bs)
+        done = 0
+        for epoch in range(epochs):
+            loss = correct = 0.0
+            for count, r in enumerate(epoch_order(net.seed, epoch, n).tolist(), 1):
+                if limit is not None and done >= limit:
+                    break
+                ys, slopes = [X[r]], []
+                for W, b, act in zip(Ws, bs, acts):  # forward
+                    x = ys[-1]
+                    y, slope = [], []
+                    for row, bi in zip(W, b):
+                        s = bi
+                        for w, xj in zip(row, x):
+                            s += w * xj
+                        if act == "identity":
+                            y.append(s)
+                            slope.append(1.0)
+                        else:
+                            e = 1.0 / (1.0 + math.exp(-s)) if s >= 0.0 else math.exp(s) / (1.0 + math.exp(s))
+                            y.append(e)
+                            slope.append(e * (1.0 - e))
+                    ys.append(y)
+                    slopes.append(slope)
+                t = T[r]
+                grad = [yi - ti for yi, ti in zip(ys[-1], t)]
+                loss += 0.5 * sum(d * d for d in grad)
+                if net.classify and _correct_python(ys[-1], t):
+                    correct += 1.0
+                delta = [gi * si for gi, si in zip(grad, slopes[-1])]
+                for l in range(len(Ws) - 1, -1, -1):  # backward, then update layer l
+                    W, b, x = Ws[l], bs[l], ys[l]
+                    if l:  # the hidden delta uses W before its update
+                        back = [sum(W[i][j] * delta[i] for i in range(len(delta))) for j in range(len(x))]
+                        next_delta = [v * s for v, s in zip(back, slopes[l - 1])]
+                    for i, di in enumerate(delta):
+                        row = W[i]
+                        for j, xj in enumerate(x):
+                            row[j] -= lr * (di * xj)
+                        b[i] -= lr * di
+                    if l:
+                        delta = next_delta
+                done += 1
+            else:
+                out.losses.append(loss / count)
+                if net.classify:
+                    out.accuracies.append(correct / count)
+                continue
+            break
+        out.samples = done
+        out.weights = [np.array(W) for W in Ws]
+        out.biases = [np.array(b) for b in bs]
+        return out
+
+    return train
+
+
+def numpy_trainer(net: Network) -> Trainer:
+    """numpy arrays, one sample at a time (matrix-vector products per layer)."""
+    X, T, lr, n = net.X, net.T, net.lr, len(net.X)
+    sigmoid = [act == "sigmoid" for act in net.activations]
+
+    def train(epochs: int, limit: int | None = None) -> Trained:
+        Ws = [W.copy() for W in net.weights]
+        bs = [b.copy() for b in net.biases]
+        out = Trained(Ws, bs)
+        done = 0
+        for epoch in range(epochs):
+            loss = correct = 0.0
+            for count, r in enumerate(epoch_order(net.seed, epoch, n), 1):
+                if limit is not None and done >= limit:
+                    break
+                ys, slopes = [X[r]], []
+                for W, b, sig in zip(Ws, bs, sigmoid):
+                    z = W @ ys[-1] + b
+                    if sig:
+                        y = 1.0 / (1.0 + np.exp(-z))
+                        slopes.append(y * (1.0 - y))
+                    else:
+                        y = z
+                        slopes.append(np.ones_like(z))
+                    ys.append(y)
+                y, t = ys[-1], T[r]
+                grad = y - t
+                loss += 0.5 * float(grad @ grad)
+                if net.classify:
+                    correct += (y[0] >= 0.5) == (t[0] >= 0.5) if len(y) == 1 else y.argmax() == t.argmax()
+                delta = grad * slopes[-1]
+                for l in range(len(Ws) - 1, -1, -1):
+                    next_delta = (Ws[l].T @ delta) * slopes[l - 1] if l else None
+                    Ws[l] -= lr * np.outer(delta, ys[l])
+                    bs[l] -= lr * delta
+                    delta = next_delta
+                done += 1
+            else:
+                out.losses.append(loss / count)
+                if net.classify:
+                    out.accuracies.append(float(correct) / count)
+                continue
+            break
+        out.samples = done
+        return out
+
+    return train
+
+
+def train_python(net: Network, epochs: int, limit: int | None = None) -> Trained:
+    """Train the plain-Python reference for ``epochs`` epochs (or its first ``limit`` samples)."""
+    return python_trainer(net)(epochs, limit)
+
+
+def train_numpy(net: Network, epochs: int, limit: int | None = None) -> Trained:
+    """Train the numpy reference for ``epochs`` epochs (or its first ``limit`` samples)."""
+    return numpy_trainer(net)(epochs, limit)
+
+
+def graph_params(g: Graph) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The weights and biases of an mlp graph, as they are now."""
+    L = len(g.settings["network"]["layers"]) - 1
+    return ([g.state(f"weights_{l}")["value"].copy() for l in range(1, L + 1)],
+            [g.state(f"bias_{l}")["value"].copy() for l in range(1, L + 1)])
+
+
+def max_difference(a: tuple[list[np.ndarray], list[np.ndarray]], b: tuple[list[np.ndarray], list[np.ndarray]]) -> float:
+    """The largest absolute difference between two sets of (weights, biases)."""
+    return max(float(np.max(np.abs(x - y))) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
+
+
+# -- workloads ------------------------------------------------------------------------
+
+@dataclass
+class Workload:
+    """One thing to train: how to build its graph (fresh, from the same initial weights) and for how long."""
+
+    name: str  # for --only
+    title: str  # the table's first column
+    build: Callable[[], Graph]
+    epochs: int
+    data: str  # where the data came from
+    full: bool = False  # measure every implementation in full, whatever the budget
+
+
+def _write_csv(path: Path, X: np.ndarray, labels: np.ndarray) -> Path:
+    header = ",".join([f"x{j + 1}" for j in range(X.shape[1])] + ["class"])
+    np.savetxt(path, np.column_stack([X, labels]), delimiter=",", header=header, comments="", fmt="%.10g")
+    return path
+
+
+def _blobs(n: int, features: int, classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic classification set: one Gaussian blob per class, features in [0, 1]."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % classes
+    centres = rng.random((classes, features))
+    X = np.clip(centres[labels] + rng.normal(0.0, 0.15, (n, features)), 0.0, 1.0)
+    return X, labels
+
+
+def workloads(folder: Path, quick: bool = False) -> list[Workload]:
+    """The benchmark's workloads; data files they need are written into ``folder``."""
+    from .builders import mlp
+
+    if SEEDS_CSV.exists():
+        seeds, seeds_data = SEEDS_CSV, f"{SEEDS_CSV.name} (210×7, 3 classes)"
+    else:
+        seeds = _write_csv(folder / "seeds-synthetic.csv", *_blobs(210, 7, 3, seed=1))
+        seeds_data = f"synthetic 210×7, 3 classes ({SEEDS_CSV} not found)"
+    n_digits = 100 if quick else 1200
+    try:
+        from sklearn.datasets import load_digits
+
+        d = load_digits()
+        digits = _write_csv(folder / "digits.csv", d.data[:n_digits] / 16.0, d.target[:n_digits])
+        digits_data = f"scikit-learn digits, first {n_digits:,} (×64, 10 classes)"
+    except ImportError:
+        digits = _write_csv(folder / "digits-synthetic.csv", *_blobs(n_digits, 64, 10, seed=2))
+        digits_data = f"synthetic {n_digits:,}×64, 10 classes (scikit-learn not installed)"
+    pairs = 2_000 if quick else 500_000
+
+    return [
+        Workload("seeds", "seeds 7-5-3", lambda: mlp([7, 5, 3], data=str(seeds), lr=0.3, seed=1, split=1.0),
+                 5 if quick else 500, seeds_data, full=True),
+        Workload("adding", "adding neuron 2-1",
+                 lambda: mlp([2, 1], "identity", data="adding", samples=pairs, lr=0.1, split=1.0),
+                 2 if quick else 10, f"built-in adding, {pairs:,} pairs"),
+        Workload("xor", "XOR 2-2-1", lambda: mlp([2, 2, 1], data="xor", lr=1.0, seed=3),
+                 50 if quick else 5_000, "built-in xor, 4 samples"),
+        Workload("digits", "digits 64-25-10",
+                 lambda: mlp([64, 25, 10], data=str(digits), lr=0.3, seed=1, split=1.0, init="normal", scale=0.1),
+                 2 if quick else 20, digits_data),
+    ]
+
+
+# -- measuring ------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One implementation on one workload."""
+
+    workload: str
+    implementation: str
+    samples: int | None  # samples measured (None: not measured)
+    total: int  # samples in the whole workload
+    seconds: float | None  # time for the measured samples
+    note: str = ""
+    compile_seconds: float | None = None  # the fast engine's first call, on a separate copy
+    max_weight_diff: float | None = None  # vs the plain-Python reference, when both ran in full
+    vs_python: float | None = None  # samples/s relative to plain Python (higher is faster)
+    vs_numpy: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.samples / self.seconds if self.samples and self.seconds else None
+
+    @property
+    def full(self) -> bool:
+        return self.samples == self.total
+
+    @property
+    def full_seconds(self) -> float | None:
+        """The time for the whole workload: measured, or extrapolated from the prefix."""
+        return self.total / self.rate if self.rate else None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.update(samples_per_s=self.rate, full_run=self.full, full_seconds=self.full_seconds)
+        return d
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def _measure(run: Callable[[int | None], tuple[float, object]], total: int, budget: float | None,
+             probe: int) -> tuple[int, float, object]:
+    """Time ``run(limit)`` (which returns seconds and a result) on the whole workload or on a prefix.
+
+    With a budget, a short probe run (which also warms up) estimates the speed; if the
+    whole workload would take much longer than the budget, about ``budget`` seconds'
+    worth of samples is measured instead.
+    """
+    if budget is None:
+        seconds, result = run(None)
+        return total, seconds, result
+    n = min(total, probe)
+    seconds, _ = run(n)
+    rate = n / max(seconds, 1e-9)
+    n = total if total <= 1.5 * budget * rate else max(n, int(budget * rate))
+    seconds, result = run(None if n == total else n)
+    return n, seconds, result
+
+
+def _fast_available() -> str | None:
+    """None if the fast engine can be used, else why not."""
+    if FAST_ENGINE != "fast":
+        return None
+    try:
+        from . import engine  # noqa: F401
+    except ImportError as e:
+        return f"not available ({e})"
+    return None
+
+
+def bench_workload(w: Workload, budget: float | None = BUDGET,
+                   implementations: tuple[str, ...] = IMPLEMENTATIONS) -> list[Row]:
+    """Measure each implementation on one workload; rows in the order of ``implementations``."""
+    from .evaluator import Evaluator
+
+    net = Network.from_graph(w.build())
+    n = len(net.X)
+    total = n * w.epochs
+    limit_budget = None if w.full else budget
+    probe = max(min(n, 2_000), 200)
+    reference = None  # the plain-Python reference's final parameters, when it ran in full
+    rows = []
+    for impl in implementations:
+        if impl in ("plain Python", "numpy"):
+            trainer = (python_trainer if impl == "plain Python" else numpy_trainer)(net)
+
+            def run(limit, trainer=trainer):
+                return _timed(lambda: trainer(w.epochs, limit))
+
+            samples, seconds, result = _measure(run, total, limit_budget, probe)
+            row = Row(w.title, impl, samples, total, seconds)
+            params = (result.weights, result.biases)
+        elif impl == "stepper":
+            def run(limit):
+                ev = Evaluator(w.build())
+                ev.plan
+                seconds, _ = _timed(lambda: ev.run(w.epochs, samples=limit))
+                return seconds, graph_params(ev.graph)
+
+            samples, seconds, params = _measure(run, total, limit_budget, probe)
+            row = Row(w.title, impl, samples, total, seconds)
+        elif impl == "fast engine":
+            why = _fast_available()
+            if why:
+                rows.append(Row(w.title, impl, None, total, None, note=why))
+                continue
+            warm = Evaluator(w.build())
+            warm.plan
+            compile_seconds, _ = _timed(lambda: warm.run(1, engine=FAST_ENGINE))
+            ev = Evaluator(w.build())
+            ev.plan
+            seconds, _ = _timed(lambda: ev.run(w.epochs, engine=FAST_ENGINE))
+            row = Row(w.title, impl, total, total, seconds, compile_seconds=compile_seconds)
+            params = graph_params(ev.graph)
+        else:
+            raise ValueError(f"unknown implementation {impl!r} (choose from {', '.join(IMPLEMENTATIONS)})")
+        if row.full:
+            if impl == "plain Python":
+                reference = params
+            elif reference is not None:
+                row.max_weight_diff = max_difference(params, reference)
+        rows.append(row)
+    by_impl = {r.implementation: r.rate for r in rows}
+    for r in rows:
+        if r.rate:
+            r.vs_python = r.rate / by_impl["plain Python"] if by_impl.get("plain Python") else None
+            r.vs_numpy = r.rate / by_impl["numpy"] if by_impl.get("numpy") else None
+    return rows
+
+
+# -- the table ------------------------------------------------------------------------
+
+COLUMNS = ("workload", "implementation", "samples", "time (s)", "samples/s", "×plain-Python", "×numpy")
+NUMERIC = {"samples", "time (s)", "samples/s", "×plain-Python", "×numpy"}
+
+
+def _ratio(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.2f}" if v < 10 else f"{v:.1f}" if v < 100 else f"{v:,.0f}"
+
+
+def _seconds(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.3f}" if v < 100 else f"{v:,.0f}"
+
+
+def table_cells(rows: list[Row]) -> list[tuple[str, ...]]:
+    """The table's cells, header first; a measured prefix shows as "~" on its extrapolated time."""
+    cells = [COLUMNS]
+    last = None
+    for r in rows:
+        if r.samples is None:
+            body = ("n/a",) * 5
+        else:
+            samples = f"{r.samples:,}" if r.full else f"{r.samples:,}*"
+            time_cell = _seconds(r.seconds) if r.full else f"~{_seconds(r.full_seconds)}"
+            body = (samples, time_cell, f"{r.rate:,.0f}", _ratio(r.vs_python), _ratio(r.vs_numpy))
+        cells.append((r.workload if r.workload != last else "", r.implementation) + body)
+        last = r.workload
+    return cells
+
+
+def format_table(rows: list[Row], header: list[str] | None = None) -> str:
+    """An aligned text table of the rows, with the header lines above and the notes below."""
+    cells = table_cells(rows)
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
+    lines = list(header or [])
+
+    def line(c):
+        return "  ".join(v.rjust(wd) if COLUMNS[i] in NUMERIC else v.ljust(wd)
+                         for i, (v, wd) in enumerate(zip(c, widths))).rstrip()
+
+    lines.append(line(cells[0]))
+    lines.append("  ".join("-" * wd for wd in widths))
+    for c, r in zip(cells[1:], rows):
+        if c[0] and len(lines) > len(header or []) + 2:
+            lines.append("")
+        lines.append(line(c))
+    lines.append("")
+    lines.extend(footnotes(rows))
+    return "\n".join(lines)
+
+
+def footnotes(rows: list[Row]) -> list[str]:
+    notes = []
+    prefix = [r for r in rows if r.samples is not None and not r.full]
+    if prefix:
+        notes.append("* measured on a prefix of the workload's samples; ~ time is extrapolated to the whole "
+                     "workload from that rate:")
+        notes.extend(f"    {r.workload}, {r.implementation}: {r.samples:,} of {r.total:,} samples in "
+                     f"{r.seconds:.2f} s" for r in prefix)
+    compiled = [r for r in rows if r.compile_seconds is not None]
+    if compiled:
+        notes.append("fast engine's first call (1 epoch, on a separate copy; compilation), not included above: "
+                     + ", ".join(f"{r.workload} {r.compile_seconds:.2f} s" for r in compiled))
+    diffs = [r for r in rows if r.max_weight_diff is not None]
+    if diffs:
+        worst = max(diffs, key=lambda r: r.max_weight_diff)
+        notes.append(f"final weights vs plain Python (full runs): largest difference {worst.max_weight_diff:.1e} "
+                     f"({worst.workload}, {worst.implementation})")
+    missing = [r for r in rows if r.samples is None]
+    if missing:
+        notes.append(f"n/a: {missing[0].note}")
+    return notes
+
+
+def header_lines(ws: list[Workload]) -> list[str]:
+    return ["nodeflow bench: training time on this machine (data loading, graph building and compilation "
+            "not included)",
+            "SGD, batch size 1, squared error; all samples train (no test split); every implementation "
+            "also tracks each epoch's mean loss and train accuracy",
+            "×plain-Python, ×numpy: samples/s relative to the per-sample references (higher is faster)",
+            "data: " + "; ".join(f"{w.name}: {w.data}" for w in ws),
+            ""]
+
+
+# -- the command ----------------------------------------------------------------------
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of ``nodeflow bench``."""
+    p.add_argument("--quick", action="store_true", help="small sizes: a fast look (seconds, not a minute)")
+    p.add_argument("--json", action="store_true", help="one JSON object per row instead of the table")
+    p.add_argument("--only", action="append", metavar="NAME", choices=("seeds", "adding", "xor", "digits"),
+                   help="run only this workload: seeds, adding, xor or digits (may be repeated)")
+    p.add_argument("--budget", type=float, default=None,
+                   help=f"seconds a slow implementation gets on a big workload before its time is extrapolated "
+                        f"(default {BUDGET:g}; --quick {QUICK_BUDGET:g})")
+    return p
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
+    """Run the benchmark with parsed arguments; prints the table (or JSON rows). Returns 0."""
+    budget = a.budget if a.budget is not None else QUICK_BUDGET if a.quick else BUDGET
+    with tempfile.TemporaryDirectory(prefix="nodeflow-bench-") as folder:
+        ws = [w for w in workloads(Path(folder), quick=a.quick) if not a.only or w.name in a.only]
+        if not a.json:
+            print("\n".join(header_lines(ws)), flush=True)
+        rows = []
+        for w in ws:
+            if not a.json:
+                print(f"  measuring {w.title} ...", end="\r", file=sys.stderr, flush=True)
+            wrows = bench_workload(w, budget)
+            rows.extend(wrows)
+            if a.json:
+                for r in wrows:
+                    print(json.dumps(dict(r.as_dict(), data=w.data, epochs=w.epochs)), flush=True)
+        if not a.json:
+            print(" " * 60, end="\r", file=sys.stderr, flush=True)
+            print(format_table(rows))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nodeflow.bench [--quick] [--json] [--only NAME]``."""
+    p = add_arguments(argparse.ArgumentParser(prog="nodeflow bench", description=__doc__.splitlines()[0]))
+    return cmd_bench(p.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
