@@ -342,17 +342,17 @@ def _measure(run: Callable[[int | None], tuple[float, object]], total: int, budg
              probe: int) -> tuple[int, float, object]:
     """Time ``run(limit)`` (which returns seconds and a result) on the whole workload or on a prefix.
 
-    With a budget, a short probe run (which also warms up) estimates the speed; if the
-    whole workload would take much longer than the budget, about ``budget`` seconds'
-    worth of samples is measured instead.
+    A short probe run first warms up (the stepper's kernels load on their first call)
+    and estimates the speed; with a budget, if the whole workload would take much
+    longer than it, about ``budget`` seconds' worth of samples is measured instead.
     """
-    if budget is None:
-        seconds, result = run(None)
-        return total, seconds, result
     n = min(total, probe)
     seconds, _ = run(n)
     rate = n / max(seconds, 1e-9)
-    n = total if total <= 1.5 * budget * rate else max(n, int(budget * rate))
+    if budget is None or total <= 1.5 * budget * rate:
+        n = total
+    else:
+        n = max(n, int(budget * rate))
     seconds, result = run(None if n == total else n)
     return n, seconds, result
 

@@ -1,0 +1,186 @@
+"""The benchmark: its references train exactly like the graph, and its table has the promised shape.
+
+No timing asserts here: only structure, parity and that ``--quick`` runs.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nodeflow import bench
+from nodeflow.bench import (IMPLEMENTATIONS, Network, bench_workload, format_table, graph_params, main,
+                            max_difference, train_numpy, train_python, workloads)
+from nodeflow.builders import mlp
+from nodeflow.evaluator import Evaluator
+
+TOL = 1e-9
+
+
+@pytest.fixture
+def quick(tmp_path) -> dict[str, bench.Workload]:
+    return {w.name: w for w in workloads(tmp_path, quick=True)}
+
+
+@pytest.fixture
+def stepping_fast(monkeypatch):
+    """Let the "fast engine" rows run the stepper: quick, and works before the engine exists."""
+    monkeypatch.setattr(bench, "FAST_ENGINE", "step")
+
+
+def _parity(g, epochs: int, limit: int | None = None) -> None:
+    net = Network.from_graph(g)
+    ev = Evaluator(g)
+    stats = ev.run(epochs, samples=limit)
+    stepped = graph_params(g)
+    for train in (train_python, train_numpy):
+        got = train(net, epochs, limit)
+        assert got.samples == (limit if limit is not None else epochs * len(net.X))
+        assert max_difference((got.weights, got.biases), stepped) < TOL, train.__name__
+        assert len(got.losses) == len(stats)
+        np.testing.assert_allclose(got.losses, [s.loss for s in stats], rtol=0, atol=TOL)
+        if net.classify:
+            assert got.accuracies == [s.train_acc for s in stats]
+
+
+def test_references_match_the_stepper_on_seeds(quick):
+    _parity(quick["seeds"].build(), epochs=3)
+
+
+def test_references_match_the_stepper_on_xor():
+    _parity(mlp([2, 2, 1], data="xor", lr=1.0, seed=3), epochs=40)
+
+
+@pytest.mark.parametrize("name", ["adding", "digits"])
+def test_references_match_the_stepper_on_the_other_workloads(quick, name):
+    _parity(quick[name].build(), epochs=2)
+
+
+def test_references_stop_after_a_prefix_like_the_stepper(quick):
+    g = quick["seeds"].build()
+    _parity(g, epochs=3, limit=250)  # stops in the second epoch
+
+
+def test_references_refuse_what_they_do_not_implement():
+    with pytest.raises(ValueError):
+        Network.from_graph(mlp([2, 2, 1], "tanh", data="xor"))
+    with pytest.raises(ValueError):
+        Network.from_graph(mlp([2, 2, 1], data="xor", optimizer="adam"))
+
+
+def test_seeds_uses_the_shared_csv_when_present(quick):
+    if bench.SEEDS_CSV.exists():
+        assert quick["seeds"].data.startswith("wheat-seeds.csv")
+    else:
+        assert quick["seeds"].data.startswith("synthetic 210×7")
+    g = quick["seeds"].build()
+    assert len(g.data().X_train) == 210 and g.data().shapes == (7, 3)
+
+
+def test_synthetic_seeds_when_the_csv_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "SEEDS_CSV", tmp_path / "nowhere.csv")
+    w = {w.name: w for w in workloads(tmp_path, quick=True)}["seeds"]
+    assert w.data.startswith("synthetic 210×7, 3 classes")
+    d = w.build().data()
+    assert d.X.shape == (210, 7) and d.shapes == (7, 3) and len(d.classes) == 3
+
+
+def test_full_workload_sizes(tmp_path):
+    ws = {w.name: w for w in workloads(tmp_path)}
+    assert ws["seeds"].epochs == 500 and ws["seeds"].full
+    assert len(ws["adding"].build().data().X_train) == 500_000 and ws["adding"].epochs == 10
+    assert ws["xor"].epochs == 5_000
+    d = ws["digits"].build().data()
+    assert d.X_train.shape == (1200, 64) and d.shapes == (64, 10) and ws["digits"].epochs == 20
+
+
+def test_rows_of_one_workload(quick, stepping_fast):
+    w = quick["xor"]
+    rows = bench_workload(w, budget=None)
+    assert [r.implementation for r in rows] == list(IMPLEMENTATIONS)
+    total = 4 * w.epochs
+    for r in rows:
+        assert r.samples == r.total == total and r.full and r.seconds > 0 and r.rate > 0
+        assert r.vs_python == pytest.approx(r.rate / rows[0].rate)
+        assert r.vs_numpy == pytest.approx(r.rate / rows[1].rate)
+    assert rows[0].vs_python == 1.0 and rows[1].vs_numpy == 1.0
+    assert rows[3].compile_seconds is not None
+    for r in rows[1:]:  # every full run ends on the plain-Python reference's weights
+        assert r.max_weight_diff < TOL
+
+
+def test_a_slow_implementation_is_measured_on_a_prefix(quick, stepping_fast):
+    w = quick["adding"]
+    rows = bench_workload(w, budget=1e-6, implementations=("plain Python", "stepper", "fast engine"))
+    py, step, fast = rows
+    assert not py.full and not step.full and py.samples < py.total and step.samples >= 200
+    assert fast.full  # the fast engine always runs the whole workload
+    assert py.full_seconds == pytest.approx(py.total / py.rate)
+    assert py.max_weight_diff is None and fast.max_weight_diff is None  # nothing full to compare with
+    text = format_table(rows)
+    assert "~" in text and f"{py.samples:,}*" in text
+    assert f"of {py.total:,} samples" in text
+
+
+def test_seeds_is_measured_in_full_whatever_the_budget(quick, stepping_fast):
+    rows = bench_workload(quick["seeds"], budget=1e-6, implementations=("plain Python", "stepper"))
+    assert all(r.full for r in rows)
+
+
+def test_fast_engine_missing_shows_n_a(quick, monkeypatch):
+    monkeypatch.setattr(bench, "_fast_available", lambda: "not available (No module named 'nodeflow.engine')")
+    rows = bench_workload(quick["xor"], budget=None, implementations=IMPLEMENTATIONS)
+    assert rows[3].samples is None and rows[3].rate is None
+    text = format_table(rows)
+    fast_line = next(line for line in text.splitlines() if "fast engine" in line and "n/a" in line)
+    assert fast_line.split()[-5:] == ["n/a"] * 5
+    assert "n/a: not available" in text
+
+
+def test_table_structure(quick, stepping_fast):
+    rows = bench_workload(quick["xor"], budget=None) + bench_workload(quick["seeds"], budget=None)
+    lines = format_table(rows).splitlines()
+    assert lines[0].split("  ")[0] == "workload"
+    for col in bench.COLUMNS:
+        assert col in lines[0]
+    assert set(lines[1]) <= {"-", " "}
+    body = [line for line in lines[2:11] if line]  # two workloads of four rows, a blank line between
+    assert lines[6] == "" and lines[11] == ""
+    assert [impl for line in body for impl in IMPLEMENTATIONS if impl in line] == list(IMPLEMENTATIONS) * 2
+    assert body[0].startswith("XOR 2-2-1") and body[4].startswith("seeds 7-5-3")
+    assert body[1].startswith(" ")  # the workload is named once
+    widths = {len(line) for line in body}
+    assert len(widths) == 1 or max(widths) - min(widths) <= max(len(c) for c in bench.COLUMNS[-2:])
+    starts = {line.index(impl) for line in body for impl in IMPLEMENTATIONS if impl in line}
+    assert len(starts) == 1  # the implementation column is aligned
+
+
+def test_quick_runs_and_prints_the_table(capsys, stepping_fast):
+    assert main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "workload" in out and "samples/s" in out and "×plain-Python" in out and "×numpy" in out
+    for title in ("seeds 7-5-3", "adding neuron 2-1", "XOR 2-2-1", "digits 64-25-10"):
+        assert title in out
+    assert out.count("fast engine") >= 4
+    assert "data: seeds:" in out
+
+
+def test_json_rows_and_only(capsys, stepping_fast):
+    assert main(["--quick", "--json", "--only", "xor"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["implementation"] for r in rows] == list(IMPLEMENTATIONS)
+    for r in rows:
+        assert r["workload"] == "XOR 2-2-1" and r["total"] == 200 and r["epochs"] == 50
+        assert r["samples_per_s"] > 0 and r["seconds"] > 0 and r["full_run"] is True
+        assert set(r) >= {"vs_python", "vs_numpy", "full_seconds", "compile_seconds", "data", "max_weight_diff"}
+
+
+def test_the_real_fast_engine(capsys):
+    pytest.importorskip("nodeflow.engine")
+    assert main(["--quick", "--json", "--only", "xor"]) == 0
+    rows = {r["implementation"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    fast = rows["fast engine"]
+    assert fast["full_run"] and fast["compile_seconds"] is not None
+    assert fast["max_weight_diff"] < TOL  # the engine ends on the reference's weights
