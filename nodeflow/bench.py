@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from math import exp
+from operator import mul
 from pathlib import Path
 from typing import Callable
 
@@ -112,37 +113,28 @@ def python_trainer(net: Network) -> Trainer:
                 if limit is not None and done >= limit:
                     break
                 ys, slopes = [X[r]], []
-                for W, b, act in zip(Ws, bs, acts):  # forward
-                    x = ys[-1]
-                    y, slope = [], []
-                    for row, bi in zip(W, b):
-                        s = bi
-                        for w, xj in zip(row, x):
-                            s += w * xj
-                        if act == "identity":
-                            y.append(s)
-                            slope.append(1.0)
-                        else:
-                            e = 1.0 / (1.0 + math.exp(-s)) if s >= 0.0 else math.exp(s) / (1.0 + math.exp(s))
-                            y.append(e)
-                            slope.append(e * (1.0 - e))
-                    ys.append(y)
-                    slopes.append(slope)
+                for W, b, act in zip(Ws, bs, acts):  # forward: z = b + Σ w·x, added left to right
+                    z = [sum(map(mul, row, ys[-1]), bi) for row, bi in zip(W, b)]
+                    if act == "identity":
+                        ys.append(z)
+                        slopes.append([1.0] * len(z))
+                    else:
+                        y = [1.0 / (1.0 + exp(-v)) if v >= 0.0 else exp(v) / (1.0 + exp(v)) for v in z]
+                        ys.append(y)
+                        slopes.append([v * (1.0 - v) for v in y])
                 t = T[r]
                 grad = [yi - ti for yi, ti in zip(ys[-1], t)]
-                loss += 0.5 * sum(d * d for d in grad)
+                loss += 0.5 * sum(map(mul, grad, grad))
                 if net.classify and _correct_python(ys[-1], t):
                     correct += 1.0
-                delta = [gi * si for gi, si in zip(grad, slopes[-1])]
+                delta = list(map(mul, grad, slopes[-1]))
                 for l in range(len(Ws) - 1, -1, -1):  # backward, then update layer l
                     W, b, x = Ws[l], bs[l], ys[l]
-                    if l:  # the hidden delta uses W before its update
-                        back = [sum(W[i][j] * delta[i] for i in range(len(delta))) for j in range(len(x))]
-                        next_delta = [v * s for v, s in zip(back, slopes[l - 1])]
+                    if l:  # the hidden delta (Wᵀδ)·slope uses W before its update
+                        back = [sum(map(mul, column, delta)) for column in zip(*W)]
+                        next_delta = list(map(mul, back, slopes[l - 1]))
                     for i, di in enumerate(delta):
-                        row = W[i]
-                        for j, xj in enumerate(x):
-                            row[j] -= lr * (di * xj)
+                        W[i] = [w - lr * (di * xj) for w, xj in zip(W[i], x)]
                         b[i] -= lr * di
                     if l:
                         delta = next_delta
@@ -342,12 +334,17 @@ def _measure(run: Callable[[int | None], tuple[float, object]], total: int, budg
              probe: int) -> tuple[int, float, object]:
     """Time ``run(limit)`` (which returns seconds and a result) on the whole workload or on a prefix.
 
-    A short probe run first warms up (the stepper's kernels load on their first call)
-    and estimates the speed; with a budget, if the whole workload would take much
-    longer than it, about ``budget`` seconds' worth of samples is measured instead.
+    Probe runs first warm up (the stepper's kernels load on their first call) and,
+    growing until one takes a tenth of the budget, estimate the speed; with a budget, if
+    the whole workload would take much longer than it, about ``budget`` seconds' worth
+    of samples is measured instead.
     """
     n = min(total, probe)
-    seconds, _ = run(n)
+    while True:
+        seconds, _ = run(n)
+        if budget is None or n == total or seconds >= budget / 10:
+            break
+        n = min(total, 4 * n)
     rate = n / max(seconds, 1e-9)
     if budget is None or total <= 1.5 * budget * rate:
         n = total
