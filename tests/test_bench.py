@@ -164,7 +164,7 @@ def test_quick_runs_and_prints_the_table(capsys, stepping_fast):
     for title in ("seeds 7-5-3", "adding neuron 2-1", "XOR 2-2-1", "digits 64-25-10"):
         assert title in out
     assert out.count("fast engine") >= 4
-    assert "data: seeds:" in out
+    assert "  seeds:   " in out
 
 
 def test_json_rows_and_only(capsys, stepping_fast):
