@@ -1,0 +1,441 @@
+"""Everything a user can do in the editor, as plain methods (no dearpygui here).
+
+The controller owns the open graph (the single source of truth), its file path, the
+stepping session and the run in progress. The window calls these methods from its
+callbacks and the tests call them directly; every mistake ends up as a one-line
+message in ``status`` instead of an exception.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .. import fileio
+from ..builders import mlp
+from ..errors import Diverged, GraphFileError, NodeflowError, NotReady
+from ..evaluator import EpochStats, Evaluator
+from ..graph import Graph, Link
+from ..gradcheck import ParamCheck, gradcheck
+
+FRAME_BUDGET = 0.012  # seconds of training per frame while running without animation
+
+
+@dataclass
+class Message:
+    text: str
+    kind: str = "info"  # info | warn | error
+
+
+@dataclass
+class RunState:
+    """A run in progress: how far it should go and how it advances each frame."""
+
+    target_epoch: int
+    start_epoch: int
+    animate: bool
+    started: float = field(default_factory=time.perf_counter)
+    credit: float = 0.0  # steps owed to the animation (fractional)
+    last: float = field(default_factory=time.perf_counter)
+
+    def progress(self, epoch: int) -> float:
+        span = self.target_epoch - self.start_epoch
+        return 1.0 if span <= 0 else min(1.0, (epoch - self.start_epoch) / span)
+
+
+class Controller:
+    """The editor's actions over one open graph file."""
+
+    def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
+        self.graph: Graph = graph if graph is not None else Graph()
+        self.path: Path | None = Path(path) if path else None
+        self.ev = Evaluator(self.graph)
+        self.message = Message("")
+        self.run_state: RunState | None = None
+        self.run_epochs = 100  # how many epochs R trains for
+        self.animate = True  # run by stepping visibly (else: fast engine, in slices)
+        self.speed = 4.0  # steps per second while animating
+        self.speed_unit = "samples"  # samples | nodes
+        self.gradchecks: dict[str, ParamCheck] = {}
+        self.values_version = 0  # bumped whenever values on the wires may have changed
+        self._trained_steps = 0  # steps taken since the graph was opened (they change its weights)
+        self._saved = self._edit_state()
+        self._replace_listeners: list[Callable[[Graph], None]] = []
+        self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
+
+    # -- observation -------------------------------------------------------------------
+    def on_replace(self, fn: Callable[[Graph], None]) -> None:
+        """Call ``fn(graph)`` whenever another graph is opened or created."""
+        self._replace_listeners.append(fn)
+
+    def _edit_state(self) -> tuple:
+        return (self.graph.history.current_id, self.graph.trained_epochs, self._weights_token())
+
+    def _weights_token(self) -> int:
+        return self._trained_steps
+
+    @property
+    def dirty(self) -> bool:
+        """True when the graph differs from its file (edits or training since the last save)."""
+        return self._edit_state() != self._saved
+
+    @property
+    def title(self) -> str:
+        name = self.path.name if self.path else "untitled"
+        return f"{name}{' *' if self.dirty else ''} - nodeflow"
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.message = Message(text, kind)
+
+    def fail(self, e: Exception) -> None:
+        self.say(str(e).splitlines()[0] if str(e) else type(e).__name__, "error")
+
+    def status_line(self) -> str:
+        """Epoch, sample, phase and the node being evaluated."""
+        ev = self.ev
+        try:
+            n = ev.n_train
+        except NotReady as e:
+            return f"not ready: {e}"
+        parts = [f"epoch {ev.epoch}", f"sample {min(ev.sample + (1 if ev.cursor else 0), n)}/{n}"]
+        if ev.cursor:
+            parts.append(f"{ev.phase}: {ev.last_node} (next {ev.next_node})")
+        elif ev.last_node:
+            parts.append("sample done")
+        if ev.stats and ev.stats[-1].loss is not None:
+            parts.append(f"loss {ev.stats[-1].loss:.4g}")
+        if self.run_state:
+            parts.append(f"running {100 * self.run_state.progress(ev.epoch):.0f}%")
+        return "   ".join(parts)
+
+    # -- files -------------------------------------------------------------------------
+    def _replace(self, graph: Graph, path: Path | None) -> None:
+        self.cancel_run()
+        self.ev.close()
+        self.graph, self.path = graph, path
+        self.ev = Evaluator(graph)
+        self.gradchecks = {}
+        self._trained_steps = 0
+        self._saved = self._edit_state()
+        self.values_version += 1
+        for fn in list(self._replace_listeners):
+            fn(graph)
+
+    def open(self, path: str | Path) -> bool:
+        """Open a graph file; on failure show every problem and keep the current graph."""
+        try:
+            g = fileio.load(path)
+        except GraphFileError as e:
+            self.say(str(e).splitlines()[0], "error")
+            if self.on_error:
+                self.on_error(f"Cannot open {Path(path).name}", e.problems)
+            return False
+        except (NodeflowError, OSError) as e:
+            self.fail(e)
+            if self.on_error:
+                self.on_error(f"Cannot open {Path(path).name}", [str(e)])
+            return False
+        self._replace(g, Path(path))
+        self.say(f"opened {path}")
+        return True
+
+    def save(self, path: str | Path | None = None) -> bool:
+        """Save to ``path`` (or the current file); node positions and weights included."""
+        target = Path(path) if path else self.path
+        if target is None:
+            self.say("no file name yet: use Save As", "error")
+            return False
+        if target.suffix == "":
+            target = target.with_suffix(".json")
+        try:
+            fileio.save(self.graph, target)
+        except (NodeflowError, OSError) as e:
+            self.fail(e)
+            return False
+        self.path = target
+        self._saved = self._edit_state()
+        self.say(f"saved {target}")
+        return True
+
+    def new_network(self, layers: Iterable[int], activation: str = "sigmoid", data: str = "xor",
+                    lr: float = 0.3, seed: int = 1, base_dir: str | Path | None = None) -> bool:
+        """Replace the graph by a freshly built multi-layer perceptron (unsaved)."""
+        try:
+            g = mlp(list(layers), activation, lr=lr, data=data, seed=seed,
+                    base_dir=base_dir or (self.path.parent if self.path else None))
+        except (NodeflowError, ValueError, KeyError) as e:
+            self.fail(e)
+            return False
+        self._replace(g, None)
+        self._saved = (-1,)  # a new network is unsaved
+        self.say(f"new network {'-'.join(map(str, layers))}, {activation}, data {data}")
+        return True
+
+    def new_empty(self) -> None:
+        """An empty canvas whose settings are those of the current graph."""
+        s = {k: v for k, v in self.graph.settings.items() if k != "network"}
+        self._replace(Graph(s, base_dir=self.graph.base_dir), None)
+        self._saved = (-1,)
+        self.say("new empty graph: add nodes from the palette")
+
+    # -- editing -----------------------------------------------------------------------
+    def _edit(self, fn: Callable, *args, **kw):
+        try:
+            out = fn(*args, **kw)
+        except NodeflowError as e:
+            self.fail(e)
+            return None
+        self.values_version += 1
+        return out if out is not None else True
+
+    def add_node(self, type_name: str, pos=(0.0, 0.0)) -> str | None:
+        node = self._edit(self.graph.add_node, type_name, pos=pos)
+        if node:
+            self.say(f"added {node}")
+        return node
+
+    def connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Link | None:
+        """Wire an output to an input; a refusal shows its reason and changes nothing."""
+        link = self._edit(self.graph.connect, src, src_port, dst, dst_port)
+        if link:
+            self.say(f"connected {link}")
+        return link
+
+    def disconnect(self, link: Link) -> bool:
+        ok = self._edit(self.graph.disconnect, link)
+        if ok:
+            self.say(f"removed wire {link}")
+        return bool(ok)
+
+    def delete(self, nodes: Iterable[str] = (), links: Iterable[Link] = ()) -> bool:
+        """Remove wires and nodes (with their wires) as one undo step."""
+        nodes, links = list(nodes), [l for l in links if l.src not in nodes and l.dst not in nodes]
+        if not nodes and not links:
+            return False
+
+        def go():
+            with self.graph.group("delete"):
+                for l in links:
+                    self.graph.disconnect(l)
+                for n in nodes:
+                    self.graph.remove_node(n)
+
+        ok = self._edit(go)
+        if ok:
+            what = [f"{len(nodes)} node{'s' * (len(nodes) != 1)}"] * bool(nodes) + \
+                   [f"{len(links)} wire{'s' * (len(links) != 1)}"] * bool(links)
+            self.say("deleted " + " and ".join(what))
+        return bool(ok)
+
+    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> bool:
+        """Record node moves (after a drag) as one undo step."""
+        moved = {n: p for n, p in positions.items() if n in self.graph
+                 and [float(p[0]), float(p[1])] != self.graph.attrs(n)["pos"]}
+        if not moved:
+            return False
+
+        def go():
+            with self.graph.group(f"move {len(moved)} node{'s' * (len(moved) != 1)}"):
+                for n, p in moved.items():
+                    self.graph.move(n, p)
+
+        return bool(self._edit(go))
+
+    def set_setting(self, name: str, value) -> bool:
+        ok = self._edit(self.graph.set_setting, name, value)
+        if ok:
+            self.say(f"{name} = {self.graph.settings[name]}")
+        return bool(ok)
+
+    def set_param(self, node: str, name: str, value) -> bool:
+        ok = self._edit(self.graph.set_param, node, name, value)
+        if ok:
+            self.say(f"{node}.{name} = {self.graph.params(node)[name]}")
+        return bool(ok)
+
+    def reset_weights(self) -> bool:
+        ok = self._edit(self.graph.reset_weights)
+        if ok:
+            self.ev.stats.clear()
+            self.gradchecks = {}
+            self.say("weights reset from the seed")
+        return bool(ok)
+
+    def undo(self) -> bool:
+        self.cancel_run()
+        label = self.graph.undo()
+        self.values_version += 1
+        self.say(f"undid {label}" if label else "nothing to undo")
+        return label is not None
+
+    def redo(self) -> bool:
+        self.cancel_run()
+        label = self.graph.redo()
+        self.values_version += 1
+        self.say(f"redid {label}" if label else "nothing to redo")
+        return label is not None
+
+    # -- stepping ----------------------------------------------------------------------
+    def _step(self, fn: Callable) -> bool:
+        """Run one stepping action; NotReady and divergence become status messages."""
+        self.values_version += 1
+        try:
+            fn()
+        except Diverged as e:
+            self._trained_steps += 1
+            self.cancel_run()
+            self.say(str(e), "error")
+            return False
+        except NotReady as e:
+            self.cancel_run()
+            self.say(f"cannot step: {e}", "error")
+            return False
+        self._trained_steps += 1
+        return True
+
+    def step_node(self) -> bool:
+        ok = self._step(self.ev.step_node)
+        if ok:
+            self.say(f"evaluated {self.ev.last_node} ({self.ev.phase})")
+        return ok
+
+    def step_sample(self) -> bool:
+        ok = self._step(self.ev.step_sample)
+        if ok:
+            self.say(f"sample done (row {self.ev.current_row})")
+        return ok
+
+    def step_epoch(self) -> bool:
+        ok = self._step(self.ev.step_epoch)
+        if ok:
+            self._epoch_message(self.ev.stats[-1])
+        return ok
+
+    def _epoch_message(self, s: EpochStats) -> None:
+        if s.warning:
+            self.say(f"epoch {s.epoch}: {s.warning}", "warn")
+            return
+        parts = [f"epoch {s.epoch}"]
+        if s.loss is not None:
+            parts.append(f"loss {s.loss:.4g}")
+        if s.train_acc is not None:
+            parts.append(f"train {100 * s.train_acc:.1f}%")
+        if s.test_acc is not None:
+            parts.append(f"test {100 * s.test_acc:.1f}%")
+        self.say(", ".join(parts))
+
+    def step_back(self) -> bool:
+        self.cancel_run()
+        if not self.ev.step_back():
+            self.say("nothing to step back to", "warn")
+            return False
+        self.values_version += 1
+        self._trained_steps += 1
+        self.say("stepped back one sample")
+        return True
+
+    # -- running -----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.run_state is not None
+
+    def toggle_run(self) -> None:
+        """R: start a run of ``run_epochs`` epochs, or pause the one in progress."""
+        if self.running:
+            self.cancel_run("paused")
+            return
+        if not self.ev.ready:
+            self._step(lambda: self.ev.plan)
+            return
+        e = self.ev.epoch
+        self.run_state = RunState(e + self.run_epochs, e, self.animate)
+        self.say(f"running {self.run_epochs} epochs{' (animated)' if self.animate else ''}")
+
+    def cancel_run(self, why: str | None = None) -> None:
+        if self.run_state is None:
+            return
+        self.run_state = None
+        if why:
+            self.say(f"{why} at epoch {self.ev.epoch}")
+
+    def tick(self, now: float | None = None) -> None:
+        """Advance a run by one frame's worth: animated steps, or a time-boxed slice of training."""
+        rs = self.run_state
+        if rs is None:
+            return
+        now = time.perf_counter() if now is None else now
+        if rs.animate:
+            rs.credit = min(rs.credit + (now - rs.last) * self.speed, 50.0)
+            rs.last = now
+            step = self.ev.step_node if self.speed_unit == "nodes" else self.ev.step_sample
+            while rs.credit >= 1.0 and self.run_state:
+                rs.credit -= 1.0
+                before = self.ev.epoch
+                if not self._step(step):
+                    return
+                if self.ev.epoch != before:
+                    self._epoch_message(self.ev.stats[-1])
+                    if self.ev.epoch >= rs.target_epoch:
+                        self._finish_run()
+                        return
+        else:
+            self._train_slice(rs, FRAME_BUDGET)
+
+    def _train_slice(self, rs: RunState, budget: float) -> None:
+        """Train without animation until ``budget`` seconds have passed (whole epochs when fast)."""
+        end = time.perf_counter() + budget
+        while self.run_state and time.perf_counter() < end:
+            if self.ev.epoch >= rs.target_epoch:
+                self._finish_run()
+                return
+            before = len(self.ev.stats)
+            if self.ev.cursor == 0 and not self.ev.profiling:
+                ok = self._step(lambda: self._run_fast(1))
+            else:  # finish a half-stepped sample, or time each node
+                ok = self._step(self.ev.step_sample)
+            if not ok:
+                return
+            if len(self.ev.stats) != before:
+                self._epoch_message(self.ev.stats[-1])
+        if self.run_state and self.ev.epoch >= rs.target_epoch:
+            self._finish_run()
+
+    def _run_fast(self, epochs: int) -> None:
+        """One slice of training: the compiled engine when there is one, else the stepper
+        a few dozen samples at a time (so a frame never waits for a whole large epoch)."""
+        try:
+            self.ev.run(epochs, engine="fast")
+        except (ImportError, NotImplementedError):
+            self.ev.run(epochs, samples=64)
+
+    def _finish_run(self) -> None:
+        self.run_state = None
+        s = self.ev.stats[-1] if self.ev.stats else None
+        if s is not None:
+            self._epoch_message(s)
+            self.message.text = "run finished: " + self.message.text
+
+    # -- inspection --------------------------------------------------------------------
+    def gradient_check(self) -> list[ParamCheck]:
+        """Compare each parameter's backprop gradient with a numerical one (nothing changes)."""
+        try:
+            checks = gradcheck(self.ev)
+        except NodeflowError as e:
+            self.fail(e)
+            return []
+        self.gradchecks = {c.node: c for c in checks}
+        worst = max(checks, key=lambda c: c.rel_error, default=None)
+        if worst is None:
+            self.say("gradient check: no parameters to check", "warn")
+        else:
+            self.say(f"gradient check: worst {worst.node} rel. error {worst.rel_error:.1e} ({worst.verdict})",
+                     "info" if worst.verdict == "ok" else "warn")
+        return checks
+
+    def set_profiling(self, on: bool) -> None:
+        self.ev.profiling = on
+        self.say("profiling: per-node times shown on the nodes" if on else "profiling off")
+
+    def node_times(self) -> dict[str, float]:
+        return self.ev.node_times() if self.ev.profiling else {}

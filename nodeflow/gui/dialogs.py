@@ -1,0 +1,121 @@
+"""Modal dialogs: New network, problems, unsaved changes, and file choosing."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import dearpygui.dearpygui as dpg
+
+from ..nodes.forward import activation_type
+from .controller import Controller
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+
+
+def _centre(window: int, width: int, height: int) -> None:
+    vw, vh = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
+    dpg.set_item_pos(window, [max(0, (vw - width) // 2), max(0, (vh - height) // 3)])
+
+
+def show_problems(title: str, lines: list[str]) -> int:
+    """A modal listing every problem (e.g. why a file did not load)."""
+    with dpg.window(label=title, modal=True, width=620, height=320, no_collapse=True,
+                    on_close=lambda s: dpg.delete_item(s)) as win:
+        dpg.add_text(f"{len(lines)} problem{'s' * (len(lines) != 1)}; nothing was changed:",
+                     color=(250, 150, 120, 255))
+        with dpg.child_window(height=-40, border=True):
+            for line in lines:
+                dpg.add_text(f"- {line}", wrap=570)
+        dpg.add_button(label="OK", width=90, callback=lambda: dpg.delete_item(win))
+    _centre(win, 620, 320)
+    return win
+
+
+def confirm_unsaved(ctrl: Controller, then: Callable[[], None], save_as: Callable[[Callable], None]) -> None:
+    """Ask to save unsaved changes, then call ``then`` (unless cancelled). Clean graphs go straight on."""
+    if not ctrl.dirty:
+        then()
+        return
+    name = ctrl.path.name if ctrl.path else "the untitled graph"
+
+    def close():
+        dpg.delete_item(win)
+
+    def save():
+        close()
+        if ctrl.path:
+            if ctrl.save():
+                then()
+        else:
+            save_as(then)
+
+    def discard():
+        close()
+        then()
+
+    with dpg.window(label="Unsaved changes", modal=True, width=420, height=120, no_collapse=True,
+                    on_close=lambda s: dpg.delete_item(s)) as win:
+        dpg.add_text(f"Save the changes to {name}?")
+        dpg.add_spacer(height=8)
+        with dpg.group(horizontal=True):
+            dpg.add_button(label="Save", width=100, callback=save)
+            dpg.add_button(label="Don't save", width=100, callback=discard)
+            dpg.add_button(label="Cancel", width=100, callback=close)
+    _centre(win, 420, 120)
+
+
+def new_network(ctrl: Controller) -> int:
+    """Layer sizes, activation, data, learning rate and seed -> builders.mlp."""
+    s = ctrl.graph.settings
+    net = s.get("network") or {}
+    layers = ",".join(map(str, net.get("layers", [2, 2, 1])))
+    act = net.get("activation", "sigmoid")
+    with dpg.window(label="New network", modal=True, width=460, height=250, no_collapse=True,
+                    on_close=lambda s_: dpg.delete_item(s_)) as win:
+        w_layers = dpg.add_input_text(label="layers", default_value=layers, hint="inputs, hidden..., outputs")
+        w_act = dpg.add_combo(ACTIVATIONS, label="activation", default_value=act if act in ACTIVATIONS else "sigmoid")
+        w_data = dpg.add_input_text(label="data", default_value=str(s["data"]),
+                                    hint="xor, adding, apples-oranges, circle, spiral, digits or a CSV path")
+        w_lr = dpg.add_input_float(label="learning rate", default_value=float(s["lr"]), step=0, format="%.4g")
+        w_seed = dpg.add_input_int(label="seed", default_value=int(s["seed"]), min_value=0, min_clamped=True)
+        err = dpg.add_text("", color=(250, 90, 80, 255), wrap=430)
+
+        def create():
+            try:
+                sizes = [int(v) for v in dpg.get_value(w_layers).replace(",", " ").split()]
+                activation_type(dpg.get_value(w_act))
+            except (ValueError, KeyError) as e:
+                dpg.set_value(err, f"layers are whole numbers separated by commas ({e})")
+                return
+            if ctrl.new_network(sizes, dpg.get_value(w_act), dpg.get_value(w_data).strip(),
+                                dpg.get_value(w_lr), dpg.get_value(w_seed)):
+                dpg.delete_item(win)
+            else:
+                dpg.set_value(err, ctrl.message.text)
+
+        with dpg.group(horizontal=True):
+            dpg.add_button(label="Create", width=100, callback=create)
+            dpg.add_button(label="Cancel", width=100, callback=lambda: dpg.delete_item(win))
+    _centre(win, 460, 250)
+    return win
+
+
+def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = False,
+                folder: Path | None = None, name: str = "") -> int:
+    """dearpygui's file dialog for graph files; ``callback(path)`` on OK."""
+
+    def chosen(sender, app_data):
+        path = app_data.get("file_path_name") or ""
+        dpg.delete_item(sender)
+        if path:
+            p = Path(path)
+            if save and p.suffix != ".json":
+                p = p.with_suffix(".json")
+            callback(p)
+
+    with dpg.file_dialog(label=title, width=720, height=440, modal=True, callback=chosen,
+                         cancel_callback=lambda s, a: dpg.delete_item(s),
+                         default_path=str(folder or Path.cwd()), default_filename=name) as dlg:
+        dpg.add_file_extension("Graph files (*.json){.json}", color=(150, 255, 150, 255))
+        dpg.add_file_extension(".*")
+    return dlg

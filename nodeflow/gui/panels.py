@@ -1,0 +1,261 @@
+"""Side panels: the palette (with search), the inspector, the training plot, the toolbar
+and the status line. Each panel reads the graph through the controller and edits it only
+through the controller's methods."""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import dearpygui.dearpygui as dpg
+
+from ..nodes import palette
+from ..nodes.base import Param
+from ..settings import SETTING
+from .controller import Controller
+
+MESSAGE_COLOURS = {"info": (200, 200, 200, 255), "warn": (240, 190, 70, 255), "error": (250, 90, 80, 255)}
+
+
+class Palette:
+    """Node types grouped by family; typing filters, Enter (or a click) adds a node."""
+
+    def __init__(self, parent: int | str, add: Callable[[str], None]):
+        self.add = add
+        self.buttons: dict[str, int] = {}
+        self.headers: dict[str, int] = {}
+        self.types: dict[str, str] = {}  # type name -> family
+        with dpg.child_window(parent=parent, width=190, border=False):
+            dpg.add_text("Nodes")
+            self.search = dpg.add_input_text(hint="search (Enter adds)", width=-1, callback=self._filter)
+            for family, types in palette().items():
+                if not types:
+                    continue
+                with dpg.collapsing_header(label=family, default_open=True) as h:
+                    self.headers[family] = h
+                    for t in types:
+                        b = dpg.add_button(label=t.name, width=-1, callback=lambda s, a, u: self.add(u),
+                                           user_data=t.name)
+                        if t.doc:
+                            with dpg.tooltip(b):
+                                dpg.add_text(t.doc.strip().splitlines()[0], wrap=300)
+                        self.buttons[t.name] = b
+                        self.types[t.name] = family
+
+    def matches(self, text: str | None = None) -> list[str]:
+        """Type names matching the search text (name or family), in palette order."""
+        q = (dpg.get_value(self.search) if text is None else text).strip().lower()
+        return [n for n, f in self.types.items() if not q or q in n.lower() or q in f]
+
+    def _filter(self, *_) -> None:
+        shown = set(self.matches())
+        for name, b in self.buttons.items():
+            dpg.configure_item(b, show=name in shown)
+        for family, h in self.headers.items():
+            dpg.configure_item(h, show=any(self.types[n] == family for n in shown))
+
+    def add_first_match(self) -> str | None:
+        found = self.matches()
+        if not found:
+            return None
+        self.add(found[0])
+        dpg.set_value(self.search, "")
+        self._filter()
+        return found[0]
+
+
+def _parse(p: Param, text: str):
+    """Text typed for a list or array parameter, as the value to check."""
+    if p.kind in ("shape", "ints"):
+        return [int(v) for v in text.replace("[", "").replace("]", "").replace(",", " ").split()]
+    return json.loads(text)
+
+
+class Inspector:
+    """Graph settings, the network recipe, and the parameters of the selected node."""
+
+    SETTINGS = ("lr", "data", "split", "seed", "batch_size")
+
+    def __init__(self, parent: int | str, ctrl: Controller, new_network: Callable[[], None]):
+        self.ctrl = ctrl
+        self.widgets: dict[str, int] = {}
+        self.node: str | None = None
+        self.node_widgets: dict[str, int] = {}
+        with dpg.group(parent=parent):
+            dpg.add_text("Settings", color=(150, 190, 255, 255))
+            with dpg.group(horizontal=True):
+                self.widgets["lr_slider"] = dpg.add_slider_float(
+                    label="", width=150, min_value=0.0, max_value=2.0, format="lr %.3f",
+                    callback=lambda s, a: self._setting("lr", a))
+                self.widgets["lr"] = dpg.add_input_float(width=-1, step=0, format="%.5g", on_enter=True,
+                                                         callback=lambda s, a: self._setting("lr", a))
+            self._tip(self.widgets["lr_slider"], "lr")
+            self.widgets["data"] = dpg.add_input_text(label="data", width=-60, on_enter=True,
+                                                      callback=lambda s, a: self._setting("data", a))
+            self._tip(self.widgets["data"], "data")
+            self.widgets["split"] = dpg.add_slider_float(label="split", width=-60, min_value=0.05, max_value=1.0,
+                                                         format="%.2f", callback=lambda s, a: self._setting("split", a))
+            self._tip(self.widgets["split"], "split")
+            self.widgets["seed"] = dpg.add_input_int(label="seed", width=-60, min_value=0, min_clamped=True,
+                                                     on_enter=True, callback=lambda s, a: self._setting("seed", a))
+            self._tip(self.widgets["seed"], "seed")
+            self.widgets["batch_size"] = dpg.add_input_int(label="batch", width=-60, min_value=1, min_clamped=True,
+                                                           on_enter=True,
+                                                           callback=lambda s, a: self._setting("batch_size", a))
+            self._tip(self.widgets["batch_size"], "batch_size")
+            self.network = dpg.add_text("", wrap=300)
+            with dpg.group(horizontal=True):
+                dpg.add_button(label="New network...", callback=lambda: new_network())
+                dpg.add_button(label="Reset weights", callback=lambda: ctrl.reset_weights())
+            dpg.add_separator()
+            self.title = dpg.add_text("Node: (select one)", color=(150, 190, 255, 255))
+            self.node_group = dpg.add_group()
+
+    @staticmethod
+    def _tip(item: int, setting: str) -> None:
+        with dpg.tooltip(item):
+            dpg.add_text(SETTING[setting].doc, wrap=300)
+
+    def _setting(self, name: str, value) -> None:
+        if name == "split" or name == "lr":
+            value = round(float(value), 6)
+        self.ctrl.set_setting(name, value)
+
+    def refresh(self, selected: list[str]) -> None:
+        """Show current settings and the selected node (widgets being edited are left alone)."""
+        s = self.ctrl.graph.settings
+        values = {"lr_slider": s["lr"], "lr": s["lr"], "data": s["data"], "split": s["split"], "seed": s["seed"],
+                  "batch_size": s["batch_size"]}
+        for k, v in values.items():
+            self._show(self.widgets[k], v)
+        net = s.get("network")
+        text = (f"network: {'-'.join(map(str, net['layers']))} {net['activation']}" if net
+                else "network: built by hand")
+        self._show(self.network, text)
+        node = selected[0] if len(selected) == 1 and selected[0] in self.ctrl.graph else None
+        if node != self.node:
+            self._build_node(node)
+        elif node is not None:
+            params = self.ctrl.graph.params(node)
+            for name, item in self.node_widgets.items():
+                self._show(item, self._display(self.ctrl.graph.type_of(node).param(name), params[name]))
+
+    @staticmethod
+    def _show(item: int, value) -> None:
+        if not dpg.get_item_state(item).get("active") and dpg.get_value(item) != value:
+            dpg.set_value(item, value)
+
+    @staticmethod
+    def _display(p: Param, value):
+        if p.kind in ("shape", "ints"):
+            return ", ".join(map(str, value))
+        if p.kind == "array":
+            return json.dumps(value)
+        if p.kind == "str":
+            return str(value)
+        return value
+
+    def _build_node(self, node: str | None) -> None:
+        dpg.delete_item(self.node_group, children_only=True)
+        self.node_widgets = {}
+        self.node = node
+        if node is None:
+            dpg.set_value(self.title, "Node: (select one)")
+            return
+        g = self.ctrl.graph
+        t = g.type_of(node)
+        dpg.set_value(self.title, f"Node: {node} ({t.name})")
+        if t.doc:
+            dpg.add_text(t.doc.strip().splitlines()[0], wrap=300, parent=self.node_group, color=(170, 170, 170, 255))
+        params = g.params(node)
+        for p in t.params:
+            cb = (lambda s, a, u: self._param(*u))
+            v = self._display(p, params[p.name])
+            kw = dict(label=p.name, parent=self.node_group, width=-90, user_data=(node, p), callback=cb)
+            if p.kind == "choice":
+                item = dpg.add_combo(list(p.choices), default_value=v, **kw)
+            elif p.kind == "bool":
+                item = dpg.add_checkbox(default_value=v, **kw)
+            elif p.kind == "int":
+                item = dpg.add_input_int(default_value=v, on_enter=True, **kw)
+            elif p.kind == "float":
+                item = dpg.add_input_float(default_value=v, on_enter=True, step=0, format="%.6g", **kw)
+            else:
+                item = dpg.add_input_text(default_value=str(v), on_enter=True, **kw)
+            if p.doc:
+                with dpg.tooltip(item):
+                    dpg.add_text(p.doc, wrap=300)
+            self.node_widgets[p.name] = item
+        if not t.params:
+            dpg.add_text("no parameters", parent=self.node_group, color=(140, 140, 140, 255))
+
+    def _param(self, node: str, p: Param, value) -> None:
+        if p.kind in ("shape", "ints", "array"):
+            try:
+                value = _parse(p, value)
+            except (ValueError, json.JSONDecodeError):
+                self.ctrl.say(f"{node}.{p.name}: cannot read {value!r} ({p.doc or p.kind})", "error")
+                return
+        self.ctrl.set_param(node, p.name, value)
+
+
+class TrainingPlot:
+    """Loss and accuracy per epoch, live while running, with the run's progress."""
+
+    def __init__(self, parent: int | str, ctrl: Controller, height: int = 260):
+        self.ctrl = ctrl
+        self._shown = None
+        with dpg.group(parent=parent):
+            dpg.add_text("Training", color=(150, 190, 255, 255))
+            with dpg.plot(height=height, width=-1, no_menus=True) as self.plot:
+                dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
+                self.x = dpg.add_plot_axis(dpg.mvXAxis, label="epoch")
+                self.y = dpg.add_plot_axis(dpg.mvYAxis, label="loss / accuracy")
+                self.series = {k: dpg.add_line_series([], [], label=label, parent=self.y)
+                               for k, label in (("loss", "loss"), ("train_acc", "train acc"),
+                                                ("test_acc", "test acc"))}
+            with dpg.group(horizontal=True):
+                self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="idle")
+                self.cancel = dpg.add_button(label="Cancel", width=-1, callback=lambda: ctrl.cancel_run("cancelled"))
+
+    def refresh(self) -> None:
+        c = self.ctrl
+        stats = c.ev.stats
+        rs = c.run_state
+        key = (id(stats), len(stats), rs is not None, c.ev.epoch)
+        if key != self._shown:
+            self._shown = key
+            for k, series in self.series.items():
+                pts = [(s.epoch, getattr(s, k)) for s in stats if getattr(s, k) is not None]
+                dpg.set_value(series, [[p[0] for p in pts], [p[1] for p in pts]])
+            if stats:
+                dpg.fit_axis_data(self.x)
+                dpg.set_axis_limits(self.y, 0.0, max(1.0, max((s.loss or 0.0) for s in stats) * 1.05))
+        if rs is not None:
+            frac = rs.progress(c.ev.epoch)
+            dpg.set_value(self.progress, frac)
+            dpg.configure_item(self.progress, overlay=f"epoch {c.ev.epoch} / {rs.target_epoch}")
+        elif dpg.get_value(self.progress) != 0.0 or key != self._shown:
+            dpg.set_value(self.progress, 0.0)
+            dpg.configure_item(self.progress, overlay=f"{c.ev.epoch} epochs trained")
+        dpg.configure_item(self.cancel, enabled=rs is not None)
+
+
+class StatusLine:
+    """Epoch, sample, phase and node on the left; the latest message on the right."""
+
+    def __init__(self, parent: int | str, ctrl: Controller):
+        self.ctrl = ctrl
+        with dpg.group(horizontal=True, parent=parent):
+            self.state = dpg.add_text("")
+            dpg.add_text("|", color=(90, 90, 90, 255))
+            self.message = dpg.add_text("")
+
+    def refresh(self) -> None:
+        c = self.ctrl
+        state = c.status_line()
+        if dpg.get_value(self.state) != state:
+            dpg.set_value(self.state, state)
+        m = c.message
+        if dpg.get_value(self.message) != m.text:
+            dpg.set_value(self.message, m.text)
+            dpg.configure_item(self.message, color=MESSAGE_COLOURS.get(m.kind, MESSAGE_COLOURS["info"]))

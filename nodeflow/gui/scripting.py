@@ -1,0 +1,87 @@
+"""Helpers for editor scripts (tests, screenshots, the frame benchmark).
+
+A script is a generator ``script(app)`` run one step per rendered frame (see
+``App.run``); these helpers wait for conditions, drive real input with xdotool and
+hand results back to the process that started the editor.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Callable, Iterator
+
+import dearpygui.dearpygui as dpg
+
+
+def until(cond: Callable[[], bool], frames: int = 600, what: str = "condition") -> Iterator[int]:
+    """Render frames until ``cond()`` holds; raise TimeoutError after ``frames``."""
+    for _ in range(frames):
+        if cond():
+            return
+        yield 1
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def result(data: dict) -> None:
+    """Write the script's findings where the starting process looks (NODEFLOW_RESULT)."""
+    path = os.environ.get("NODEFLOW_RESULT")
+    if path:
+        Path(path).write_text(json.dumps(data, indent=1, default=str))
+
+
+def xdotool(*args) -> str:
+    return subprocess.run(["xdotool", *map(str, args)], check=True, capture_output=True, text=True,
+                          timeout=10).stdout
+
+
+def window_id(title_part: str = "nodeflow") -> str:
+    """The X window of the editor (searched by title)."""
+    out = xdotool("search", "--name", title_part).split()
+    if not out:
+        raise RuntimeError(f"no window titled *{title_part}*")
+    return out[-1]
+
+
+def focus(win: str) -> None:
+    """Give the editor the keyboard (there is no window manager under Xvfb)."""
+    xdotool("windowfocus", "--sync", win)
+
+
+def window_origin(win: str) -> tuple[int, int]:
+    """Screen position of the window's client area."""
+    out = xdotool("getwindowgeometry", "--shell", win)
+    vals = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    return int(vals["X"]), int(vals["Y"])
+
+
+def to_screen(win: str, xy: tuple[float, float]) -> tuple[int, int]:
+    ox, oy = window_origin(win)
+    return round(ox + xy[0]), round(oy + xy[1])
+
+
+def drag(win: str, a: tuple[float, float], b: tuple[float, float], steps: int = 6) -> Iterator[int]:
+    """Press the left button at ``a`` (window pixels), move to ``b`` in steps, release."""
+    ax, ay = to_screen(win, a)
+    bx, by = to_screen(win, b)
+    xdotool("mousemove", ax, ay)
+    yield 3
+    xdotool("mousedown", 1)
+    yield 3
+    for k in range(1, steps + 1):
+        xdotool("mousemove", round(ax + (bx - ax) * k / steps), round(ay + (by - ay) * k / steps))
+        yield 2
+    yield 3
+    xdotool("mouseup", 1)
+    yield 4
+
+
+def key(win: str, name: str) -> Iterator[int]:
+    """Press and release a key (xdotool names: space, e, ctrl+s)."""
+    xdotool("key", name)
+    yield 4
+
+
+def item_text(item: int) -> str:
+    return str(dpg.get_value(item))

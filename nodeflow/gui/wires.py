@@ -1,0 +1,113 @@
+"""How values look on the canvas: pin text, wire colours and highlight colours.
+
+Pure functions (no dearpygui), so the formatting and colouring are tested headless and
+the per-frame canvas refresh only has to compare strings and colour tuples.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..pictures import diverging
+
+RGBA = tuple[int, int, int, int]
+
+# Highlights of the node being evaluated and the wires it feeds, by phase.
+PHASE_COLOURS: dict[str, RGBA] = {
+    "forward": (120, 230, 110, 255),   # green: values flow forwards
+    "backward": (235, 95, 215, 255),   # magenta: blame flows back
+    "update": (90, 220, 235, 255),     # cyan: weights are written
+}
+BAD_COLOUR: RGBA = (235, 40, 40, 255)  # NaN or infinity
+IDLE_WIRE: RGBA = (110, 110, 120, 255)  # a wire with no value yet
+WIRE_SCALE = 1.0  # |mean value| shown at full colour
+
+# Title-bar colours of node families (Grasshopper-like: one hue per kind of node).
+FAMILY_COLOURS: dict[str, RGBA] = {
+    "data": (70, 110, 70, 255),
+    "parameters": (150, 105, 40, 255),
+    "forward": (55, 95, 150, 255),
+    "loss": (150, 60, 60, 255),
+    "backward": (115, 65, 140, 255),
+    "update": (45, 120, 125, 255),
+    "metrics": (95, 95, 95, 255),
+    "view": (60, 60, 75, 255),
+}
+
+
+def fmt_number(x: float, digits: int = 4) -> str:
+    """A scalar in ``digits`` significant digits (NaN and infinity spelled out)."""
+    if not np.isfinite(x):
+        return "NaN" if x != x else ("+inf" if x > 0 else "-inf")
+    if x == 0:
+        return "0"
+    return f"{x:.{digits}g}"
+
+
+def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
+    """Pin text on one line: a scalar in 4 significant digits, up to ``full`` numbers in
+    full (3 digits, matrix rows split by |), anything bigger as its shape and range."""
+    if value is None:
+        return "-"
+    a = np.asarray(value, dtype=float)
+    if a.size == 1:
+        return fmt_number(float(a.reshape(-1)[0]))
+    if a.size <= full and a.ndim <= 2:
+        rows = a.reshape(1, -1) if a.ndim == 1 else a
+        return "[" + " | ".join(" ".join(fmt_number(v, 3) for v in row) for row in rows) + "]"
+    shape = "x".join(str(d) for d in a.shape)
+    finite = a[np.isfinite(a)]
+    if finite.size < a.size:
+        return f"{shape}  {a.size - finite.size} NaN/inf"
+    return f"{shape}  {fmt_number(finite.min())} .. {fmt_number(finite.max())}"
+
+
+def format_full(value: np.ndarray | None, limit: int = 12) -> str:
+    """A Watch node's text: the whole value, rows clipped to ``limit`` numbers."""
+    if value is None:
+        return "-"
+    a = np.asarray(value, dtype=float)
+    if a.size == 1:
+        return fmt_number(float(a.reshape(-1)[0]))
+    rows = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
+    lines = []
+    for row in rows[:limit]:
+        cells = "  ".join(fmt_number(v) for v in row[:limit])
+        lines.append(f"[{cells}{'  ...' if len(row) > limit else ''}]")
+    if len(rows) > limit:
+        lines.append(f"... {len(rows) - limit} more rows")
+    return "\n".join(lines)
+
+
+def wire_colour(value: np.ndarray | None) -> RGBA:
+    """Diverging colour of a wire from its mean value: orange negative, blue positive,
+    pale near zero, red for NaN/inf."""
+    if value is None:
+        return IDLE_WIRE
+    a = np.asarray(value, dtype=float)
+    if a.size == 0:
+        return IDLE_WIRE
+    if not np.isfinite(a).all():
+        return BAD_COLOUR
+    rgb = diverging(np.array(a.mean()), WIRE_SCALE)
+    return tuple(int(c * 255 + 0.5) for c in rgb) + (255,)
+
+
+def is_bad(value: np.ndarray | None) -> bool:
+    return value is not None and not np.isfinite(np.asarray(value, dtype=float)).all()
+
+
+def micros(us: float) -> str:
+    """Per-node time for the profiler overlay."""
+    return f"{us:.1f} us" if us < 1000 else f"{us / 1000:.2f} ms"
+
+
+GRADCHECK_COLOURS: dict[str, RGBA] = {
+    "ok": (80, 200, 90, 255),
+    "check": (235, 170, 40, 255),
+    "WRONG": (235, 60, 60, 255),
+}
+
+
+def gradcheck_badge(verdict: str, rel_error: float) -> tuple[str, RGBA]:
+    """Text and colour of a Weights/Bias node's gradient-check badge."""
+    return f"grad {verdict}  {rel_error:.1e}", GRADCHECK_COLOURS[verdict]

@@ -1,0 +1,148 @@
+"""Build XOR from the palette in a real window, step it, and check what the pins show."""
+from __future__ import annotations
+
+BUILD_XOR = '''
+import dearpygui.dearpygui as dpg
+import numpy as np
+from nodeflow import fileio
+from nodeflow.gui import wires
+from nodeflow.gui.scripting import result, until
+
+NODES = ["Dataset", "Weights", "Bias", "WeightedSum", "Sigmoid", "Weights", "Bias", "WeightedSum", "Sigmoid",
+         "Error", "Delta", "BackDelta", "WeightUpdate", "BiasUpdate", "WeightUpdate", "BiasUpdate", "MeanLoss"]
+PARAMS = {"weights_1": {"shape": [2, 2]}, "bias_1": {"size": 2}, "weights_2": {"shape": [1, 2]}, "bias_2": {"size": 1}}
+WIRES = ["weights_1.W weighted_sum_1.W", "dataset.x weighted_sum_1.x", "weighted_sum_1.z sigmoid_1.z",
+         "bias_1.b weighted_sum_1.b", "weights_2.W weighted_sum_2.W", "sigmoid_1.y weighted_sum_2.x",
+         "bias_2.b weighted_sum_2.b", "weighted_sum_2.z sigmoid_2.z", "sigmoid_2.y error.y",
+         "dataset.target error.target", "error.grad delta_1.grad", "sigmoid_2.slope delta_1.slope",
+         "weights_2.W back_delta_1.W", "delta_1.delta back_delta_1.delta_next", "sigmoid_1.slope back_delta_1.slope",
+         "weights_2.W weight_update_2.W", "delta_1.delta weight_update_2.delta", "sigmoid_1.y weight_update_2.x",
+         "bias_2.b bias_update_2.b", "delta_1.delta bias_update_2.delta",
+         "weights_1.W weight_update_1.W", "back_delta_1.delta weight_update_1.delta", "dataset.x weight_update_1.x",
+         "bias_1.b bias_update_1.b", "back_delta_1.delta bias_update_1.delta", "error.E mean_loss_1.E"]
+
+
+def pins_match(app):
+    """Every output pin's text against the evaluator's value: the mismatches."""
+    bad = []
+    ev = app.ctrl.ev
+    for node, w in app.canvas.nodes.items():
+        for port, item in w.values.items():
+            want = f"{port}  {wires.format_value(ev.value(node, port))}"
+            if dpg.get_value(item) != want:
+                bad.append([node, port, dpg.get_value(item), want])
+    return bad
+
+
+def connect_by_pins(app, src, dst):
+    """What the node editor does when a wire is dragged: its callback with the two attribute ids."""
+    (a, ap), (b, bp) = src.split("."), dst.split(".")
+    pa = app.canvas.nodes[a].pins[(ap, "out")]
+    pb = app.canvas.nodes[b].pins[(bp, "in")]
+    app.canvas._on_link(app.canvas.editor, (pa, pb))
+
+
+def script(app):
+    c = app.ctrl
+    out = {}
+    c.new_empty()
+    yield 3
+    for t in NODES:
+        app.palette.add(t)  # what a palette button does
+        yield 1
+    out["nodes"] = sorted(c.graph.node_ids)
+    out["widgets"] = sorted(app.canvas.nodes)
+    for n, ps in PARAMS.items():
+        for k, v in ps.items():
+            c.set_param(n, k, v)
+    # search + Enter adds the first match
+    dpg.set_value(app.palette.search, "meanl")
+    app.palette._filter()
+    out["search"] = app.palette.matches()
+    before = set(c.graph.node_ids)
+    app.palette.add_first_match()
+    out["search_added"] = sorted(set(c.graph.node_ids) - before)
+    c.delete(out["search_added"])
+    yield 2
+    for k, w in enumerate(WIRES):
+        if w == "bias_1.b weighted_sum_1.b":  # first try a wire that closes a loop
+            connect_by_pins(app, "sigmoid_1.y", "weighted_sum_1.b")
+            yield 2
+            out["refusal"] = c.message.text
+            out["refusal_shown"] = dpg.get_value(app.status.message)
+            out["links_after_refusal"] = len(app.canvas.links)
+        n = len(c.graph.links())
+        connect_by_pins(app, *w.split())
+        if len(c.graph.links()) != n + 1:
+            out.setdefault("failed_wires", []).append([w, c.message.text])
+        yield 1
+    yield 3
+    out["links"] = len(c.graph.links())
+    if out.get("failed_wires"):
+        result(out)
+        return
+    out["link_widgets"] = len(app.canvas.links)
+    out["problems"] = c.graph.problems()
+    # undo / redo the last wire
+    c.undo()
+    yield 2
+    out["after_undo"] = [len(c.graph.links()), len(app.canvas.links)]
+    c.redo()
+    yield 2
+    out["after_redo"] = [len(c.graph.links()), len(app.canvas.links)]
+    # step a node, a sample, an epoch; pins must show the evaluator's values
+    c.step_node()
+    yield 3
+    out["after_node"] = {"last": c.ev.last_node, "first": c.ev.steps[0].node, "bad": pins_match(app), "status": dpg.get_value(app.status.state)}
+    c.step_sample()
+    yield 3
+    out["after_sample"] = {"sample": c.ev.sample, "bad": pins_match(app)}
+    c.step_epoch()
+    yield 3
+    out["after_epoch"] = {"epoch": c.ev.epoch, "bad": pins_match(app),
+                          "loss": c.ev.stats[-1].loss, "title": dpg.get_viewport_title()}
+    out["W1_pin"] = dpg.get_value(app.canvas.nodes["weights_1"].values["W"])
+    out["W1"] = c.ev.value("weights_1", "W").tolist()
+    # save, reload, compare
+    before = fileio.to_dict(c.graph)
+    c.save("built.json")
+    out["title_saved"] = c.title
+    yield 2
+    c.open("built.json")
+    yield 3
+    out["same_after_reload"] = fileio.to_dict(c.graph) == before
+    out["widgets_after_reload"] = [len(app.canvas.nodes), len(app.canvas.links)]
+    # a file that fails to load leaves the graph alone and lists its problems
+    open("broken.json", "w").write('{"format": "nodeflow.graph", "version": 1, "nodes": [{"id": "x", "type": "Nope"}]}')
+    c.open("broken.json")
+    yield 3
+    out["broken_message"] = c.message.text
+    out["dialogs"] = [dpg.get_item_label(w) for w in dpg.get_windows() if dpg.get_item_configuration(w).get("modal")]
+    out["still_open"] = str(c.path)
+    result(out)
+'''
+
+
+def test_build_xor_from_palette_step_and_save(editor):
+    r = editor.run(BUILD_XOR)
+    assert "failed_wires" not in r
+    assert len(r["nodes"]) == 17 and r["widgets"] == r["nodes"]
+    assert r["search"] == ["MeanLoss"] and r["search_added"] == ["mean_loss_2"]
+    assert r["refusal"].startswith("refused: the wire would close a loop: weighted_sum_1 -> sigmoid_1")
+    assert r["refusal_shown"] == r["refusal"]
+    assert r["links_after_refusal"] == 3
+    assert r["links"] == r["link_widgets"] == 26
+    assert r["problems"] == []
+    assert r["after_undo"] == [25, 25] and r["after_redo"] == [26, 26]
+    node = r["after_node"]
+    assert node["last"] == node["first"] and node["bad"] == []
+    assert f"forward: {node['last']}" in node["status"]
+    assert r["after_sample"]["sample"] == 1 and r["after_sample"]["bad"] == []
+    assert r["after_epoch"]["epoch"] == 1 and r["after_epoch"]["bad"] == []
+    assert r["after_epoch"]["loss"] > 0 and r["after_epoch"]["title"].startswith("untitled *")
+    w = r["W1"]
+    assert r["W1_pin"] == "W  [" + " | ".join(" ".join(f"{v:.3g}" for v in row) for row in w) + "]"
+    assert r["title_saved"].startswith("built.json - ")
+    assert r["same_after_reload"] and r["widgets_after_reload"] == [17, 26]
+    assert "Nope" in r["broken_message"] and r["dialogs"] == ["Cannot open broken.json"]
+    assert r["still_open"].endswith("built.json")
