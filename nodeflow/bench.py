@@ -87,6 +87,25 @@ class Trained:
     accuracies: list[float] = field(default_factory=list)  # one per completed epoch, when classifying
     samples: int = 0
 
+    def end_epoch(self, loss: float, correct: float, n: int, classify: bool) -> None:
+        """Record a whole epoch's figures, like the graph's MeanLoss and Accuracy nodes."""
+        self.losses.append(loss / n)
+        if classify:
+            self.accuracies.append(correct / n)
+
+
+def _epochs(net: Network, epochs: int, limit: int | None):
+    """Each epoch's sample order (rows of ``net.X``), stopping after ``limit`` samples in all;
+    yields (order, whether the epoch is whole)."""
+    n = len(net.X)
+    left = epochs * n if limit is None else limit
+    for epoch in range(epochs):
+        if left <= 0:
+            return
+        order = epoch_order(net.seed, epoch, n)[:left]
+        left -= len(order)
+        yield order, len(order) == n
+
 
 Trainer = Callable[[int, "int | None"], Trained]  # (epochs, at most this many samples) -> result
 
@@ -106,12 +125,9 @@ def python_trainer(net: Network) -> Trainer:
         Ws = [W.tolist() for W in net.weights]
         bs = [b.tolist() for b in net.biases]
         out = Trained(Ws, bs)
-        done = 0
-        for epoch in range(epochs):
+        for order, whole in _epochs(net, epochs, limit):
             loss = correct = 0.0
-            for count, r in enumerate(epoch_order(net.seed, epoch, n).tolist(), 1):
-                if limit is not None and done >= limit:
-                    break
+            for r in order.tolist():
                 ys, slopes = [X[r]], []
                 for W, b, act in zip(Ws, bs, acts):  # forward: z = b + Σ w·x, added left to right
                     z = [sum(map(mul, row, ys[-1]), bi) for row, bi in zip(W, b)]
@@ -138,14 +154,9 @@ def python_trainer(net: Network) -> Trainer:
                         b[i] -= lr * di
                     if l:
                         delta = next_delta
-                done += 1
-            else:
-                out.losses.append(loss / count)
-                if net.classify:
-                    out.accuracies.append(correct / count)
-                continue
-            break
-        out.samples = done
+            out.samples += len(order)
+            if whole:
+                out.end_epoch(loss, correct, n, net.classify)
         out.weights = [np.array(W) for W in Ws]
         out.biases = [np.array(b) for b in bs]
         return out
@@ -162,12 +173,9 @@ def numpy_trainer(net: Network) -> Trainer:
         Ws = [W.copy() for W in net.weights]
         bs = [b.copy() for b in net.biases]
         out = Trained(Ws, bs)
-        done = 0
-        for epoch in range(epochs):
+        for order, whole in _epochs(net, epochs, limit):
             loss = correct = 0.0
-            for count, r in enumerate(epoch_order(net.seed, epoch, n), 1):
-                if limit is not None and done >= limit:
-                    break
+            for r in order:
                 ys, slopes = [X[r]], []
                 for W, b, sig in zip(Ws, bs, sigmoid):
                     z = W @ ys[-1] + b
@@ -189,14 +197,9 @@ def numpy_trainer(net: Network) -> Trainer:
                     Ws[l] -= lr * np.outer(delta, ys[l])
                     bs[l] -= lr * delta
                     delta = next_delta
-                done += 1
-            else:
-                out.losses.append(loss / count)
-                if net.classify:
-                    out.accuracies.append(float(correct) / count)
-                continue
-            break
-        out.samples = done
+            out.samples += len(order)
+            if whole:
+                out.end_epoch(loss, float(correct), n, net.classify)
         return out
 
     return train
