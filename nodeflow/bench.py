@@ -533,23 +533,28 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def cmd_bench(a: argparse.Namespace) -> int:
-    """Run the benchmark with parsed arguments; prints the table (or JSON rows). Returns 0."""
-    budget = a.budget if a.budget is not None else QUICK_BUDGET if a.quick else BUDGET
+    """Run the benchmark with the options of ``add_arguments``; prints the table (or JSON rows). Returns 0."""
+    quick, as_json, only = getattr(a, "quick", False), getattr(a, "json", False), getattr(a, "only", None)
+    budget = getattr(a, "budget", None)
+    if budget is None:
+        budget = QUICK_BUDGET if quick else BUDGET
+    progress = not as_json and sys.stderr.isatty()
     with tempfile.TemporaryDirectory(prefix="nodeflow-bench-") as folder:
-        ws = [w for w in workloads(Path(folder), quick=a.quick) if not a.only or w.name in a.only]
-        if not a.json:
+        ws = [w for w in workloads(Path(folder), quick=quick) if not only or w.name in only]
+        if not as_json:
             print("\n".join(header_lines(ws)), flush=True)
         rows = []
         for w in ws:
-            if not a.json:
-                print(f"  measuring {w.title} ...", end="\r", file=sys.stderr, flush=True)
+            if progress:
+                print(f"measuring {w.title} ...", end="\r", file=sys.stderr, flush=True)
             wrows = bench_workload(w, budget)
             rows.extend(wrows)
-            if a.json:
+            if as_json:
                 for r in wrows:
                     print(json.dumps(dict(r.as_dict(), data=w.data, epochs=w.epochs)), flush=True)
-        if not a.json:
+        if progress:
             print(" " * 60, end="\r", file=sys.stderr, flush=True)
+        if not as_json:
             print(format_table(rows))
     return 0
 
