@@ -184,3 +184,18 @@ def test_the_real_fast_engine(capsys):
     fast = rows["fast engine"]
     assert fast["full_run"] and fast["compile_seconds"] is not None
     assert fast["max_weight_diff"] < TOL  # the engine ends on the reference's weights
+
+
+def test_wiring_into_a_subcommand(capsys, stepping_fast):
+    import argparse
+
+    p = argparse.ArgumentParser(prog="nodeflow")
+    sub = p.add_subparsers(dest="command")
+    bench.add_arguments(sub.add_parser("bench")).set_defaults(fn=bench.cmd_bench)
+    a = p.parse_args(["bench", "--quick", "--only", "xor", "--only", "seeds", "--json"])
+    assert a.fn(a) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["workload"] for r in rows} == {"XOR 2-2-1", "seeds 7-5-3"} and len(rows) == 8
+    with pytest.raises(SystemExit):
+        p.parse_args(["bench", "--only", "nonsense"])
+    assert bench.cmd_bench(argparse.Namespace(quick=True, only=["xor"], json=True)) == 0  # no --budget: fine
