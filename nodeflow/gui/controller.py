@@ -92,7 +92,13 @@ class Controller:
         self.say(str(e).splitlines()[0] if str(e) else type(e).__name__, "error")
 
     def status_line(self) -> str:
-        """Epoch, sample, phase and the node being evaluated."""
+        """Epoch, sample, phase and the node being evaluated (recomputed only after a change)."""
+        key = (self.values_version, self.graph.revision, id(self.ev), self.running and self.ev.epoch)
+        if getattr(self, "_status", (None,))[0] != key:
+            self._status = (key, self._status_text())
+        return self._status[1]
+
+    def _status_text(self) -> str:
         ev = self.ev
         try:
             n = ev.n_train
