@@ -60,6 +60,11 @@ class Network:
     seed: int
     classify: bool  # the graph measures train accuracy (argmax, or 0.5 threshold for one output)
 
+    @property
+    def labels(self) -> np.ndarray:
+        """Each sample's class as the Accuracy node sees it: the target's argmax, or t ≥ 0.5 for one output."""
+        return (self.T[:, 0] >= 0.5).astype(int) if self.T.shape[1] == 1 else self.T.argmax(axis=1)
+
     @classmethod
     def from_graph(cls, g: Graph) -> Network:
         recipe = g.settings.get("network") or {}
@@ -110,15 +115,9 @@ def _epochs(net: Network, epochs: int, limit: int | None):
 Trainer = Callable[[int, "int | None"], Trained]  # (epochs, at most this many samples) -> result
 
 
-def _correct_python(y: list[float], t: list[float]) -> bool:
-    if len(y) == 1:
-        return (y[0] >= 0.5) == (t[0] >= 0.5)
-    return max(range(len(y)), key=lambda i: (y[i], -i)) == max(range(len(t)), key=lambda i: (t[i], -i))
-
-
 def python_trainer(net: Network) -> Trainer:
     """Plain Python (lists and floats), one sample at a time; the data is converted before timing starts."""
-    X, T = net.X.tolist(), net.T.tolist()
+    X, T, labels = net.X.tolist(), net.T.tolist(), net.labels.tolist()
     acts, lr, n = net.activations, net.lr, len(X)
 
     def train(epochs: int, limit: int | None = None) -> Trained:
@@ -141,8 +140,9 @@ def python_trainer(net: Network) -> Trainer:
                 t = T[r]
                 grad = [yi - ti for yi, ti in zip(ys[-1], t)]
                 loss += 0.5 * sum(map(mul, grad, grad))
-                if net.classify and _correct_python(ys[-1], t):
-                    correct += 1.0
+                if net.classify:  # the first largest output, as the Accuracy node picks it
+                    y = ys[-1]
+                    correct += (y[0] >= 0.5 if len(y) == 1 else y.index(max(y))) == labels[r]
                 delta = list(map(mul, grad, slopes[-1]))
                 for l in range(len(Ws) - 1, -1, -1):  # backward, then update layer l
                     W, b, x = Ws[l], bs[l], ys[l]
@@ -166,7 +166,7 @@ def python_trainer(net: Network) -> Trainer:
 
 def numpy_trainer(net: Network) -> Trainer:
     """numpy arrays, one sample at a time (matrix-vector products per layer)."""
-    X, T, lr, n = net.X, net.T, net.lr, len(net.X)
+    X, T, labels, lr, n = net.X, net.T, net.labels, net.lr, len(net.X)
     sigmoid = [act == "sigmoid" for act in net.activations]
 
     def train(epochs: int, limit: int | None = None) -> Trained:
@@ -190,7 +190,7 @@ def numpy_trainer(net: Network) -> Trainer:
                 grad = y - t
                 loss += 0.5 * float(grad @ grad)
                 if net.classify:
-                    correct += (y[0] >= 0.5) == (t[0] >= 0.5) if len(y) == 1 else y.argmax() == t.argmax()
+                    correct += (y[0] >= 0.5 if len(y) == 1 else y.argmax()) == labels[r]
                 delta = grad * slopes[-1]
                 for l in range(len(Ws) - 1, -1, -1):
                     next_delta = (Ws[l].T @ delta) * slopes[l - 1] if l else None
