@@ -215,14 +215,17 @@ def train_numpy(net: Network, epochs: int, limit: int | None = None) -> Trained:
     return numpy_trainer(net)(epochs, limit)
 
 
-def graph_params(g: Graph) -> tuple[list[np.ndarray], list[np.ndarray]]:
+Params = tuple[list[np.ndarray], list[np.ndarray]]  # (weights, biases), layer by layer
+
+
+def graph_params(g: Graph) -> Params:
     """The weights and biases of an mlp graph, as they are now."""
     L = len(g.settings["network"]["layers"]) - 1
     return ([g.state(f"weights_{l}")["value"].copy() for l in range(1, L + 1)],
             [g.state(f"bias_{l}")["value"].copy() for l in range(1, L + 1)])
 
 
-def max_difference(a: tuple[list[np.ndarray], list[np.ndarray]], b: tuple[list[np.ndarray], list[np.ndarray]]) -> float:
+def max_difference(a: Params, b: Params) -> float:
     """The largest absolute difference between two sets of (weights, biases)."""
     return max(float(np.max(np.abs(x - y))) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
 
@@ -303,7 +306,7 @@ class Row:
     total: int  # samples in the whole workload
     seconds: float | None  # time for the measured samples
     note: str = ""
-    compile_seconds: float | None = None  # the fast engine's first call, on a separate copy
+    compile_seconds: float | None = None  # the fast engine's first call (on a copy) less one epoch's training
     max_weight_diff: float | None = None  # vs the plain-Python reference, when both ran in full
     vs_python: float | None = None  # samples/s relative to plain Python (higher is faster)
     vs_numpy: float | None = None
@@ -561,7 +564,8 @@ def cmd_bench(a: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m nodeflow.bench [--quick] [--json] [--only NAME]``."""
-    p = add_arguments(argparse.ArgumentParser(prog="nodeflow bench", description=__doc__.splitlines()[0]))
+    p = add_arguments(argparse.ArgumentParser(prog="nodeflow bench", description="Time the stepper and the fast "
+                                            "engine against plain-Python and numpy per-sample references."))
     return cmd_bench(p.parse_args(argv))
 
 
