@@ -306,7 +306,9 @@ class Row:
     total: int  # samples in the whole workload
     seconds: float | None  # time for the measured samples
     note: str = ""
-    compile_seconds: float | None = None  # the fast engine's first call (on a copy) less one epoch's training
+    compile_seconds: float | None = None  # the fast engine's first call (on a copy) less setup and one epoch
+    setup_seconds: float | None = None  # the fast engine's setup for this evaluator (code generation), not timed
+    shuffle_seconds: float | None = None  # the workload's epoch_order calls alone (every implementation makes them)
     max_weight_diff: float | None = None  # vs the plain-Python reference, when both ran in full
     vs_python: float | None = None  # samples/s relative to plain Python (higher is faster)
     vs_numpy: float | None = None
@@ -360,15 +362,40 @@ def _measure(run: Callable[[int | None], tuple[float, object]], total: int, budg
     return n, seconds, result
 
 
-def _fast_available() -> str | None:
-    """None if the fast engine can be used, else why not."""
+def _fast_engine() -> tuple[Callable | None, str | None]:
+    """(prepare, why not). ``prepare(ev)`` readies an evaluator's compiled engine before the timing
+    starts and returns False when the engine would fall back to the stepper for this graph."""
     if FAST_ENGINE != "fast":
-        return None
+        return (lambda ev: True), None
     try:
-        from . import engine  # noqa: F401
+        from . import engine
     except ImportError as e:
-        return f"not available ({e})"
-    return None
+        return None, f"not available ({e})"
+    engine_for = getattr(engine, "engine_for", None)
+    if engine_for is None:  # no separate setup: it is timed with the run
+        return (lambda ev: True), None
+    return (lambda ev: engine_for(ev) is not None), None
+
+
+def _fast_row(w: Workload, total: int) -> tuple[Row, Params | None]:
+    """The fast engine on the whole workload, after a first call (compilation) on a separate copy."""
+    from .evaluator import Evaluator
+
+    prepare, why = _fast_engine()
+    if prepare is None:
+        return Row(w.title, "fast engine", None, total, None, note=why), None
+    warm = Evaluator(w.build())
+    warm.plan
+    first_call, ok = _timed(lambda: prepare(warm) and warm.run(1, engine=FAST_ENGINE) is not None)
+    if not ok:
+        return Row(w.title, "fast engine", None, total, None,
+                   note="the fast engine cannot run this graph (it falls back to the stepper)"), None
+    ev = Evaluator(w.build())
+    ev.plan
+    setup, _ = _timed(lambda: prepare(ev))
+    seconds, _ = _timed(lambda: ev.run(w.epochs, engine=FAST_ENGINE))
+    return Row(w.title, "fast engine", total, total, seconds, setup_seconds=setup,
+               compile_seconds=max(0.0, first_call - setup - seconds / w.epochs)), graph_params(ev.graph)
 
 
 def bench_workload(w: Workload, budget: float | None = BUDGET,
@@ -382,6 +409,7 @@ def bench_workload(w: Workload, budget: float | None = BUDGET,
     limit_budget = None if w.full else budget
     probe = max(min(n, 2_000), 200)
     reference = None  # the plain-Python reference's final parameters, when it ran in full
+    shuffle, _ = _timed(lambda: [epoch_order(net.seed, e, n) for e in range(w.epochs)])
     rows = []
     for impl in implementations:
         if impl in ("plain Python", "numpy"):
@@ -403,21 +431,10 @@ def bench_workload(w: Workload, budget: float | None = BUDGET,
             samples, seconds, params = _measure(run, total, limit_budget, probe)
             row = Row(w.title, impl, samples, total, seconds)
         elif impl == "fast engine":
-            why = _fast_available()
-            if why:
-                rows.append(Row(w.title, impl, None, total, None, note=why))
-                continue
-            warm = Evaluator(w.build())
-            warm.plan
-            first_call, _ = _timed(lambda: warm.run(1, engine=FAST_ENGINE))
-            ev = Evaluator(w.build())
-            ev.plan
-            seconds, _ = _timed(lambda: ev.run(w.epochs, engine=FAST_ENGINE))
-            row = Row(w.title, impl, total, total, seconds,
-                      compile_seconds=max(0.0, first_call - seconds / w.epochs))
-            params = graph_params(ev.graph)
+            row, params = _fast_row(w, total)
         else:
             raise ValueError(f"unknown implementation {impl!r} (choose from {', '.join(IMPLEMENTATIONS)})")
+        row.shuffle_seconds = shuffle
         if row.full:
             if impl == "plain Python":
                 reference = params
@@ -487,6 +504,10 @@ def format_table(rows: list[Row], header: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _duration(v: float) -> str:
+    return f"{1000 * v:.0f} ms" if v < 1 else f"{v:.1f} s"
+
+
 def footnotes(rows: list[Row]) -> list[str]:
     notes = []
     prefix = [r for r in rows if r.samples is not None and not r.full]
@@ -497,8 +518,15 @@ def footnotes(rows: list[Row]) -> list[str]:
                      f"{r.seconds:.2f} s" for r in prefix)
     compiled = [r for r in rows if r.compile_seconds is not None]
     if compiled:
-        notes.append("fast engine's compilation (its first call, on a separate copy, less one epoch's training), "
-                     "not included above: " + ", ".join(f"{r.workload} {r.compile_seconds:.1f} s" for r in compiled))
+        notes.append("fast engine, not included above: compilation (its first call, on a separate copy) "
+                     + ", ".join(f"{r.workload} {_duration(r.compile_seconds)}" for r in compiled)
+                     + "; setup per run (code generation) "
+                     + ", ".join(_duration(r.setup_seconds) for r in compiled))
+    shuffles = {r.workload: r.shuffle_seconds for r in rows if r.shuffle_seconds is not None}
+    if shuffles:
+        notes.append("shuffling alone (epoch_order for every epoch of the workload, which every implementation "
+                     "calls): "
+                     + ", ".join(f"{name} {_duration(v)}" for name, v in shuffles.items()))
     diffs: dict[str, float] = {}
     for r in rows:
         if r.max_weight_diff is not None:
@@ -506,9 +534,11 @@ def footnotes(rows: list[Row]) -> list[str]:
     if diffs:
         notes.append("final weights vs plain Python's, where both ran in full: largest difference "
                      + ", ".join(f"{impl} {d:.1e}" for impl, d in diffs.items()))
-    missing = [r for r in rows if r.samples is None]
-    if missing:
-        notes.append(f"n/a: {missing[0].note}")
+    missing: dict[str, list[str]] = {}
+    for r in rows:
+        if r.samples is None:
+            missing.setdefault(r.note, []).append(r.workload)
+    notes.extend(f"n/a: {note} ({', '.join(names)})" for note, names in missing.items())
     return notes
 
 

@@ -106,7 +106,8 @@ def test_rows_of_one_workload(quick, stepping_fast):
         assert r.vs_python == pytest.approx(r.rate / rows[0].rate)
         assert r.vs_numpy == pytest.approx(r.rate / rows[1].rate)
     assert rows[0].vs_python == 1.0 and rows[1].vs_numpy == 1.0
-    assert rows[3].compile_seconds is not None
+    assert rows[3].compile_seconds is not None and rows[3].setup_seconds is not None
+    assert len({r.shuffle_seconds for r in rows}) == 1
     for r in rows[1:]:  # every full run ends on the plain-Python reference's weights
         assert r.max_weight_diff < TOL
 
@@ -129,8 +130,14 @@ def test_seeds_is_measured_in_full_whatever_the_budget(quick, stepping_fast):
     assert all(r.full for r in rows)
 
 
+def test_fast_engine_falling_back_shows_n_a(quick, monkeypatch):
+    monkeypatch.setattr(bench, "_fast_engine", lambda: ((lambda ev: False), None))
+    rows = bench_workload(quick["xor"], budget=None, implementations=("plain Python", "fast engine"))
+    assert rows[1].samples is None and "falls back to the stepper" in format_table(rows)
+
+
 def test_fast_engine_missing_shows_n_a(quick, monkeypatch):
-    monkeypatch.setattr(bench, "_fast_available", lambda: "not available (No module named 'nodeflow.engine')")
+    monkeypatch.setattr(bench, "_fast_engine", lambda: (None, "not available (No module named 'nodeflow.engine')"))
     rows = bench_workload(quick["xor"], budget=None, implementations=IMPLEMENTATIONS)
     assert rows[3].samples is None and rows[3].rate is None
     text = format_table(rows)
