@@ -3,8 +3,11 @@
     nodeflow                      open the editor on the bundled XOR example
     nodeflow open FILE            open a graph file in the editor
     nodeflow new mlp ...          write a generated network to a graph file
-    nodeflow run FILE ...         train headless, one line per epoch
+    nodeflow run FILE ...         train headless, one line per epoch (compiled, or --engine step)
     nodeflow check FILE           validate a graph file
+    nodeflow gradcheck FILE       compare backprop's gradients with numerical ones
+    nodeflow export FILE -o PY    write the graph as a standalone numpy training script
+    nodeflow bench                time the engines against plain-Python and numpy references
 
 A user mistake prints one line on stderr and exits with status 2; training that
 diverges (NaN or infinity) stops with status 3, keeping the weights from before.
@@ -113,7 +116,7 @@ def cmd_run(a) -> int:
 
     status = 0
     try:
-        ev.run(a.epochs, samples=a.samples, on_epoch=on_epoch)
+        ev.run(a.epochs, samples=a.samples, on_epoch=on_epoch, engine=a.engine)
     except Diverged as e:
         bar.clear()
         ev.step_back()  # back to the start of the bad sample: every weight as before it
@@ -149,7 +152,7 @@ def run_folds(a) -> int:
 
         def tick(s, done=done):
             bar.update(done + s.epoch - ev.stats[0].epoch + 1)
-        stats = ev.run(a.epochs, on_epoch=tick)
+        stats = ev.run(a.epochs, on_epoch=tick, engine=a.engine)
         last = stats[-1] if stats else None
         bar.clear()
         acc = last.test_acc if last else None
@@ -210,6 +213,24 @@ def cmd_check(a) -> int:
     return 0
 
 
+def cmd_export(a) -> int:
+    from .evaluator import Evaluator
+    from .export import script
+    from .fileio import atomic_write, load
+
+    ev = Evaluator(load(a.file))
+    ev.plan  # NotReady: says why the graph cannot run
+    atomic_write(a.output, script(ev, Path(a.file).name))
+    print(f"wrote {a.output}: run it with `python {a.output} --epochs N` (needs only numpy)")
+    return 0
+
+
+def cmd_bench(a) -> int:
+    from .bench import cmd_bench as bench
+
+    return bench(a)
+
+
 def cmd_open(a) -> int:
     from .gui import run_editor
 
@@ -247,7 +268,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object per epoch")
     r.add_argument("--lr", type=float, default=None, help="use this learning rate instead of the file's")
     r.add_argument("--folds", type=int, default=0, help="k-fold cross-validation: per-fold and mean test accuracy")
+    r.add_argument("--engine", choices=["fast", "step"], default="fast",
+                   help="fast: whole epochs compiled (default); step: the stepping evaluator. Same numbers")
     r.set_defaults(fn=cmd_run)
+
+    x = sub.add_parser("export", help="write the graph as a standalone training script (numpy only)")
+    x.add_argument("file")
+    x.add_argument("-o", "--output", required=True, help="the script to write, e.g. train.py")
+    x.set_defaults(fn=cmd_export)
+
+    from .bench import add_arguments
+    b = add_arguments(sub.add_parser("bench", help="time the stepper and the fast engine against references"))
+    b.set_defaults(fn=cmd_bench)
 
     gc = sub.add_parser("gradcheck", help="compare backprop's gradients with numerical ones")
     gc.add_argument("file")

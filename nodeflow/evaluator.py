@@ -146,10 +146,15 @@ class Evaluator:
         return int(self.plan.row[0])
 
     # -- stepping ----------------------------------------------------------------------
-    def _begin_sample(self) -> None:
+    def _push_snapshot(self) -> None:
+        """Remember the state now, for step_back()."""
         p = self.plan
         self._snapshots.append(_Snapshot(p.mem.copy(), p.smem.copy(), self.epoch, self.sample,
                                          len(self.stats), self.last_node, self.phase))
+
+    def _begin_sample(self) -> None:
+        p = self.plan
+        self._push_snapshot()
         n = len(p.X_train)
         if self.sample == 0 or self._order is None:
             self._order = epoch_order(self.graph.settings["seed"], self.epoch, n)
@@ -183,24 +188,30 @@ class Evaluator:
                 p.row[0] = i
                 for s in p.test_steps:
                     s.kernel(*s.args)
-            results = {n: p.value(n, "acc").copy() for n in self._test_nodes()}
+            results = {n: p.value(n, "acc").copy() for n in self.test_nodes()}
             p.mem[:] = saved
             for n, v in results.items():
                 p.value(n, "acc")[...] = v
             p.row[0] = self._order[-1] if self._order is not None else 0
-        values = {f"{n}.{port}": float(p.value(n, port)[()]) for n, port in self._metric_ports()
-                  if ran_test or n not in self._test_nodes()}
+        self._record_epoch({(n, port): float(p.value(n, port)[()]) for n, port in self.metric_ports()}, ran_test)
+        self.sample = 0
+        self._order = None
+
+    def _record_epoch(self, values: dict[tuple[str, str], float], ran_test: bool) -> EpochStats:
+        """Count one more epoch and keep its figures (the stepper and the fast engine both end epochs here)."""
+        p = self.plan
+        test_nodes = self.test_nodes()
+        named = {f"{n}.{port}": v for (n, port), v in values.items() if ran_test or n not in test_nodes}
 
         def metric(name):
             key = "{}.{}".format(*p.metrics[name]) if name in p.metrics else None
-            return values.get(key)
+            return named.get(key)
 
         self.graph.trained_epochs += 1
-        self.sample = 0
-        self._order = None
         loss = metric("loss")
-        self.stats.append(EpochStats(self.epoch, loss, metric("train_acc"), metric("test_acc"), values,
+        self.stats.append(EpochStats(self.epoch, loss, metric("train_acc"), metric("test_acc"), named,
                                      self._rising_warning(loss)))
+        return self.stats[-1]
 
     def _rising_warning(self, loss: float | None) -> str | None:
         recent = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [loss]
@@ -211,11 +222,13 @@ class Evaluator:
                     "the learning rate may be too high")
         return None
 
-    def _test_nodes(self) -> list[str]:
+    def test_nodes(self) -> list[str]:
+        """Accuracy nodes measured on the test set at the end of each epoch."""
         g = self.graph
         return [n for n in g.nodes_of_type("Accuracy") if g.params(n)["on"] == "test"]
 
-    def _metric_ports(self) -> list[tuple[str, str]]:
+    def metric_ports(self) -> list[tuple[str, str]]:
+        """Every output of a MeanLoss or Accuracy node: the figures kept per epoch."""
         g = self.graph
         return sorted((n, p.name) for n in g.nodes_of_type("MeanLoss", "Accuracy")
                       for p in g.type_of(n).outputs)
@@ -312,11 +325,17 @@ class Evaluator:
         return self.stats[-1]
 
     def run(self, epochs: int, *, samples: int | None = None,
-            on_epoch: Callable[[EpochStats], bool | None] | None = None) -> list[EpochStats]:
+            on_epoch: Callable[[EpochStats], bool | None] | None = None,
+            engine: str = "step") -> list[EpochStats]:
         """Train for ``epochs`` epochs (or stop after ``samples`` sample steps).
 
         ``on_epoch`` is called after each epoch; returning True stops the run.
+        ``engine="fast"`` runs whole epochs in one compiled function (same numbers).
         """
+        if engine == "fast" and samples is None:
+            from .engine import run_fast
+
+            return run_fast(self, epochs, on_epoch=on_epoch)
         first = len(self.stats)
         done = 0
         target_epoch = self.epoch + epochs

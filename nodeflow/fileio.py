@@ -102,26 +102,31 @@ def dumps(obj, level: int = 0) -> str:
     return "{\n" + body + "\n" + pad + "}"
 
 
-def save(g: Graph, path: str | os.PathLike) -> None:
-    """Write ``g`` to ``path`` atomically: a crash leaves the old file or the new one, never half."""
+def atomic_write(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
     path = Path(path)
-    text = dumps(to_dict(g, path)) + "\n"
     folder = path.resolve().parent
+    if not folder.is_dir():
+        raise NodeflowError(f"cannot write {path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def save(g: Graph, path: str | os.PathLike) -> None:
+    """Write ``g`` to ``path`` atomically: a crash leaves the old file or the new one, never half."""
+    path = Path(path)
+    atomic_write(path, dumps(to_dict(g, path)) + "\n")
+    folder = path.resolve().parent
     if not is_builtin(g.settings["data"]):  # keep the data path relative to where the graph now lives
         g.settings["data"] = _relative_data(g, folder)
     g.base_dir = folder

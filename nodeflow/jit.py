@@ -23,17 +23,20 @@ JIT_AVAILABLE = numba is not None and os.environ.get("NODEFLOW_JIT", "1") != "0"
 KERNELS: dict[str, Callable] = {}
 
 
-def kernel(fn: Callable) -> Callable:
+def kernel(fn: Callable | None = None, *, inline: bool = False):
     """Register ``fn`` as a node kernel and return its compiled form (or ``fn`` itself).
 
-    The plain function stays reachable as ``compiled.py`` for the Python fallback
-    and for code export.
+    ``@kernel(inline=True)`` marks a small scalar helper that numba inlines into its
+    callers. The plain function stays reachable as ``compiled.py`` for the Python
+    fallback and for code export.
     """
+    if fn is None:
+        return lambda f: kernel(f, inline=inline)
     KERNELS[fn.__name__] = fn
     if not JIT_AVAILABLE:
         fn.py = fn
         return fn
-    compiled = numba.njit(cache=True, nogil=True)(fn)
+    compiled = numba.njit(cache=True, nogil=True, inline="always" if inline else "never")(fn)
     compiled.py = fn
     return compiled
 

@@ -1,6 +1,7 @@
 """Shared fixtures: example paths, the shared wheat-seeds data, a CLI runner."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "graphs"
 SEEDS_CSV = ROOT.parent / "shared" / "datasets" / "wheat-seeds.csv"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def engine_cache(tmp_path_factory) -> Path:
+    """The fast engine's compiled code goes to a fresh folder (shared by this run's subprocesses)."""
+    folder = tmp_path_factory.mktemp("engine-cache")
+    os.environ["NODEFLOW_CACHE"] = str(folder)
+    return folder
 
 
 @pytest.fixture

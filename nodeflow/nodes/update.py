@@ -26,82 +26,84 @@ OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 
 
 @kernel
-def apply_optimizer(P, acc, count, lr, m, v, t, reg, step, new, opt, momentum, rho, beta1, beta2, eps, l2, l1):
-    """At a batch end: the optimiser's step from the mean gradient in ``acc`` (all arrays flat)."""
+def bias_corrections(t, opt, beta1, beta2):
+    """A batch ends: count the update in ``t``; Adam's bias corrections (1, 1 for the others)."""
     t[0] += 1.0
-    n = count[0]
-    c1 = c2 = 1.0
-    if opt == 3:  # Adam's bias corrections
-        c1 = 1.0 - beta1 ** t[0]
-        c2 = 1.0 - beta2 ** t[0]
-    for k in range(P.shape[0]):
-        w = P[k]
-        r = l2 * w
-        if w > 0.0:
-            r += l1
-        elif w < 0.0:
-            r -= l1
-        reg[k] = r
-        g = acc[k] / n + r
-        if opt == 0:  # sgd
-            s = -lr * g
-        elif opt == 1:  # momentum
-            m[k] = momentum * m[k] - lr * g
-            s = m[k]
-        elif opt == 2:  # rmsprop
-            v[k] = rho * v[k] + (1.0 - rho) * g * g
-            s = -lr * g / (math.sqrt(v[k]) + eps)
-        else:  # adam
-            m[k] = beta1 * m[k] + (1.0 - beta1) * g
-            v[k] = beta2 * v[k] + (1.0 - beta2) * g * g
-            s = -lr * (m[k] / c1) / (math.sqrt(v[k] / c2) + eps)
-        step[k] = s
-        new[k] = w + s
-        acc[k] = 0.0
-    count[0] = 0.0
+    if opt == 3:
+        return 1.0 - beta1 ** t[0], 1.0 - beta2 ** t[0]
+    return 1.0, 1.0
 
 
-@kernel
-def hold(P, reg, step, new):
-    """Mid-batch: the parameter stays as it is."""
-    for k in range(P.shape[0]):
-        reg[k] = 0.0
-        step[k] = 0.0
-        new[k] = P[k]
+@kernel(inline=True)
+def optimizer_step(w, gsum, n, lr, m, v, c1, c2, opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """One parameter's step from its batch-summed gradient: returns (reg, step, m, v)."""
+    r = l2 * w
+    if w > 0.0:
+        r += l1
+    elif w < 0.0:
+        r -= l1
+    g = gsum / n + r
+    if opt == 0:  # sgd
+        s = -lr * g
+    elif opt == 1:  # momentum
+        m = momentum * m - lr * g
+        s = m
+    elif opt == 2:  # rmsprop
+        v = rho * v + (1.0 - rho) * g * g
+        s = -lr * g / (math.sqrt(v) + eps)
+    else:  # adam
+        m = beta1 * m + (1.0 - beta1) * g
+        v = beta2 * v + (1.0 - beta2) * g * g
+        s = -lr * (m / c1) / (math.sqrt(v / c2) + eps)
+    return r, s, m, v
 
 
 @kernel
 def update_weights(batch_end, W, delta, x, lr, m, v, t, acc, count, grad, reg, step, new,
                    opt, momentum, rho, beta1, beta2, eps, l2, l1):
-    """grad = dE/dW = δ·xᵀ, summed over the batch; at its end, new = W + optimiser step"""
+    """grad = dE/dW = δ·xᵀ, summed over the batch; at its end, new = W + optimiser step, else new = W"""
     for i in range(W.shape[0]):
         for j in range(W.shape[1]):
             g = delta[i] * x[j]
             grad[i, j] = g
             acc[i, j] += g
     count[0] += 1.0
-    n = W.size
-    if batch_end[0] > 0.0:
-        apply_optimizer(W.reshape(n), acc.reshape(n), count, lr[0], m.reshape(n), v.reshape(n), t,
-                        reg.reshape(n), step.reshape(n), new.reshape(n),
-                        opt, momentum, rho, beta1, beta2, eps, l2, l1)
-    else:
-        hold(W.reshape(n), reg.reshape(n), step.reshape(n), new.reshape(n))
+    end = batch_end[0] > 0.0
+    c1, c2 = bias_corrections(t, opt, beta1, beta2) if end else (1.0, 1.0)
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            if end:
+                reg[i, j], step[i, j], m[i, j], v[i, j] = optimizer_step(
+                    W[i, j], acc[i, j], count[0], lr[0], m[i, j], v[i, j], c1, c2,
+                    opt, momentum, rho, beta1, beta2, eps, l2, l1)
+                acc[i, j] = 0.0
+            else:
+                reg[i, j] = step[i, j] = 0.0
+            new[i, j] = W[i, j] + step[i, j]
+    if end:
+        count[0] = 0.0
 
 
 @kernel
 def update_bias(batch_end, b, delta, lr, m, v, t, acc, count, grad, reg, step, new,
                 opt, momentum, rho, beta1, beta2, eps, l2, l1):
-    """grad = dE/db = δ, summed over the batch; at its end, new = b + optimiser step"""
+    """grad = dE/db = δ, summed over the batch; at its end, new = b + optimiser step, else new = b"""
     for i in range(b.shape[0]):
         grad[i] = delta[i]
         acc[i] += delta[i]
     count[0] += 1.0
-    if batch_end[0] > 0.0:
-        apply_optimizer(b, acc, count, lr[0], m, v, t, reg, step, new,
-                        opt, momentum, rho, beta1, beta2, eps, l2, l1)
-    else:
-        hold(b, reg, step, new)
+    end = batch_end[0] > 0.0
+    c1, c2 = bias_corrections(t, opt, beta1, beta2) if end else (1.0, 1.0)
+    for i in range(b.shape[0]):
+        if end:
+            reg[i], step[i], m[i], v[i] = optimizer_step(b[i], acc[i], count[0], lr[0], m[i], v[i], c1, c2,
+                                                         opt, momentum, rho, beta1, beta2, eps, l2, l1)
+            acc[i] = 0.0
+        else:
+            reg[i] = step[i] = 0.0
+        new[i] = b[i] + step[i]
+    if end:
+        count[0] = 0.0
 
 
 LR = Port("lr", (), "learning rate (the settings' rate when unwired)", optional=True)
