@@ -518,7 +518,8 @@ def footnotes(rows: list[Row]) -> list[str]:
                      f"{r.seconds:.2f} s" for r in prefix)
     compiled = [r for r in rows if r.compile_seconds is not None]
     if compiled:
-        notes.append("fast engine, not included above: compilation (its first call, on a separate copy) "
+        notes.append("fast engine, not included above: first call on a separate copy (compiling, or loading from "
+                     "the disk cache) "
                      + ", ".join(f"{r.workload} {_duration(r.compile_seconds)}" for r in compiled)
                      + "; setup per run (code generation) "
                      + ", ".join(_duration(r.setup_seconds) for r in compiled))
