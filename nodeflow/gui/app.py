@@ -7,6 +7,8 @@ one step per frame: ``yield n`` waits ``n`` frames.
 from __future__ import annotations
 
 import argparse
+import os
+import importlib
 import runpy
 import sys
 import time
@@ -24,6 +26,7 @@ from .panels import Inspector, Palette, StatusLine, TrainingPlot
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_INPUTS = {"mvAppItemType::mvInputText", "mvAppItemType::mvInputInt", "mvAppItemType::mvInputFloat",
                "mvAppItemType::mvSliderFloat", "mvAppItemType::mvSliderInt", "mvAppItemType::mvCombo"}
+BACKGROUND = (30, 31, 36, 255)
 Script = Callable[["App"], Generator]
 
 
@@ -34,6 +37,7 @@ class App:
         self.ctrl = ctrl
         self.frames = 0
         self.frame_times: list[float] = []  # Python time spent in update() per frame (seconds)
+        self.view_times: list[float] = []  # of which showing values, wires and highlights
         self._title = ""
         self._search_active = False
         self._add_count = 0
@@ -41,7 +45,8 @@ class App:
         self._fonts()
         self._style()
         self.textures = dpg.add_texture_registry()
-        dpg.create_viewport(title=ctrl.title, width=width, height=height, disable_close=True)
+        dpg.create_viewport(title=ctrl.title, width=width, height=height, disable_close=True, vsync=False,
+                            clear_color=BACKGROUND)
         dpg.set_exit_callback(lambda: self.request_quit())
         ctrl.on_error = lambda title, lines: dialogs.show_problems(title, lines)
         self._build(width, height)
@@ -52,7 +57,7 @@ class App:
 
     # -- construction ------------------------------------------------------------------
     def _fonts(self) -> None:
-        if FONT.exists():
+        if FONT.exists() and not os.environ.get("NODEFLOW_NO_FONT"):
             with dpg.font_registry():
                 dpg.bind_font(dpg.add_font(str(FONT), 15))
 
@@ -61,8 +66,8 @@ class App:
             with dpg.theme_component(dpg.mvAll):
                 dpg.add_theme_style(dpg.mvStyleVar_FrameRounding, 3)
                 dpg.add_theme_style(dpg.mvStyleVar_ItemSpacing, 6, 5)
-                dpg.add_theme_color(dpg.mvThemeCol_WindowBg, (30, 31, 36, 255))
-                dpg.add_theme_color(dpg.mvThemeCol_ChildBg, (30, 31, 36, 255))
+                dpg.add_theme_color(dpg.mvThemeCol_WindowBg, (0, 0, 0, 0))  # the viewport's clear colour shows
+                dpg.add_theme_color(dpg.mvThemeCol_ChildBg, (0, 0, 0, 0))  # no overdraw: software GL is fill-bound
                 dpg.add_theme_color(dpg.mvThemeCol_Button, (55, 62, 80, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_ButtonHovered, (75, 90, 120, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_Header, (45, 50, 64, 255))
@@ -226,6 +231,7 @@ class App:
         start = time.perf_counter()
         c = self.ctrl
         c.tick()
+        shown = time.perf_counter()
         self.canvas.refresh()
         self.inspector.refresh(self.canvas.selection()[0])
         self.plot.refresh()
@@ -237,8 +243,10 @@ class App:
             self._title = c.title
             dpg.set_viewport_title(self._title)
         self._search_active = dpg.is_item_active(self.palette.search)
-        self.frame_times.append(time.perf_counter() - start)
-        del self.frame_times[:-2000]
+        end = time.perf_counter()
+        self.frame_times.append(end - start)
+        self.view_times.append(end - shown)
+        del self.frame_times[:-5000], self.view_times[:-5000]
 
     def run(self, script: Script | None = None) -> int:
         """The render loop; with a script, advance it once per frame until it ends."""
@@ -271,6 +279,14 @@ class App:
         dpg.output_frame_buffer(file=str(path))
 
 
+def load_script(spec: str) -> Script:
+    """``path/to/file.py`` (its ``script``) or ``package.module:function``."""
+    if spec.endswith(".py"):
+        return runpy.run_path(spec)["script"]
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name or "script")
+
+
 def main(path: str | None = None, script: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
     ctrl = Controller()
     if path:
@@ -278,14 +294,14 @@ def main(path: str | None = None, script: str | None = None, size: tuple[int, in
         if ctrl.path is None:
             print(f"nodeflow: {ctrl.message.text}", file=sys.stderr)
     app = App(ctrl, *size)
-    fn = runpy.run_path(script)["script"] if script else None
+    fn = load_script(script) if script else None
     return app.run(fn)
 
 
 def cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nodeflow.gui.app", description="the nodeflow editor")
     ap.add_argument("file", nargs="?", help="graph file to open")
-    ap.add_argument("--script", help="a Python file defining script(app), a generator run once per frame")
+    ap.add_argument("--script", help="FILE.py defining script(app), or module:function; a generator run once per frame")
     ap.add_argument("--size", default="1600x1000", help="window size WxH")
     a = ap.parse_args(argv)
     w, h = (int(v) for v in a.size.lower().split("x"))

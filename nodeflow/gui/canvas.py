@@ -22,18 +22,8 @@ PIN_IN, PIN_OUT = "in", "out"
 # Canvas units -> editor pixels. Files keep the builders' compact layout; nodes showing
 # their values are taller than that layout assumes, so the editor spreads rows apart.
 SCALE = (1.0, 1.45)
-MARGIN = (20.0, 20.0)
+MARGIN = (20.0, 20.0)  # where the top-left node appears when a graph is opened
 OPTIONAL_PIN = (150, 150, 160, 255)
-
-
-def to_screen(pos) -> list[int]:
-    """Editor position of a node at canvas position ``pos``."""
-    return [round(pos[0] * SCALE[0] + MARGIN[0]), round(pos[1] * SCALE[1] + MARGIN[1])]
-
-
-def to_canvas(xy) -> tuple[float, float]:
-    """Canvas position of a node shown at editor position ``xy`` (inverse of to_screen)."""
-    return (round((xy[0] - MARGIN[0]) / SCALE[0], 1), round((xy[1] - MARGIN[1]) / SCALE[1], 1))
 Pin = tuple[str, str, str]  # (node, port, in|out)
 
 
@@ -100,7 +90,10 @@ class Canvas:
         self.link_colour: dict[Link, tuple[int, tuple]] = {}  # link -> (colour item, colour shown)
         self.text_cache: dict[int, str] = {}
         self._shown = None  # (values_version, profiling, gradchecks id) last drawn
+        self._views: tuple = (None, {})  # (plan, {(node, port): view of its memory})
+        self._port_cache: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, text item, colour)
         self._unsubscribe: Callable[[], None] | None = None
+        self.origin = MARGIN  # editor pixel of canvas (0, 0); set so a graph opens in view
         self.editor = dpg.add_node_editor(parent=parent, callback=self._on_link, delink_callback=self._on_delink,
                                           minimap=True, minimap_location=dpg.mvNodeMiniMap_Location_BottomRight,
                                           height=height)
@@ -111,6 +104,14 @@ class Canvas:
     def graph(self) -> Graph:
         return self.ctrl.graph
 
+    def to_screen(self, pos) -> list[int]:
+        """Editor position of a node at canvas position ``pos``."""
+        return [round(pos[0] * SCALE[0] + self.origin[0]), round(pos[1] * SCALE[1] + self.origin[1])]
+
+    def to_canvas(self, xy) -> tuple[float, float]:
+        """Canvas position of a node shown at editor position ``xy`` (inverse of to_screen)."""
+        return (round((xy[0] - self.origin[0]) / SCALE[0], 1), round((xy[1] - self.origin[1]) / SCALE[1], 1))
+
     # -- building ----------------------------------------------------------------------
     def rebuild(self, graph: Graph) -> None:
         """Forget every widget and draw ``graph`` afresh (after open / new)."""
@@ -120,6 +121,9 @@ class Canvas:
             self._drop_link(link)
         for node in list(self.nodes):
             self._drop_node(node)
+        pos = [graph.attrs(n)["pos"] for n in graph.node_ids]
+        self.origin = (round(MARGIN[0] - min((p[0] for p in pos), default=0.0) * SCALE[0]),
+                       round(MARGIN[1] - min((p[1] for p in pos), default=0.0) * SCALE[1]))
         for n in graph.node_ids:
             self._add_node(n)
         for l in graph.links():
@@ -138,7 +142,7 @@ class Canvas:
             self._drop_link(d["link"])
         elif kind == "node_moved" and d["node"] in self.nodes:
             pos = self.graph.attrs(d["node"])["pos"]
-            dpg.set_item_pos(self.nodes[d["node"]].item, to_screen(pos))
+            dpg.set_item_pos(self.nodes[d["node"]].item, self.to_screen(pos))
         elif kind == "label_changed" and d["node"] in self.nodes:
             dpg.configure_item(self.nodes[d["node"]].item, label=self.graph.attrs(d["node"])["label"])
         self._shown = None
@@ -147,7 +151,7 @@ class Canvas:
         g = self.graph
         t = g.type_of(node)
         a = g.attrs(node)
-        with dpg.node(label=a["label"], parent=self.editor, pos=to_screen(a["pos"])) as item:
+        with dpg.node(label=a["label"], parent=self.editor, pos=self.to_screen(a["pos"])) as item:
             w = NodeWidgets(item)
             for p in t.inputs:
                 with dpg.node_attribute(attribute_type=dpg.mvNode_Attr_Input) as pin:
@@ -258,8 +262,8 @@ class Canvas:
         moved = {}
         for node, w in self.nodes.items():
             pos = dpg.get_item_pos(w.item)
-            if pos and list(pos) != to_screen(self.graph.attrs(node)["pos"]):
-                moved[node] = to_canvas(pos)
+            if pos and list(pos) != self.to_screen(self.graph.attrs(node)["pos"]):
+                moved[node] = self.to_canvas(pos)
         return self.ctrl.move_nodes(moved) if moved else False
 
     def grid_point(self, screen_xy: tuple[float, float] | None = None) -> tuple[float, float]:
@@ -278,7 +282,7 @@ class Canvas:
                 (rx, ry), (gx, gy) = dpg.get_item_rect_min(w.item), dpg.get_item_pos(w.item)
                 off_x, off_y = rx - gx, ry - gy
                 break
-        return to_canvas((screen_xy[0] - off_x, screen_xy[1] - off_y))
+        return self.to_canvas((screen_xy[0] - off_x, screen_xy[1] - off_y))
 
     def pin_screen_pos(self, node: str, port: str, direction: str) -> tuple[float, float]:
         """Where a pin's circle is, in viewport pixels (for tests driving the mouse)."""
@@ -303,37 +307,61 @@ class Canvas:
             plan = ev.plan
         except NotReady:
             plan = None
-        value = (lambda n, p: plan.value(n, p)) if plan is not None else (lambda n, p: None)
-        bad_node = ev.divergence.node if ev.divergence is not None and plan is not None else None
+        value = self._value_reader(plan)
+        bad_node = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
         hot = ev.last_node if plan is not None and (ev.cursor or not c.running) else None
         phase_theme = self.themes.phase.get(ev.phase or "", None)
         times = c.node_times()
+        port_colour: dict[tuple[str, str], wires.RGBA] = {}
         for node, w in self.nodes.items():
-            t = self.graph.type_of(node)
             for port, text in w.values.items():
-                self._set_text(text, f"{port}  {wires.format_value(value(node, port))}")
+                port_colour[(node, port)] = self._show_port(node, port, text, value(node, port))
             if node == bad_node:
                 theme = self.themes.bad
             elif node == hot and phase_theme is not None:
                 theme = phase_theme
             else:
-                theme = self.themes.family.get(t.family, self.themes.family["view"])
+                theme = self.themes.family.get(self.graph.type_of(node).family, self.themes.family["view"])
             self._set_node_theme(w, theme)
             self._refresh_extra(node, w, times)
             if w.watch is not None or w.image is not None:
                 self._refresh_view(node, w, value)
-        for link, item in self.links.items():
-            v = value(link.src, link.src_port)
-            if wires.is_bad(v):
-                colour = wires.BAD_COLOUR
-            elif link.src == hot and ev.phase in wires.PHASE_COLOURS:
-                colour = wires.PHASE_COLOURS[ev.phase]
-            else:
-                colour = wires.wire_colour(v)
+        hot_colour = wires.PHASE_COLOURS.get(ev.phase or "")
+        for link in self.links:
+            colour = port_colour.get((link.src, link.src_port), wires.IDLE_WIRE)
+            if link.src == hot and hot_colour and colour != wires.BAD_COLOUR:
+                colour = hot_colour
             colour_item, shown, theme = self.link_colour[link]
             if colour != shown:
                 dpg.set_value(colour_item, colour)
                 self.link_colour[link] = (colour_item, colour, theme)
+
+    def _show_port(self, node: str, port: str, text: int, v: np.ndarray | None) -> wires.RGBA:
+        """Write a pin's value (if it changed) and return its wire colour."""
+        raw = None if v is None else v.tobytes()
+        seen = self._port_cache.get((node, port))
+        if seen is not None and seen[0] == raw and seen[1] == text:
+            return seen[2]
+        self._set_text(text, f"{port}  {wires.format_value(v)}")
+        colour = wires.wire_colour(v)
+        self._port_cache[(node, port)] = (raw, text, colour)
+        return colour
+
+    def _value_reader(self, plan) -> Callable[[str, str], np.ndarray | None]:
+        """``value(node, port)`` reading the plan's memory through views kept per plan."""
+        if plan is None:
+            return lambda n, p: None
+        if self._views[0] is not plan:
+            self._views = (plan, {})
+        views = self._views[1]
+
+        def value(node: str, port: str) -> np.ndarray:
+            v = views.get((node, port))
+            if v is None:
+                v = views[(node, port)] = plan.value(node, port)
+            return v
+
+        return value
 
     def _set_text(self, item: int, text: str) -> None:
         if self.text_cache.get(item) != text:

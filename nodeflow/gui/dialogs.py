@@ -12,9 +12,30 @@ from .controller import Controller
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 
 
+_OPAQUE: list[int] = []
+
+
 def _centre(window: int, width: int, height: int) -> None:
+    """Place a dialog mid-screen, with a solid background (the main window has none)."""
     vw, vh = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
     dpg.set_item_pos(window, [max(0, (vw - width) // 2), max(0, (vh - height) // 3)])
+    dpg.bind_item_theme(window, opaque())
+
+
+def opaque() -> int:
+    """A theme giving windows a solid background."""
+    if not _OPAQUE:
+        with dpg.theme() as theme:
+            with dpg.theme_component(dpg.mvAll):
+                dpg.add_theme_color(dpg.mvThemeCol_WindowBg, (40, 42, 50, 255))
+                dpg.add_theme_color(dpg.mvThemeCol_ChildBg, (34, 36, 42, 255))
+        _OPAQUE.append(theme)
+    return _OPAQUE[0]
+
+
+def later(fn: Callable[[], None], frames: int = 2) -> None:
+    """Run ``fn`` a few frames from now: a modal opened in the frame another closes is lost."""
+    dpg.set_frame_callback(dpg.get_frame_count() + frames, lambda: fn())
 
 
 def show_problems(title: str, lines: list[str]) -> int:
@@ -45,13 +66,13 @@ def confirm_unsaved(ctrl: Controller, then: Callable[[], None], save_as: Callabl
         close()
         if ctrl.path:
             if ctrl.save():
-                then()
+                later(then)
         else:
-            save_as(then)
+            later(lambda: save_as(then))
 
     def discard():
         close()
-        then()
+        later(then)
 
     with dpg.window(label="Unsaved changes", modal=True, width=420, height=120, no_collapse=True,
                     on_close=lambda s: dpg.delete_item(s)) as win:
@@ -118,4 +139,5 @@ def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = Fa
                          default_path=str(folder or Path.cwd()), default_filename=name) as dlg:
         dpg.add_file_extension("Graph files (*.json){.json}", color=(150, 255, 150, 255))
         dpg.add_file_extension(".*")
+    dpg.bind_item_theme(dlg, opaque())
     return dlg

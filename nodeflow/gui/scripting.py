@@ -6,9 +6,13 @@ hand results back to the process that started the editor.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -85,3 +89,39 @@ def key(win: str, name: str) -> Iterator[int]:
 
 def item_text(item: int) -> str:
     return str(dpg.get_value(item))
+
+
+@contextlib.contextmanager
+def virtual_display(size: str = "1600x1000") -> Iterator[str]:
+    """A private Xvfb screen for the duration (``:N``); Xvfb picks a free number."""
+    if shutil.which("Xvfb") is None:
+        raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
+    r, w = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    with os.fdopen(r) as f:
+        number = f.readline().strip()
+    try:
+        if not number:
+            raise RuntimeError("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def run_editor(script: str, file: str | Path | None = None, *, display: str | None = None,
+               size: str = "1600x1000", timeout: float = 120, cwd: str | Path | None = None) -> dict:
+    """Run the editor in a new process with ``script`` (FILE.py or module:function); return its result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        env = dict(os.environ, NODEFLOW_RESULT=str(out))
+        if display:
+            env["DISPLAY"] = display
+        cmd = [sys.executable, "-m", "nodeflow.gui.app", *([str(file)] if file else []), "--script", script,
+               "--size", size]
+        p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError(f"editor failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        return json.loads(out.read_text()) if out.exists() else {}

@@ -5,9 +5,11 @@ the per-frame canvas refresh only has to compare strings and colour tuples.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..pictures import diverging
+from ..pictures import NEGATIVE, POSITIVE, ZERO
 
 RGBA = tuple[int, int, int, int]
 
@@ -78,22 +80,26 @@ def format_full(value: np.ndarray | None, limit: int = 12) -> str:
     return "\n".join(lines)
 
 
+def _lerp_colour(t: float) -> RGBA:
+    """The diverging scale at t in [-1, 1] (same colours as nodeflow.pictures.diverging)."""
+    end = NEGATIVE if t < 0 else POSITIVE
+    t = abs(t)
+    return tuple(int((z + t * (e - z)) * 255 + 0.5) for z, e in zip(ZERO, end)) + (255,)
+
+
 def wire_colour(value: np.ndarray | None) -> RGBA:
     """Diverging colour of a wire from its mean value: orange negative, blue positive,
-    pale near zero, red for NaN/inf."""
-    if value is None:
+    pale near zero, red for NaN/inf. Cheap: called for every wire after every step."""
+    if value is None or value.size == 0:
         return IDLE_WIRE
-    a = np.asarray(value, dtype=float)
-    if a.size == 0:
-        return IDLE_WIRE
-    if not np.isfinite(a).all():
+    m = float(value.flat[0]) if value.size == 1 else float(value.sum()) / value.size
+    if not math.isfinite(m):
         return BAD_COLOUR
-    rgb = diverging(np.array(a.mean()), WIRE_SCALE)
-    return tuple(int(c * 255 + 0.5) for c in rgb) + (255,)
+    return _lerp_colour(max(-1.0, min(1.0, m / WIRE_SCALE)))
 
 
 def is_bad(value: np.ndarray | None) -> bool:
-    return value is not None and not np.isfinite(np.asarray(value, dtype=float)).all()
+    return value is not None and not np.isfinite(value).all()
 
 
 def micros(us: float) -> str:
