@@ -81,6 +81,15 @@ def drag(win: str, a: tuple[float, float], b: tuple[float, float], steps: int = 
     yield 4
 
 
+def click(win: str, at: tuple[float, float]) -> Iterator[int]:
+    """Left click at ``at`` (window pixels)."""
+    x, y = to_screen(win, at)
+    xdotool("mousemove", x, y)
+    yield 3
+    xdotool("click", 1)
+    yield 4
+
+
 def key(win: str, name: str) -> Iterator[int]:
     """Press and release a key (xdotool names: space, e, ctrl+s)."""
     xdotool("key", name)

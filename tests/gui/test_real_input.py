@@ -14,7 +14,7 @@ GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 DRIVE = '''
 import dearpygui.dearpygui as dpg
-from nodeflow.gui.scripting import drag, focus, key, result, until, window_id
+from nodeflow.gui.scripting import click, drag, focus, key, result, until, window_id, xdotool
 
 
 def script(app):
@@ -40,6 +40,39 @@ def script(app):
     yield from key(win, "ctrl+s")
     yield from until(lambda: not c.dirty, 60, "Ctrl+S to save")
     out["title"] = dpg.get_viewport_title()
+    # drag a node by its title bar: the move is recorded and undone with Ctrl+Z
+    w = app.canvas.nodes["sigmoid_1"]
+    x, y = dpg.get_item_rect_min(w.item)
+    before = list(c.graph.attrs("sigmoid_1")["pos"])
+    yield from drag(win, (x + 20, y + 8), (x + 80, y + 48))
+    yield from until(lambda: c.graph.attrs("sigmoid_1")["pos"] != before, 60, "the node move")
+    out["moved"] = [before, list(c.graph.attrs("sigmoid_1")["pos"]), c.title]
+    yield from key(win, "ctrl+z")
+    yield from until(lambda: c.graph.attrs("sigmoid_1")["pos"] == before, 60, "Ctrl+Z to undo the move")
+    yield 3
+    out["widget_back"] = list(dpg.get_item_pos(w.item)) == app.canvas.to_screen(before)
+    # Ctrl+drag a wire off its input: the wire is removed
+    n = len(c.graph.links())
+    pin = app.canvas.pin_screen_pos("sigmoid_1", "z", "in")
+    xdotool("keydown", "ctrl")
+    yield 2
+    yield from drag(win, pin, (pin[0] - 40, pin[1] + 120))
+    xdotool("keyup", "ctrl")
+    yield from until(lambda: len(c.graph.links()) == n - 1, 60, "Ctrl+drag to remove the wire")
+    out["delinked"] = c.graph.wire_into("sigmoid_1", "z") is None
+    # click a node to select it, Delete removes it, Ctrl+Y... first Ctrl+Z brings it back
+    w = app.canvas.nodes["bias_2"]
+    x, y = dpg.get_item_rect_min(w.item)
+    yield from click(win, (x + 20, y + 8))
+    yield from until(lambda: app.canvas.selection()[0] == ["bias_2"], 60, "the click to select bias_2")
+    yield from key(win, "Delete")
+    yield from until(lambda: "bias_2" not in c.graph, 60, "Delete to remove bias_2")
+    out["deleted"] = ["bias_2" in app.canvas.nodes, len(c.graph.links())]
+    yield from key(win, "ctrl+z")
+    yield from until(lambda: "bias_2" in c.graph, 60, "Ctrl+Z to bring bias_2 back")
+    out["restored"] = ["bias_2" in app.canvas.nodes, len(c.graph.links())]
+    yield from key(win, "ctrl+y")
+    yield from until(lambda: "bias_2" not in c.graph, 60, "Ctrl+Y to delete it again")
     result(out)
 '''
 
@@ -68,3 +101,9 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     w_before = next(n for n in before["nodes"] if n["id"] == "weights_1")["params"]["value"]
     w_after = next(n for n in after["nodes"] if n["id"] == "weights_1")["params"]["value"]
     assert w_before != w_after
+    before_pos, after_pos, title = r["moved"]
+    assert after_pos[0] - before_pos[0] == pytest.approx(60, abs=2) and title.endswith("* - nodeflow")
+    assert r["widget_back"]
+    assert r["delinked"]
+    links = len(after["links"]) - 1  # the wire removed by Ctrl+drag
+    assert r["deleted"] == [False, links - 2] and r["restored"] == [True, links]
