@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .jit import all_finite
 from .plan import Plan, Step
 
 SIGNATURE = ("mem", "smem", "X_train", "T_train", "X_test", "T_test", "row", "epoch", "batch_end", "base_lr",
@@ -27,11 +28,17 @@ SIGNATURE = ("mem", "smem", "X_train", "T_train", "X_test", "T_test", "row", "ep
 
 @dataclass
 class Generated:
-    functions: str  # the source of ``all_finite`` and ``train``; it needs math, numpy as np and the kernels
+    functions: str  # the source of ``train``; it needs numpy as np and the kernels
     kernels: list  # the kernel functions it calls (compiled or plain), in first-use order
     consts: np.ndarray  # the numbers passed as ``consts`` (node params), so the source is the same for any values
     metric_ports: list[tuple[str, str]]  # stats[e, k] is the value of metric_ports[k] after epoch e
     test_acc_ports: list[tuple[str, str]]
+    matrices: dict[str, tuple]  # extra arguments of train: name -> (buffer name, start, stop, shape)
+
+    def matrix_args(self, mem: np.ndarray, smem: np.ndarray) -> list[np.ndarray]:
+        """The 2-D views ``train`` takes after its fixed arguments."""
+        bufs = {"mem": mem, "smem": smem}
+        return [bufs[b][a:z].reshape(shape) for b, a, z, shape in self.matrices.values()]
 
 
 def _name(text: str) -> str:
@@ -45,7 +52,8 @@ class _Writer:
         self.plan = plan
         self.views: dict[str, str] = {}  # variable -> expression, in first-use order
         self.consts: list[float] = []
-        self.kernels: list = []
+        self.kernels: list = [all_finite]
+        self.matrices: dict[str, tuple] = {}  # 2-D views, passed as arguments after SIGNATURE
 
     def slice_of(self, arr: np.ndarray) -> tuple[str, int, int]:
         """Which flat buffer ``arr`` lives in, and where."""
@@ -60,7 +68,10 @@ class _Writer:
         buf, a, b = self.slice_of(arr)
         var = _name("_".join(str(x) for x in label[1:]))
         shape = tuple(arr.shape)
-        self.views.setdefault(var, f"{buf}[{a}:{b}]" + (f".reshape({shape})" if len(shape) > 1 else ""))
+        if len(shape) > 1:  # passed in as an argument: numba is slow to compile reshape()
+            self.matrices.setdefault(var, (buf, a, b, shape))
+        else:
+            self.views.setdefault(var, f"{buf}[{a}:{b}]")
         return var
 
     def arg(self, a, label: tuple, test: bool) -> str:
@@ -122,15 +133,7 @@ def generate(plan: Plan, metric_ports: list[tuple[str, str]], test_acc_ports: li
     kept = "".join(f"            kept_{k} = {at}\n" for k, at in enumerate(keep))
     put_back = "".join(f"            {at} = kept_{k}\n" for k, at in enumerate(keep))
     views = "".join(f"    {var} = {expr}\n" for var, expr in w.views.items())
-    functions = f'''def all_finite(a):
-    """False when any element is NaN or infinite."""
-    for i in range(a.size):
-        if not math.isfinite(a[i]):
-            return False
-    return True
-
-
-def train({", ".join(SIGNATURE)}):
+    functions = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):
     """Run len(orders) epochs; returns how many finished without NaN or infinity."""
     n = orders.shape[1]
     # every wire value and every state array is a view of mem or smem
@@ -155,4 +158,5 @@ def train({", ".join(SIGNATURE)}):
             return e
 {block(metrics, 8)}    return orders.shape[0]
 '''
-    return Generated(functions, w.kernels, np.array(w.consts, dtype=float), list(metric_ports), list(test_acc_ports))
+    return Generated(functions, w.kernels, np.array(w.consts, dtype=float), list(metric_ports), list(test_acc_ports),
+                     w.matrices)

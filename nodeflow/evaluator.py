@@ -19,7 +19,7 @@ import numpy as np
 from .datasets import epoch_order
 from .errors import Diverged, NotReady
 from .graph import Graph, Link
-from .jit import JIT_AVAILABLE
+from .jit import JIT_AVAILABLE, all_finite
 from .plan import Plan, Step, build_plan
 
 QUIET_CHANGES = ("node_moved", "label_changed")  # edits that do not change what is computed
@@ -187,7 +187,7 @@ class Evaluator:
             for i in range(len(p.X_test)):
                 p.row[0] = i
                 for s in p.test_steps:
-                    s.kernel(*s.args)
+                    s.run(*s.args)
             results = {n: p.value(n, "acc").copy() for n in self.test_nodes()}
             p.mem[:] = saved
             for n, v in results.items():
@@ -246,7 +246,7 @@ class Evaluator:
         if self.profiling:
             self._timed(s)
         elif s.kernel is not None:
-            s.kernel(*s.args)
+            s.run(*s.args)
         self.last_node, self.phase = s.node, s.phase
         self.cursor += 1
         self._check(s)
@@ -258,7 +258,7 @@ class Evaluator:
     def _timed(self, s: Step) -> None:
         start = time.perf_counter_ns()
         if s.kernel is not None:
-            s.kernel(*s.args)
+            s.run(*s.args)
         spent = self._times.setdefault(s.node, [0, 0])
         spent[0] += time.perf_counter_ns() - start
         spent[1] += 1
@@ -296,8 +296,8 @@ class Evaluator:
         else:
             for s in p.steps[self.cursor:]:
                 if s.kernel is not None:
-                    s.kernel(*s.args)
-        if not (np.isfinite(p.mem).all() and np.isfinite(p.smem).all()):
+                    s.run(*s.args)
+        if not (all_finite(p.mem) and all_finite(p.smem)):
             self._find_divergence()
         last = p.steps[-1]
         self.last_node, self.phase = last.node, "update"
@@ -311,7 +311,7 @@ class Evaluator:
         p.smem[:] = snap.smem
         for k, s in enumerate(p.steps):
             if s.kernel is not None:
-                s.kernel(*s.args)
+                s.run(*s.args)
             self.cursor = k + 1
             self.last_node, self.phase = s.node, s.phase
             self._check(s)
@@ -406,7 +406,7 @@ class Evaluator:
                     if s in feed:
                         s.args[3][:] = X[i]
                     elif s.kernel is not None:
-                        s.kernel(*s.args)
+                        s.run(*s.args)
                 out[i] = p.value(node, port)
         finally:
             p.mem[:] = saved

@@ -80,7 +80,7 @@ def script(ev, source_name: str) -> str:
                                           _fill("smem", plan.smem, plan.state_slots)])) or "pass",
         consts=_numbers(gen.consts), seed=int(settings["seed"]), lr=repr(float(plan.lr[0])),
         batch=int(settings["batch_size"]), first_epoch=ev.epoch, n_metrics=len(ports),
-        networks=repr(nets), ran_test=ran_test, params=repr(params),
+        networks=repr(nets), ran_test=ran_test, params=repr(params), matrices=repr(gen.matrices),
         shapes=repr((plan.X_train.shape[1], plan.T_train.shape[1])),
         x_train=_table(plan.X_train), t_train=_table(plan.T_train),
         x_test=_table(plan.X_test), t_test=_table(plan.T_test),
@@ -110,6 +110,7 @@ BATCH_SIZE = {batch}
 FIRST_EPOCH = {first_epoch}  # epochs the graph had trained before it was exported
 CONSTS = np.array([{consts}])  # node settings (optimiser, schedule), in the order train() reads them
 PARAMETERS = {params}  # node -> (offset in smem, shape)
+MATRICES = {matrices}  # the 2-D values train() takes as arguments: name -> (array, start, stop, shape)
 NETWORKS = {networks}  # network -> figure -> column of the per-epoch stats
 
 
@@ -176,12 +177,13 @@ def main():
     mem, smem = starting_memory()
     row, epoch, batch_end, base_lr = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1), np.array([LEARNING_RATE])
     backup_mem, backup_smem, saved = np.empty_like(mem), np.empty_like(smem), np.empty_like(mem)
+    matrices = [{{"mem": mem, "smem": smem}}[buf][a:b].reshape(shape) for buf, a, b, shape in MATRICES.values()]
     for i in range(args.epochs):
         e = FIRST_EPOCH + i
         orders = epoch_order(SEED, e, len(X_train))[None, :]
         stats = np.zeros((1, {n_metrics}))
         if train(mem, smem, X_train, T_train, X_test, T_test, row, epoch, batch_end, base_lr, orders, e,
-                 BATCH_SIZE, CONSTS, stats, backup_mem, backup_smem, saved) < 1:
+                 BATCH_SIZE, CONSTS, stats, backup_mem, backup_smem, saved, *matrices) < 1:
             raise SystemExit(f"diverged in epoch {{i + 1}}: a value became NaN or infinite; lower the learning rate")
         if args.json:
             first = next(iter(network_figures(stats[0]).values()), {{}})

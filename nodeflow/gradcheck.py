@@ -51,7 +51,7 @@ def gradcheck(ev: Evaluator, samples: int = 3, h: float = 1e-5) -> list[ParamChe
             p.runtime["batch_end"][0] = 1.0
             for s in p.steps:  # the graph's own gradients, on its grad wires
                 if s.kernel is not None:
-                    s.kernel(*s.args)
+                    s.run(*s.args)
             for _, param, upd, pnode in p.commits:
                 analytic = p.value(upd, "grad").copy()
                 numeric = np.zeros_like(analytic)
@@ -81,5 +81,5 @@ def gradcheck(ev: Evaluator, samples: int = 3, h: float = 1e-5) -> list[ParamChe
 def _loss(steps, values) -> float:
     for s in steps:
         if s.kernel is not None:
-            s.kernel(*s.args)
+            s.run(*s.args)
     return float(sum(v[()] for v in values))

@@ -10,6 +10,7 @@ Set ``NODEFLOW_JIT=0`` to run every kernel as plain Python (slow, but needs no c
 """
 from __future__ import annotations
 
+import math
 import os
 from typing import Callable
 
@@ -44,3 +45,12 @@ def kernel(fn: Callable | None = None, *, inline: bool = False):
 def python_version(k: Callable) -> Callable:
     """The plain-Python function behind a kernel (compiled or not)."""
     return getattr(k, "py", k)
+
+
+@kernel
+def all_finite(a):
+    """False when any element of ``a`` is NaN or infinite (checked after every step)."""
+    for i in range(a.size):
+        if not math.isfinite(a[i]):
+            return False
+    return True
