@@ -21,7 +21,7 @@ import dearpygui.dearpygui as dpg
 from . import dialogs
 from .canvas import Canvas
 from .controller import Controller
-from .panels import Inspector, Palette, StatusLine, TrainingPlot
+from .panels import Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_INPUTS = {"mvAppItemType::mvInputText", "mvAppItemType::mvInputInt", "mvAppItemType::mvInputFloat",
@@ -39,7 +39,7 @@ class App:
         self.frame_times: list[float] = []  # Python time spent in update() per frame (seconds)
         self.view_times: list[float] = []  # of which showing values, wires and highlights
         self._title = ""
-        self._search_active = False
+        self._search_active: int | None = None  # the search box being typed in (Enter adds a node)
         self._add_count = 0
         dpg.create_context()
         self._fonts()
@@ -102,6 +102,8 @@ class App:
         self.inspector = Inspector(right, c, self.new_network)
         dpg.add_separator(parent=right)
         self.plot = TrainingPlot(right, c)
+        self.quick_add = QuickAdd(lambda name, at: c.add_node(name, at))
+        dialogs.opaque_window(self.quick_add.window)
 
     def _menus(self) -> None:
         c = self.ctrl
@@ -166,12 +168,28 @@ class App:
                 dpg.add_key_press_handler(key=key, callback=lambda s, a, u: self.on_key(*u),
                                           user_data=(key, plain, ctrl_keys))
             dpg.add_mouse_release_handler(button=dpg.mvMouseButton_Left, callback=lambda: self.canvas.record_moves())
+            dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Right, callback=lambda: self.on_right_click())
+            dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Left, callback=lambda: self.on_left_click())
+            dpg.add_key_press_handler(key=dpg.mvKey_Escape, callback=lambda: self.quick_add.close())
+
+    def on_right_click(self) -> None:
+        """Right-click on the canvas opens the quick-add search at the mouse."""
+        if dpg.is_item_hovered(self.canvas.editor):
+            xy = dpg.get_mouse_pos(local=False)
+            self.quick_add.open(xy, self.canvas.grid_point(xy))
+
+    def on_left_click(self) -> None:
+        if self.quick_add.shown and not dpg.is_item_hovered(self.quick_add.window) and not any(
+                dpg.is_item_hovered(i) for i in dpg.get_item_children(self.quick_add.list, 1) or []):
+            self.quick_add.close()
 
     def on_key(self, key: int, plain: dict, ctrl_keys: dict) -> None:
         """Shortcuts; plain letters are ignored while typing in a text field."""
         if key == dpg.mvKey_Return:
-            if self._search_active:
+            if self._search_active == self.palette.search:
                 self.palette.add_first_match()
+            elif self._search_active == self.quick_add.search:
+                self.quick_add.add_first_match()
             return
         ctrl_down = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
         shift_down = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
@@ -242,7 +260,8 @@ class App:
         if c.title != self._title:
             self._title = c.title
             dpg.set_viewport_title(self._title)
-        self._search_active = dpg.is_item_active(self.palette.search)
+        self._search_active = next((i for i in (self.palette.search, self.quick_add.search)
+                                    if dpg.get_item_state(i).get("active")), None)
         end = time.perf_counter()
         self.frame_times.append(end - start)
         self.view_times.append(end - shown)

@@ -21,7 +21,7 @@ from .controller import Controller
 PIN_IN, PIN_OUT = "in", "out"
 # Canvas units -> editor pixels. Files keep the builders' compact layout; nodes showing
 # their values are taller than that layout assumes, so the editor spreads rows apart.
-SCALE = (1.0, 1.45)
+SCALE = (1.2, 1.5)
 MARGIN = (20.0, 20.0)  # where the top-left node appears when a graph is opened
 OPTIONAL_PIN = (150, 150, 160, 255)
 Pin = tuple[str, str, str]  # (node, port, in|out)
@@ -351,6 +351,8 @@ class Canvas:
         """``value(node, port)`` reading the plan's memory through views kept per plan."""
         if plan is None:
             return lambda n, p: None
+        if plan is not self.ctrl.stepped_plan:  # nothing computed since the last edit: only registers
+            return lambda n, p: plan.value(n, p) if (n, p) in plan.aliases else None
         if self._views[0] is not plan:
             self._views = (plan, {})
         views = self._views[1]

@@ -60,6 +60,7 @@ class Controller:
         self.gradchecks: dict[str, ParamCheck] = {}
         self.values_version = 0  # bumped whenever values on the wires may have changed
         self._trained_steps = 0  # steps taken since the graph was opened (they change its weights)
+        self.stepped_plan = None  # the plan the last step ran on: a newer one has computed nothing yet
         self._saved = self._edit_state()
         self._replace_listeners: list[Callable[[Graph], None]] = []
         self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
@@ -289,6 +290,7 @@ class Controller:
         try:
             fn()
         except Diverged as e:
+            self.stepped_plan = self.ev.plan
             self._trained_steps += 1
             self.cancel_run()
             self.say(str(e), "error")
@@ -298,6 +300,7 @@ class Controller:
             self.say(f"cannot step: {e}", "error")
             return False
         self._trained_steps += 1
+        self.stepped_plan = self.ev.plan
         return True
 
     def step_node(self) -> bool:

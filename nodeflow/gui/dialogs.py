@@ -22,6 +22,10 @@ def _centre(window: int, width: int, height: int) -> None:
     dpg.bind_item_theme(window, opaque())
 
 
+def opaque_window(window: int) -> None:
+    dpg.bind_item_theme(window, opaque())
+
+
 def opaque() -> int:
     """A theme giving windows a solid background."""
     if not _OPAQUE:

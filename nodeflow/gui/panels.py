@@ -16,6 +16,17 @@ from .controller import Controller
 MESSAGE_COLOURS = {"info": (200, 200, 200, 255), "warn": (240, 190, 70, 255), "error": (250, 90, 80, 255)}
 
 
+def find_types(text: str, families: dict[str, str]) -> list[str]:
+    """Type names whose name or family contains ``text``, in palette order."""
+    q = text.strip().lower()
+    return [n for n, f in families.items() if not q or q in n.lower() or q in f]
+
+
+def type_families() -> dict[str, str]:
+    """Every node type name -> its family, in palette order."""
+    return {t.name: family for family, types in palette().items() for t in types}
+
+
 class Palette:
     """Node types grouped by family; typing filters, Enter (or a click) adds a node."""
 
@@ -43,8 +54,7 @@ class Palette:
 
     def matches(self, text: str | None = None) -> list[str]:
         """Type names matching the search text (name or family), in palette order."""
-        q = (dpg.get_value(self.search) if text is None else text).strip().lower()
-        return [n for n, f in self.types.items() if not q or q in n.lower() or q in f]
+        return find_types(dpg.get_value(self.search) if text is None else text, self.types)
 
     def _filter(self, *_) -> None:
         shown = set(self.matches())
@@ -61,6 +71,54 @@ class Palette:
         dpg.set_value(self.search, "")
         self._filter()
         return found[0]
+
+
+class QuickAdd:
+    """Right-click on the canvas: a search box at the mouse; Enter or a click adds a node there."""
+
+    ROWS = 10
+
+    def __init__(self, add_at: Callable[[str, tuple[float, float]], None]):
+        self.add_at = add_at
+        self.at = (0.0, 0.0)
+        self.types = type_families()
+        with dpg.window(show=False, no_title_bar=True, no_resize=True, no_move=True, width=210, height=-1,
+                        autosize=True) as self.window:
+            self.search = dpg.add_input_text(hint="add a node here...", width=190, callback=self._filter)
+            self.list = dpg.add_group()
+
+    @property
+    def shown(self) -> bool:
+        return dpg.is_item_shown(self.window)
+
+    def open(self, screen_xy: tuple[float, float], canvas_xy: tuple[float, float]) -> None:
+        self.at = canvas_xy
+        dpg.set_item_pos(self.window, [screen_xy[0], screen_xy[1]])
+        dpg.set_value(self.search, "")
+        self._filter()
+        dpg.show_item(self.window)
+        dpg.focus_item(self.search)
+
+    def close(self) -> None:
+        dpg.hide_item(self.window)
+
+    def matches(self) -> list[str]:
+        return find_types(dpg.get_value(self.search), self.types)
+
+    def _filter(self, *_) -> None:
+        dpg.delete_item(self.list, children_only=True)
+        for name in self.matches()[: self.ROWS]:
+            dpg.add_button(label=f"{name}  ({self.types[name]})", width=190, parent=self.list,
+                           callback=lambda s, a, u: self.choose(u), user_data=name)
+
+    def choose(self, name: str) -> None:
+        self.close()
+        self.add_at(name, self.at)
+
+    def add_first_match(self) -> None:
+        found = self.matches()
+        if found:
+            self.choose(found[0])
 
 
 def _parse(p: Param, text: str):

@@ -9,6 +9,7 @@ import pytest
 
 from nodeflow import fileio
 from nodeflow.graph import Link
+from nodeflow.gui.canvas import SCALE
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
@@ -61,18 +62,18 @@ def script(app):
     yield from until(lambda: len(c.graph.links()) == n - 1, 60, "Ctrl+drag to remove the wire")
     out["delinked"] = c.graph.wire_into("sigmoid_1", "z") is None
     # click a node to select it, Delete removes it, Ctrl+Y... first Ctrl+Z brings it back
-    w = app.canvas.nodes["bias_2"]
+    w = app.canvas.nodes["bias_1"]
     x, y = dpg.get_item_rect_min(w.item)
     yield from click(win, (x + 20, y + 8))
-    yield from until(lambda: app.canvas.selection()[0] == ["bias_2"], 60, "the click to select bias_2")
+    yield from until(lambda: app.canvas.selection()[0] == ["bias_1"], 60, "the click to select bias_1")
     yield from key(win, "Delete")
-    yield from until(lambda: "bias_2" not in c.graph, 60, "Delete to remove bias_2")
-    out["deleted"] = ["bias_2" in app.canvas.nodes, len(c.graph.links())]
+    yield from until(lambda: "bias_1" not in c.graph, 60, "Delete to remove bias_1")
+    out["deleted"] = ["bias_1" in app.canvas.nodes, len(c.graph.links())]
     yield from key(win, "ctrl+z")
-    yield from until(lambda: "bias_2" in c.graph, 60, "Ctrl+Z to bring bias_2 back")
-    out["restored"] = ["bias_2" in app.canvas.nodes, len(c.graph.links())]
+    yield from until(lambda: "bias_1" in c.graph, 60, "Ctrl+Z to bring bias_1 back")
+    out["restored"] = ["bias_1" in app.canvas.nodes, len(c.graph.links())]
     yield from key(win, "ctrl+y")
-    yield from until(lambda: "bias_2" not in c.graph, 60, "Ctrl+Y to delete it again")
+    yield from until(lambda: "bias_1" not in c.graph, 60, "Ctrl+Y to delete it again")
     result(out)
 '''
 
@@ -102,7 +103,8 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     w_after = next(n for n in after["nodes"] if n["id"] == "weights_1")["params"]["value"]
     assert w_before != w_after
     before_pos, after_pos, title = r["moved"]
-    assert after_pos[0] - before_pos[0] == pytest.approx(60, abs=2) and title.endswith("* - nodeflow")
+    assert after_pos[0] - before_pos[0] == pytest.approx(60 / SCALE[0], abs=2) and title.endswith("* - nodeflow")
+    assert after_pos[1] - before_pos[1] == pytest.approx(40 / SCALE[1], abs=2)
     assert r["widget_back"]
     assert r["delinked"]
     links = len(after["links"]) - 1  # the wire removed by Ctrl+drag
