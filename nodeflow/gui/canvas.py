@@ -21,7 +21,7 @@ from .controller import Controller
 PIN_IN, PIN_OUT = "in", "out"
 # Canvas units -> editor pixels. Files keep the builders' compact layout; nodes showing
 # their values are taller than that layout assumes, so the editor spreads rows apart.
-SCALE = (1.2, 1.5)
+SCALE = (1.2, 1.6)
 MARGIN = (20.0, 20.0)  # where the top-left node appears when a graph is opened
 OPTIONAL_PIN = (150, 150, 160, 255)
 Pin = tuple[str, str, str]  # (node, port, in|out)

@@ -257,7 +257,8 @@ class Inspector:
 
 
 class TrainingPlot:
-    """Loss and accuracy per epoch, live while running, with the run's progress."""
+    """Loss (left axis) and accuracy (right axis, 0..1) per epoch, live while running,
+    with the run's progress and a Cancel button."""
 
     def __init__(self, parent: int | str, ctrl: Controller, height: int = 260):
         self.ctrl = ctrl
@@ -265,14 +266,16 @@ class TrainingPlot:
         with dpg.group(parent=parent):
             dpg.add_text("Training", color=(150, 190, 255, 255))
             with dpg.plot(height=height, width=-1, no_menus=True) as self.plot:
-                dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
+                dpg.add_plot_legend(location=dpg.mvPlot_Location_SouthWest)
                 self.x = dpg.add_plot_axis(dpg.mvXAxis, label="epoch")
-                self.y = dpg.add_plot_axis(dpg.mvYAxis, label="loss / accuracy")
-                self.series = {k: dpg.add_line_series([], [], label=label, parent=self.y)
-                               for k, label in (("loss", "loss"), ("train_acc", "train acc"),
-                                                ("test_acc", "test acc"))}
+                self.y = dpg.add_plot_axis(dpg.mvYAxis, label="loss")
+                self.y2 = dpg.add_plot_axis(dpg.mvYAxis2, label="accuracy", opposite=True)
+                dpg.set_axis_limits(self.y2, 0.0, 1.02)
+                self.series = {"loss": dpg.add_line_series([], [], label="loss", parent=self.y)}
+                for k, label in (("train_acc", "train acc"), ("test_acc", "test acc")):
+                    self.series[k] = dpg.add_line_series([], [], label=label, parent=self.y2)
             with dpg.group(horizontal=True):
-                self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="idle")
+                self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="0 epochs trained")
                 self.cancel = dpg.add_button(label="Cancel", width=-1, callback=lambda: ctrl.cancel_run("cancelled"))
 
     def refresh(self) -> None:
@@ -280,19 +283,21 @@ class TrainingPlot:
         stats = c.ev.stats
         rs = c.run_state
         key = (id(stats), len(stats), rs is not None, c.ev.epoch)
-        if key != self._shown:
-            self._shown = key
-            for k, series in self.series.items():
-                pts = [(s.epoch, getattr(s, k)) for s in stats if getattr(s, k) is not None]
-                dpg.set_value(series, [[p[0] for p in pts], [p[1] for p in pts]])
-            if stats:
-                dpg.fit_axis_data(self.x)
-                dpg.set_axis_limits(self.y, 0.0, max(1.0, max((s.loss or 0.0) for s in stats) * 1.05))
+        if key == self._shown:
+            return
+        self._shown = key
+        for k, series in self.series.items():
+            pts = [(s.epoch, getattr(s, k)) for s in stats if getattr(s, k) is not None]
+            dpg.set_value(series, [[p[0] for p in pts], [p[1] for p in pts]])
+        if stats:
+            dpg.set_axis_limits(self.x, stats[0].epoch - 0.5, max(stats[-1].epoch, stats[0].epoch + 1) + 0.5)
+            losses = [s.loss for s in stats if s.loss is not None]
+            if losses:
+                dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08)
         if rs is not None:
-            frac = rs.progress(c.ev.epoch)
-            dpg.set_value(self.progress, frac)
+            dpg.set_value(self.progress, rs.progress(c.ev.epoch))
             dpg.configure_item(self.progress, overlay=f"epoch {c.ev.epoch} / {rs.target_epoch}")
-        elif dpg.get_value(self.progress) != 0.0 or key != self._shown:
+        else:
             dpg.set_value(self.progress, 0.0)
             dpg.configure_item(self.progress, overlay=f"{c.ev.epoch} epochs trained")
         dpg.configure_item(self.cancel, enabled=rs is not None)

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .scripting import result, run_editor, until, virtual_display
+from .scripting import click, focus, result, run_editor, until, virtual_display, window_id
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = "1920x1080"
@@ -23,6 +23,18 @@ def _train(app, epochs: int):
     c.animate, c.run_epochs = False, epochs
     c.toggle_run()
     yield from until(lambda: not c.running, 3000, f"{epochs} epochs of training")
+
+
+def _select(app, node: str):
+    """Click a node's title bar so the inspector shows it."""
+    import dearpygui.dearpygui as dpg
+
+    win = window_id("nodeflow")
+    focus(win)
+    x, y = dpg.get_item_rect_min(app.canvas.nodes[node].item)
+    yield from click(win, (x + 30, y + 8))
+    yield from until(lambda: app.canvas.selection()[0] == [node], 60, f"{node} to be selected")
+    yield 4
 
 
 def _shoot(app, name: str):
@@ -37,11 +49,12 @@ def editor(app):
     """XOR mid-sample: coloured wires, values on the pins, a loss curve."""
     c = app.ctrl
     yield 3
-    yield from _train(app, 150)
+    yield from _train(app, 600)
     c.step_sample()
     while c.ev.phase != "backward" or c.ev.last_node != "delta_1":
         c.step_node()
-    yield 6
+    yield 4
+    yield from _select(app, "weight_update_1")
     yield from _shoot(app, "editor.png")
     result({"epoch": c.ev.epoch, "node": c.ev.last_node})
 

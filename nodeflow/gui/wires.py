@@ -22,6 +22,7 @@ PHASE_COLOURS: dict[str, RGBA] = {
 BAD_COLOUR: RGBA = (235, 40, 40, 255)  # NaN or infinity
 IDLE_WIRE: RGBA = (110, 110, 120, 255)  # a wire with no value yet
 WIRE_SCALE = 1.0  # |mean value| shown at full colour
+MAX_PIN_TEXT = 28  # characters of numbers on a pin before it shows a summary instead
 
 # Title-bar colours of node families (Grasshopper-like: one hue per kind of node).
 FAMILY_COLOURS: dict[str, RGBA] = {
@@ -37,12 +38,13 @@ FAMILY_COLOURS: dict[str, RGBA] = {
 
 
 def fmt_number(x: float, digits: int = 4) -> str:
-    """A scalar in ``digits`` significant digits (NaN and infinity spelled out)."""
+    """A scalar in ``digits`` significant digits (NaN and infinity spelled out, short exponents)."""
     if not np.isfinite(x):
         return "NaN" if x != x else ("+inf" if x > 0 else "-inf")
     if x == 0:
         return "0"
-    return f"{x:.{digits}g}"
+    text = f"{x:.{digits}g}"
+    return text.replace("e-0", "e-").replace("e+0", "e") if "e" in text else text
 
 
 def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
@@ -55,7 +57,10 @@ def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
         return fmt_number(float(a.reshape(-1)[0]))
     if a.size <= full and a.ndim <= 2:
         rows = a.reshape(1, -1) if a.ndim == 1 else a
-        return "[" + " | ".join(" ".join(fmt_number(v, 3) for v in row) for row in rows) + "]"
+        for digits in (3, 2):  # fewer digits rather than a node too wide for its column
+            text = "[" + " | ".join(" ".join(fmt_number(v, digits) for v in row) for row in rows) + "]"
+            if len(text) <= MAX_PIN_TEXT:
+                return text
     shape = "x".join(str(d) for d in a.shape)
     finite = a[np.isfinite(a)]
     if finite.size < a.size:

@@ -1,0 +1,138 @@
+"""The editor's actions without a window: files, edits, undo, stepping, runs, messages."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nodeflow import fileio
+from nodeflow.graph import Link
+from nodeflow.gui.controller import Controller
+
+GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
+
+
+@pytest.fixture
+def xor(tmp_path) -> Controller:
+    path = tmp_path / "xor.json"
+    path.write_text((GRAPHS / "xor.json").read_text())
+    c = Controller()
+    assert c.open(path)
+    return c
+
+
+def test_title_tracks_unsaved_changes(xor, tmp_path):
+    assert xor.title == "xor.json - nodeflow" and not xor.dirty
+    xor.move_nodes({"dataset": (5.0, 7.0)})
+    assert xor.dirty and xor.title == "xor.json * - nodeflow"
+    xor.undo()
+    assert not xor.dirty
+    xor.step_sample()  # training changes the weights, which the file holds
+    assert xor.dirty
+    assert xor.save()
+    assert not xor.dirty and json.loads((tmp_path / "xor.json").read_text())["trained_epochs"] == 0
+
+
+def test_refused_wire_changes_nothing_and_says_why(xor):
+    n = len(xor.graph.links())
+    assert xor.connect("sigmoid_2", "y", "weighted_sum_1", "b") is None
+    assert xor.message.kind == "error"
+    assert xor.message.text.startswith("refused: weighted_sum_1.b already has a wire")
+    assert len(xor.graph.links()) == n and not xor.dirty
+
+
+def test_delete_is_one_undo_step(xor):
+    links = len(xor.graph.links())
+    assert xor.delete(["bias_1"], [Link("sigmoid_1", "y", "weighted_sum_2", "x")])
+    assert "bias_1" not in xor.graph and len(xor.graph.links()) == links - 3
+    assert xor.message.text == "deleted 1 node and 1 wire"
+    xor.undo()
+    assert "bias_1" in xor.graph and len(xor.graph.links()) == links
+
+
+def test_stepping_messages_and_status(xor):
+    assert xor.status_line().startswith("epoch 0   sample 0/4")
+    xor.step_node()
+    assert xor.message.text.startswith("evaluated ") and "forward:" in xor.status_line()
+    xor.step_epoch()
+    assert xor.message.text.startswith("epoch 1, loss ")
+    assert xor.step_back() and xor.ev.epoch == 0
+
+
+def test_run_without_animation_trains_in_slices(xor):
+    xor.animate, xor.run_epochs = False, 25
+    xor.toggle_run()
+    assert xor.running
+    for _ in range(1000):
+        xor.tick()
+        if not xor.running:
+            break
+    assert xor.ev.epoch == 25 and xor.message.text.startswith("run finished: epoch 25")
+
+
+def test_animated_run_follows_the_speed(xor):
+    xor.animate, xor.speed, xor.speed_unit, xor.run_epochs = True, 10.0, "nodes", 1
+    xor.toggle_run()
+    start = xor.run_state.last
+    xor.tick(start + 0.35)  # 3.5 nodes owed: 3 evaluated now
+    assert xor.ev.cursor == 3 and xor.running
+    xor.toggle_run()
+    assert not xor.running and xor.message.text == "paused at epoch 0"
+
+
+def test_divergence_stops_the_run_with_one_line(tmp_path):
+    c = Controller()
+    c.open(GRAPHS / "adding_neuron.json")
+    c.set_setting("lr", 100.0)
+    c.animate, c.run_epochs = False, 5
+    c.toggle_run()
+    for _ in range(100):
+        c.tick()
+    assert not c.running and c.ev.divergence is not None
+    assert c.message.kind == "error" and c.message.text.startswith("diverged: error.E became infinite")
+    assert c.save(tmp_path / "x.json")  # the weights from before the bad step are kept
+    doc = json.loads((tmp_path / "x.json").read_text())
+    assert all(np.isfinite(n["params"]["value"]).all() for n in doc["nodes"] if "value" in n["params"])
+
+
+def test_a_bad_file_keeps_the_open_graph(xor, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nodeflow.graph", "version": 1, "nodes": [{"id": "a", "type": "Nope"}, 3]}')
+    shown = []
+    xor.on_error = lambda title, lines: shown.append((title, lines))
+    assert not xor.open(bad)
+    assert xor.path.name == "xor.json" and "weights_1" in xor.graph
+    assert shown and shown[0][0] == "Cannot open bad.json" and len(shown[0][1]) >= 2
+
+
+def test_new_network_and_bad_sizes(xor):
+    assert not xor.new_network([3, 1], "sigmoid", "xor")
+    assert "do not fit" in xor.message.text and xor.path.name == "xor.json"
+    assert xor.new_network([2, 4, 1], "tanh", "xor", lr=0.1, seed=5)
+    g = xor.graph
+    assert xor.path is None and xor.dirty and g.settings["lr"] == 0.1 and g.settings["seed"] == 5
+    assert g.params("weights_1")["shape"] == [4, 2] and "tanh_1" in g
+
+
+def test_gradient_check_and_profiling(xor):
+    checks = xor.gradient_check()
+    assert {c.node for c in checks} == {"weights_1", "bias_1", "weights_2", "bias_2"}
+    assert all(c.verdict == "ok" for c in checks) and set(xor.gradchecks) == {c.node for c in checks}
+    xor.set_profiling(True)
+    xor.step_sample()
+    times = xor.node_times()
+    assert set(times) >= {"weights_1", "sigmoid_1", "delta_1"} and all(t >= 0 for t in times.values())
+
+
+def test_settings_and_params_through_the_controller(xor):
+    assert xor.set_setting("lr", 0.05) and xor.graph.settings["lr"] == 0.05
+    assert not xor.set_setting("split", 5.0) and xor.message.kind == "error"
+    assert xor.set_param("weight_update_1", "optimizer", "adam")
+    assert not xor.set_param("weights_1", "shape", [3, 3])  # does not fit its wires
+    assert xor.graph.params("weights_1")["shape"] == [2, 2]
+    before = xor.graph.state("weights_1")["value"].copy()
+    xor.step_epoch()
+    assert xor.reset_weights()
+    np.testing.assert_array_equal(xor.graph.state("weights_1")["value"], before)
