@@ -1,0 +1,1 @@
+"""The editor tests: a real dearpygui window under Xvfb."""
