@@ -266,7 +266,7 @@ class TrainingPlot:
         with dpg.group(parent=parent):
             dpg.add_text("Training", color=(150, 190, 255, 255))
             with dpg.plot(height=height, width=-1, no_menus=True) as self.plot:
-                dpg.add_plot_legend(location=dpg.mvPlot_Location_SouthWest)
+                dpg.add_plot_legend(location=dpg.mvPlot_Location_North, horizontal=True, outside=True)
                 self.x = dpg.add_plot_axis(dpg.mvXAxis, label="epoch")
                 self.y = dpg.add_plot_axis(dpg.mvYAxis, label="loss")
                 self.y2 = dpg.add_plot_axis(dpg.mvYAxis2, label="accuracy", opposite=True)

@@ -63,7 +63,9 @@ def hidden_units(app):
     """Digits after a few epochs: the hidden units' incoming weights as pictures."""
     c = app.ctrl
     yield 3
-    yield from _train(app, 4)
+    for node in c.graph.nodes_of_type("UnitImages"):
+        c.set_param(node, "zoom", 8)  # bigger pictures for the README
+    yield from _train(app, 10)
     c.step_sample()
     yield 6
     yield from _shoot(app, "hidden-units.png")
