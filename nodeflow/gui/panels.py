@@ -4,6 +4,7 @@ through the controller's methods."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Callable
 
 import dearpygui.dearpygui as dpg
@@ -274,6 +275,12 @@ class TrainingPlot:
                 self.series = {"loss": dpg.add_line_series([], [], label="loss", parent=self.y)}
                 for k, label in (("train_acc", "train acc"), ("test_acc", "test acc")):
                     self.series[k] = dpg.add_line_series([], [], label=label, parent=self.y2)
+            with dpg.theme() as dots:  # so that a single epoch shows as a point
+                with dpg.theme_component(dpg.mvLineSeries):
+                    dpg.add_theme_style(dpg.mvPlotStyleVar_Marker, dpg.mvPlotMarker_Circle, category=dpg.mvThemeCat_Plots)
+                    dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, 1.5, category=dpg.mvThemeCat_Plots)
+            for series in self.series.values():
+                dpg.bind_item_theme(series, dots)
             with dpg.group(horizontal=True):
                 self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="0 epochs trained")
                 self.cancel = dpg.add_button(label="Cancel", width=-1, callback=lambda: ctrl.cancel_run("cancelled"))
@@ -289,17 +296,16 @@ class TrainingPlot:
         for k, series in self.series.items():
             pts = [(s.epoch, getattr(s, k)) for s in stats if getattr(s, k) is not None]
             dpg.set_value(series, [[p[0] for p in pts], [p[1] for p in pts]])
-        if stats:
-            dpg.set_axis_limits(self.x, stats[0].epoch - 0.5, max(stats[-1].epoch, stats[0].epoch + 1) + 0.5)
-            losses = [s.loss for s in stats if s.loss is not None]
-            if losses:
-                dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08)
+        first = stats[0].epoch if stats else 1
+        dpg.set_axis_limits(self.x, first - 0.5, max(stats[-1].epoch if stats else 1, first + 1) + 0.5)
+        losses = [s.loss for s in stats if s.loss is not None and math.isfinite(s.loss)]
+        dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08 if losses else 1.0)
         if rs is not None:
             dpg.set_value(self.progress, rs.progress(c.ev.epoch))
             dpg.configure_item(self.progress, overlay=f"epoch {c.ev.epoch} / {rs.target_epoch}")
         else:
             dpg.set_value(self.progress, 0.0)
-            dpg.configure_item(self.progress, overlay=f"{c.ev.epoch} epochs trained")
+            dpg.configure_item(self.progress, overlay=f"{c.ev.epoch} epoch{'s' * (c.ev.epoch != 1)} trained")
         dpg.configure_item(self.cancel, enabled=rs is not None)
 
 
