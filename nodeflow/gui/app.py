@@ -130,6 +130,8 @@ class App:
                 dpg.add_separator()
                 dpg.add_menu_item(label="Gradient check", callback=c.gradient_check)
                 dpg.add_menu_item(label="Reset weights", callback=c.reset_weights)
+            with dpg.menu(label="Help"):
+                dpg.add_menu_item(label="Mouse and keys", callback=lambda: dialogs.show_help())
 
     def _toolbar(self) -> None:
         c = self.ctrl
@@ -308,11 +310,9 @@ def load_script(spec: str) -> Script:
 
 def main(path: str | None = None, script: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
     ctrl = Controller()
-    if path:
-        ctrl.open(path)
-        if ctrl.path is None:
-            print(f"nodeflow: {ctrl.message.text}", file=sys.stderr)
     app = App(ctrl, *size)
+    if path and not ctrl.open(path):  # the problems show in a dialog over an empty graph
+        print(f"nodeflow: {ctrl.message.text}", file=sys.stderr)
     fn = load_script(script) if script else None
     return app.run(fn)
 

@@ -288,6 +288,8 @@ class Controller:
         """Run one stepping action; NotReady and divergence become status messages."""
         self.values_version += 1
         try:
+            if not self.ev.plan.steps:
+                raise NotReady("there is nothing to evaluate: add nodes from the palette")
             fn()
         except Diverged as e:
             self.stepped_plan = self.ev.plan
@@ -354,8 +356,7 @@ class Controller:
         if self.running:
             self.cancel_run("paused")
             return
-        if not self.ev.ready:
-            self._step(lambda: self.ev.plan)
+        if not self._step(lambda: None):  # says why the graph cannot run
             return
         e = self.ev.epoch
         self.run_state = RunState(e + self.run_epochs, e, self.animate)

@@ -56,6 +56,37 @@ def show_problems(title: str, lines: list[str]) -> int:
     return win
 
 
+HELP = (
+    ("Add a node", "click it in the palette, or type in its search box and press Enter; "
+                   "or right-click the canvas and search there"),
+    ("Wire", "drag from an output pin (right) to an input pin (left); refusals say why in the status line"),
+    ("Remove a wire", "Ctrl + drag it off its input pin"),
+    ("Select / delete", "click a node or wire (Ctrl+click adds, drag a box); Delete removes them"),
+    ("Pan", "middle mouse drag, or click in the minimap"),
+    ("Step", "N one node, Space one sample, E one epoch, B step back"),
+    ("Run", "R runs the epochs set in the toolbar (R again pauses); untick animate for full speed"),
+    ("Undo", "Ctrl+Z undo, Ctrl+Y redo (moves too)"),
+    ("Files", "Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as"),
+    ("Colours", "wires: orange negative, blue positive, red NaN; the node just evaluated is outlined "
+                "green (forward), magenta (backward) or cyan (update)"),
+)
+
+
+def show_help() -> int:
+    """The mouse and keyboard cheat sheet."""
+    with dpg.window(label="Mouse and keys", width=640, height=400, no_collapse=True,
+                    on_close=lambda s: dpg.delete_item(s)) as win:
+        with dpg.table(header_row=False, borders_innerH=True):
+            dpg.add_table_column(width_fixed=True, init_width_or_weight=120)
+            dpg.add_table_column()
+            for what, how in HELP:
+                with dpg.table_row():
+                    dpg.add_text(what, color=(150, 190, 255, 255))
+                    dpg.add_text(how, wrap=480)
+    _centre(win, 640, 400)
+    return win
+
+
 def confirm_unsaved(ctrl: Controller, then: Callable[[], None], save_as: Callable[[Callable], None]) -> None:
     """Ask to save unsaved changes, then call ``then`` (unless cancelled). Clean graphs go straight on."""
     if not ctrl.dirty:

@@ -136,3 +136,14 @@ def test_settings_and_params_through_the_controller(xor):
     xor.step_epoch()
     assert xor.reset_weights()
     np.testing.assert_array_equal(xor.graph.state("weights_1")["value"], before)
+
+
+def test_an_empty_graph_cannot_be_stepped_or_run():
+    c = Controller()
+    for action in (c.step_node, c.step_sample, c.step_epoch):
+        assert not action()
+        assert c.message.text == "cannot step: there is nothing to evaluate: add nodes from the palette"
+    c.toggle_run()
+    assert not c.running
+    c.add_node("Weights")
+    assert not c.step_node() and "nothing to train on" in c.message.text
