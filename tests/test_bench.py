@@ -12,7 +12,7 @@ import pytest
 
 from nodeflow import bench
 from nodeflow.bench import (IMPLEMENTATIONS, Network, bench_workload, format_table, graph_params, main,
-                            max_difference, train_numpy, train_python, workloads)
+                            max_difference, numba_trainer, train_numpy, train_python, workloads)
 from nodeflow.builders import mlp
 from nodeflow.evaluator import Evaluator
 
@@ -35,10 +35,10 @@ def _parity(g, epochs: int, limit: int | None = None) -> None:
     ev = Evaluator(g)
     stats = ev.run(epochs, samples=limit)
     stepped = graph_params(g)
-    for train in (train_python, train_numpy):
+    for train in (train_python, train_numpy, lambda *a: numba_trainer(net)(*a[1:])):
         got = train(net, epochs, limit)
         assert got.samples == (limit if limit is not None else epochs * len(net.X))
-        assert max_difference((got.weights, got.biases), stepped) < TOL, train.__name__
+        assert max_difference((got.weights, got.biases), stepped) < TOL, train
         assert len(got.losses) == len(stats)
         np.testing.assert_allclose(got.losses, [s.loss for s in stats], rtol=0, atol=TOL)
         if net.classify:
@@ -106,7 +106,7 @@ def test_rows_of_one_workload(quick, stepping_fast):
         assert r.vs_python == pytest.approx(r.rate / rows[0].rate)
         assert r.vs_numpy == pytest.approx(r.rate / rows[1].rate)
     assert rows[0].vs_python == 1.0 and rows[1].vs_numpy == 1.0
-    assert rows[3].compile_seconds is not None and rows[3].setup_seconds is not None
+    assert rows[-1].compile_seconds is not None and rows[-1].setup_seconds is not None
     assert len({r.shuffle_seconds for r in rows}) == 1
     for r in rows[1:]:  # every full run ends on the plain-Python reference's weights
         assert r.max_weight_diff < TOL
@@ -139,7 +139,7 @@ def test_fast_engine_falling_back_shows_n_a(quick, monkeypatch):
 def test_fast_engine_missing_shows_n_a(quick, monkeypatch):
     monkeypatch.setattr(bench, "_fast_engine", lambda: (None, "not available (No module named 'nodeflow.engine')"))
     rows = bench_workload(quick["xor"], budget=None, implementations=IMPLEMENTATIONS)
-    assert rows[3].samples is None and rows[3].rate is None
+    assert rows[-1].samples is None and rows[-1].rate is None
     text = format_table(rows)
     fast_line = next(line for line in text.splitlines() if "fast engine" in line and "n/a" in line)
     assert fast_line.split()[-5:] == ["n/a"] * 5
@@ -153,10 +153,11 @@ def test_table_structure(quick, stepping_fast):
     for col in bench.COLUMNS:
         assert col in lines[0]
     assert set(lines[1]) <= {"-", " "}
-    body = [line for line in lines[2:11] if line]  # two workloads of four rows, a blank line between
-    assert lines[6] == "" and lines[11] == ""
+    k = len(IMPLEMENTATIONS)
+    body = [line for line in lines[2:2 * k + 3] if line]  # two workloads of k rows, a blank line between
+    assert lines[k + 2] == "" and lines[2 * k + 3] == ""
     assert [impl for line in body for impl in IMPLEMENTATIONS if impl in line] == list(IMPLEMENTATIONS) * 2
-    assert body[0].startswith("XOR 2-2-1") and body[4].startswith("seeds 7-5-3")
+    assert body[0].startswith("XOR 2-2-1") and body[k].startswith("seeds 7-5-3")
     assert body[1].startswith(" ")  # the workload is named once
     widths = {len(line) for line in body}
     assert len(widths) == 1 or max(widths) - min(widths) <= max(len(c) for c in bench.COLUMNS[-2:])
@@ -202,7 +203,7 @@ def test_wiring_into_a_subcommand(capsys, stepping_fast):
     a = p.parse_args(["bench", "--quick", "--only", "xor", "--only", "seeds", "--json"])
     assert a.fn(a) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert {r["workload"] for r in rows} == {"XOR 2-2-1", "seeds 7-5-3"} and len(rows) == 8
+    assert {r["workload"] for r in rows} == {"XOR 2-2-1", "seeds 7-5-3"} and len(rows) == 2 * len(IMPLEMENTATIONS)
     with pytest.raises(SystemExit):
         p.parse_args(["bench", "--only", "nonsense"])
     assert bench.cmd_bench(argparse.Namespace(quick=True, only=["xor"], json=True)) == 0  # no --budget: fine
