@@ -21,7 +21,7 @@ import dearpygui.dearpygui as dpg
 from . import dialogs
 from .canvas import Canvas
 from .controller import Controller
-from .panels import Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
+from .panels import PAYLOAD, Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TEXT_INPUTS = {"mvAppItemType::mvInputText", "mvAppItemType::mvInputInt", "mvAppItemType::mvInputFloat",
@@ -92,7 +92,8 @@ class App:
             with dpg.group(horizontal=True):
                 with dpg.child_window(width=200, height=-30, border=False) as left:
                     pass
-                with dpg.child_window(width=-350, height=-30, border=False) as middle:
+                with dpg.child_window(width=-350, height=-30, border=False, payload_type=PAYLOAD,
+                                      drop_callback=lambda s, a: self.drop_node(a)) as middle:
                     pass
                 with dpg.child_window(width=-1, height=-30, border=False) as right:
                     pass
@@ -215,6 +216,10 @@ class App:
         k = self._add_count % 8
         self._add_count += 1
         return self.ctrl.add_node(type_name, (x + 24 * k, y + 24 * k))
+
+    def drop_node(self, type_name: str) -> str | None:
+        """A palette button dropped on the canvas: add that node under the mouse."""
+        return self.ctrl.add_node(type_name, self.canvas.grid_point(dpg.get_mouse_pos(local=False)))
 
     def guard(self, then: Callable[[], None]) -> None:
         """Run ``then`` after offering to save unsaved changes."""

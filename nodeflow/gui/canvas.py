@@ -81,6 +81,7 @@ class Canvas:
     def __init__(self, ctrl: Controller, parent: int | str, textures: int, height: int = -1):
         self.ctrl = ctrl
         self.textures = textures
+        self.parent = parent
         self.themes = Themes()
         self.nodes: dict[str, NodeWidgets] = {}
         self.item_node: dict[int, str] = {}
@@ -272,8 +273,7 @@ class Canvas:
         The pan offset cannot be read, so it is measured from any node: its on-screen
         corner minus its canvas position.
         """
-        ex, ey = dpg.get_item_rect_min(self.editor)
-        ew, eh = dpg.get_item_rect_size(self.editor)
+        (ex, ey), (ew, eh) = self.editor_rect()
         if screen_xy is None or not (ex <= screen_xy[0] <= ex + ew and ey <= screen_xy[1] <= ey + eh):
             screen_xy = (ex + ew * 0.4, ey + eh * 0.4)
         off_x, off_y = ex, ey
@@ -283,6 +283,12 @@ class Canvas:
                 off_x, off_y = rx - gx, ry - gy
                 break
         return self.to_canvas((screen_xy[0] - off_x, screen_xy[1] - off_y))
+
+    def editor_rect(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The editor's top-left corner in the window and its size (its own rect_min is not kept,
+        so the corner is that of the child window holding it)."""
+        corner = dpg.get_item_state(self.parent).get("pos") or (0, 0)
+        return (corner[0], corner[1]), tuple(dpg.get_item_rect_size(self.editor))
 
     def pin_screen_pos(self, node: str, port: str, direction: str) -> tuple[float, float]:
         """Where a pin's circle is, in viewport pixels (for tests driving the mouse)."""

@@ -28,8 +28,12 @@ def type_families() -> dict[str, str]:
     return {t.name: family for family, types in palette().items() for t in types}
 
 
+PAYLOAD = "nodeflow-node-type"  # what a palette button carries when dragged onto the canvas
+
+
 class Palette:
-    """Node types grouped by family; typing filters, Enter (or a click) adds a node."""
+    """Node types grouped by family; typing filters, Enter or a click adds a node in view,
+    dragging a button onto the canvas adds it where it is dropped."""
 
     def __init__(self, parent: int | str, add: Callable[[str], None]):
         self.add = add
@@ -46,7 +50,9 @@ class Palette:
                     self.headers[family] = h
                     for t in types:
                         b = dpg.add_button(label=t.name, width=-1, callback=lambda s, a, u: self.add(u),
-                                           user_data=t.name)
+                                           user_data=t.name, payload_type=PAYLOAD)
+                        with dpg.drag_payload(parent=b, drag_data=t.name, payload_type=PAYLOAD):
+                            dpg.add_text(f"{t.name}: drop it on the canvas")
                         if t.doc:
                             with dpg.tooltip(b):
                                 dpg.add_text(t.doc.strip().splitlines()[0], wrap=300)

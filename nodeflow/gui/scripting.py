@@ -81,12 +81,12 @@ def drag(win: str, a: tuple[float, float], b: tuple[float, float], steps: int = 
     yield 4
 
 
-def click(win: str, at: tuple[float, float]) -> Iterator[int]:
-    """Left click at ``at`` (window pixels)."""
+def click(win: str, at: tuple[float, float], button: int = 1) -> Iterator[int]:
+    """Click at ``at`` (window pixels): button 1 left, 3 right."""
     x, y = to_screen(win, at)
     xdotool("mousemove", x, y)
     yield 3
-    xdotool("click", 1)
+    xdotool("click", button)
     yield 4
 
 

@@ -74,6 +74,23 @@ def script(app):
     out["restored"] = ["bias_1" in app.canvas.nodes, len(c.graph.links())]
     yield from key(win, "ctrl+y")
     yield from until(lambda: "bias_1" not in c.graph, 60, "Ctrl+Y to delete it again")
+    # drag a palette button onto the canvas: the node appears where it is dropped
+    (ex, ey), _ = app.canvas.editor_rect()
+    x, y = dpg.get_item_rect_min(app.palette.buttons["Tanh"])
+    yield from drag(win, (x + 30, y + 8), (ex + 300, ey + 500), steps=10)
+    yield from until(lambda: "tanh_1" in app.canvas.nodes, 60, "the dropped Tanh node")
+    yield 2
+    out["dropped_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["tanh_1"].item)), [ex + 300, ey + 500]]
+    # right-click the canvas, type, Enter: the node appears at the mouse
+    yield from click(win, (ex + 600, ey + 520), button=3)
+    yield from until(lambda: app.quick_add.shown, 60, "the quick-add box")
+    xdotool("type", "relu")
+    yield 4
+    yield from key(win, "Return")
+    yield from until(lambda: "re_lu_1" in app.canvas.nodes, 60, "the quick-added ReLU node")
+    yield 2
+    out["quick_added_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["re_lu_1"].item)), [ex + 600, ey + 520]]
+    out["quick_closed"] = not app.quick_add.shown
     result(out)
 '''
 
@@ -109,3 +126,6 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     assert r["delinked"]
     links = len(after["links"]) - 1  # the wire removed by Ctrl+drag
     assert r["deleted"] == [False, links - 2] and r["restored"] == [True, links]
+    for got, want in (r["dropped_at"], r["quick_added_at"]):
+        assert abs(got[0] - want[0]) <= 2 and abs(got[1] - want[1]) <= 2
+    assert r["quick_closed"]
