@@ -126,12 +126,13 @@ def new_network(ctrl: Controller) -> int:
     net = s.get("network") or {}
     layers = ",".join(map(str, net.get("layers", [2, 2, 1])))
     act = net.get("activation", "sigmoid")
-    with dpg.window(label="New network", modal=True, width=460, height=250, no_collapse=True,
+    with dpg.window(label="New network", modal=True, width=460, height=230, no_collapse=True,
                     on_close=lambda s_: dpg.delete_item(s_)) as win:
         w_layers = dpg.add_input_text(label="layers", default_value=layers, hint="inputs, hidden..., outputs")
         w_act = dpg.add_combo(ACTIVATIONS, label="activation", default_value=act if act in ACTIVATIONS else "sigmoid")
-        w_data = dpg.add_input_text(label="data", default_value=str(s["data"]),
-                                    hint="xor, adding, apples-oranges, circle, spiral, digits or a CSV path")
+        w_data = dpg.add_input_text(label="data", default_value=str(s["data"]))
+        with dpg.tooltip(w_data):
+            dpg.add_text("xor, adding, apples-oranges, circle, spiral, digits, or a CSV file (last column: target)")
         w_lr = dpg.add_input_float(label="learning rate", default_value=float(s["lr"]), step=0, format="%.4g")
         w_seed = dpg.add_input_int(label="seed", default_value=int(s["seed"]), min_value=0, min_clamped=True)
         err = dpg.add_text("", color=(250, 90, 80, 255), wrap=430)
@@ -152,7 +153,7 @@ def new_network(ctrl: Controller) -> int:
         with dpg.group(horizontal=True):
             dpg.add_button(label="Create", width=100, callback=create)
             dpg.add_button(label="Cancel", width=100, callback=lambda: dpg.delete_item(win))
-    _centre(win, 460, 250)
+    _centre(win, 460, 230)
     return win
 
 

@@ -91,7 +91,8 @@ def click(win: str, at: tuple[float, float], button: int = 1) -> Iterator[int]:
 
 
 def key(win: str, name: str) -> Iterator[int]:
-    """Press and release a key (xdotool names: space, e, ctrl+s)."""
+    """Give ``win`` the keyboard, then press and release a key (xdotool names: space, e, ctrl+s)."""
+    focus(win)
     xdotool("key", name)
     yield 4
 
