@@ -135,3 +135,33 @@ def run_editor(script: str, file: str | Path | None = None, *, display: str | No
         if p.returncode != 0:
             raise RuntimeError(f"editor failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
         return json.loads(out.read_text()) if out.exists() else {}
+
+
+def request_close(win: str) -> None:
+    """Ask the window to close, as a window manager's close button does (WM_DELETE_WINDOW)."""
+    import ctypes
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                    ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                    ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+
+    class Event(ctypes.Union):
+        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+
+    x = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x.XOpenDisplay.restype, x.XOpenDisplay.argtypes = ctypes.c_void_p, [ctypes.c_char_p]
+    x.XInternAtom.restype, x.XInternAtom.argtypes = ctypes.c_ulong, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    d = x.XOpenDisplay(None)
+    if not d:
+        raise RuntimeError("cannot open the X display")
+    ev = Event()
+    ev.xclient.type = 33  # ClientMessage
+    ev.xclient.window = int(win)
+    ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+    ev.xclient.format = 32
+    ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+    x.XSendEvent(d, int(win), 0, 0, ctypes.byref(ev))
+    x.XCloseDisplay(d)  # flushes

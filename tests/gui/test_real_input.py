@@ -15,7 +15,7 @@ GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 DRIVE = '''
 import dearpygui.dearpygui as dpg
-from nodeflow.gui.scripting import click, drag, focus, key, result, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, key, request_close, result, until, window_id, xdotool
 
 
 def script(app):
@@ -91,6 +91,11 @@ def script(app):
     yield 2
     out["quick_added_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["re_lu_1"].item)), [ex + 600, ey + 520]]
     out["quick_closed"] = not app.quick_add.shown
+    # the window's close button with unsaved changes asks first and keeps the editor open
+    request_close(win)
+    yield from until(lambda: any(dpg.get_item_label(w) == "Unsaved changes" for w in dpg.get_windows()), 60,
+                     "the unsaved-changes question")
+    out["still_running"] = dpg.is_dearpygui_running()
     result(out)
 '''
 
@@ -128,4 +133,4 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     assert r["deleted"] == [False, links - 2] and r["restored"] == [True, links]
     for got, want in (r["dropped_at"], r["quick_added_at"]):
         assert abs(got[0] - want[0]) <= 2 and abs(got[1] - want[1]) <= 2
-    assert r["quick_closed"]
+    assert r["quick_closed"] and r["still_running"]
