@@ -264,32 +264,50 @@ class Inspector:
 
 
 class TrainingPlot:
-    """Loss (left axis) and accuracy (right axis, 0..1) per epoch, live while running,
-    with the run's progress and a Cancel button."""
+    """Every MeanLoss (left axis) and Accuracy (right axis, 0..1) node's figure per epoch,
+    live while running (two networks in one graph get a line each), with the run's
+    progress and a Cancel button."""
 
-    def __init__(self, parent: int | str, ctrl: Controller, height: int = 260):
+    def __init__(self, parent: int | str, ctrl: Controller, height: int = -1):
         self.ctrl = ctrl
         self._shown = None
+        self.series: dict[str, int] = {}  # "node.port" -> line series
+        self._points: dict[str, tuple[list, list]] = {}
+        self._seen: tuple[int, int] = (0, 0)  # (id of the stats list, how many epochs are plotted)
         with dpg.group(parent=parent):
             dpg.add_text("Training", color=(150, 190, 255, 255))
+            with dpg.group(horizontal=True):
+                self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="0 epochs trained")
+                self.cancel = dpg.add_button(label="Cancel", width=-1, callback=lambda: ctrl.cancel_run("cancelled"))
             with dpg.plot(height=height, width=-1, no_menus=True) as self.plot:
-                dpg.add_plot_legend(location=dpg.mvPlot_Location_North, horizontal=True, outside=True)
+                self.legend = dpg.add_plot_legend(location=dpg.mvPlot_Location_North, horizontal=True, outside=True)
                 self.x = dpg.add_plot_axis(dpg.mvXAxis, label="epoch")
                 self.y = dpg.add_plot_axis(dpg.mvYAxis, label="loss")
                 self.y2 = dpg.add_plot_axis(dpg.mvYAxis2, label="accuracy", opposite=True)
                 dpg.set_axis_limits(self.y2, 0.0, 1.02)
-                self.series = {"loss": dpg.add_line_series([], [], label="loss", parent=self.y)}
-                for k, label in (("train_acc", "train acc"), ("test_acc", "test acc")):
-                    self.series[k] = dpg.add_line_series([], [], label=label, parent=self.y2)
-            with dpg.theme() as dots:  # so that a single epoch shows as a point
+            with dpg.theme() as self.dots:  # so that a single epoch shows as a point
                 with dpg.theme_component(dpg.mvLineSeries):
                     dpg.add_theme_style(dpg.mvPlotStyleVar_Marker, dpg.mvPlotMarker_Circle, category=dpg.mvThemeCat_Plots)
                     dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, 1.5, category=dpg.mvThemeCat_Plots)
-            for series in self.series.values():
-                dpg.bind_item_theme(series, dots)
-            with dpg.group(horizontal=True):
-                self.progress = dpg.add_progress_bar(default_value=0.0, width=-80, overlay="0 epochs trained")
-                self.cancel = dpg.add_button(label="Cancel", width=-1, callback=lambda: ctrl.cancel_run("cancelled"))
+
+    def _series_for(self, key: str) -> int:
+        """The line of one metric port, made on first sight (loss left, accuracy right)."""
+        if key not in self.series:
+            g = self.ctrl.graph
+            node = key.rsplit(".", 1)[0]
+            accuracy = node in g and g.type_of(node).name == "Accuracy"
+            label = g.attrs(node)["label"] if node in g else node
+            self.series[key] = dpg.add_line_series([], [], label=label, parent=self.y2 if accuracy else self.y)
+            dpg.bind_item_theme(self.series[key], self.dots)
+            self._points[key] = ([], [])
+            dpg.configure_item(self.legend, horizontal=len(self.series) <= 3)
+        return self.series[key]
+
+    def _clear(self) -> None:
+        for item in self.series.values():
+            dpg.delete_item(item)
+        self.series.clear()
+        self._points.clear()
 
     def refresh(self) -> None:
         c = self.ctrl
@@ -299,12 +317,25 @@ class TrainingPlot:
         if key == self._shown:
             return
         self._shown = key
-        for k, series in self.series.items():
-            pts = [(s.epoch, getattr(s, k)) for s in stats if getattr(s, k) is not None]
-            dpg.set_value(series, [[p[0] for p in pts], [p[1] for p in pts]])
+        seen_id, seen = self._seen
+        if seen_id != id(stats) or seen > len(stats):  # another graph, a reset or a step back
+            self._clear()
+            seen = 0
+        for s in stats[seen:]:
+            for name, v in s.values.items():
+                if v is not None and math.isfinite(v):
+                    self._series_for(name)
+                    xs, ys = self._points[name]
+                    xs.append(s.epoch)
+                    ys.append(v)
+        if len(stats) != seen:
+            for name, item in self.series.items():
+                dpg.set_value(item, list(self._points[name]))
+        self._seen = (id(stats), len(stats))
         first = stats[0].epoch if stats else 1
         dpg.set_axis_limits(self.x, first - 0.5, max(stats[-1].epoch if stats else 1, first + 1) + 0.5)
-        losses = [s.loss for s in stats if s.loss is not None and math.isfinite(s.loss)]
+        losses = [v for name, item in self.series.items() if dpg.get_item_parent(item) == self.y
+                  for v in self._points[name][1]]
         dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08 if losses else 1.0)
         if rs is not None:
             dpg.set_value(self.progress, rs.progress(c.ev.epoch))

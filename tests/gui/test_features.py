@@ -51,8 +51,9 @@ def script(app):
     e0 = c.ev.epoch
     c.toggle_run()
     yield from until(lambda: not c.running, 600, "the fast run")
-    out["fast_run"] = [e0, c.ev.epoch, len(dpg.get_value(app.plot.series["loss"])[0]), len(c.ev.stats)]
-    out["plot_loss"] = dpg.get_value(app.plot.series["loss"])[1][-1]
+    out["fast_run"] = [e0, c.ev.epoch, len(dpg.get_value(app.plot.series["mean_loss.loss"])[0]), len(c.ev.stats)]
+    out["plot_loss"] = dpg.get_value(app.plot.series["mean_loss.loss"])[1][-1]
+    out["plot_labels"] = sorted(dpg.get_item_label(s) for s in app.plot.series.values())
     out["last_loss"] = c.ev.stats[-1].loss
     # an animated run, one sample at a time, then cancel a long one
     c.animate, c.speed, c.run_epochs = True, 200.0, 1
@@ -131,6 +132,7 @@ def test_views_runs_checks_and_dialogs(editor):
     e0, e1, points, stats = r["fast_run"]
     assert e1 == e0 + 30 and points == stats == 30
     assert abs(r["plot_loss"] - r["last_loss"]) < 1e-9
+    assert r["plot_labels"] == ["mean loss", "train accuracy"]
     assert r["animated"][1] == r["animated"][0] + 1
     assert r["paused"][0] is False and r["paused"][1].startswith("paused at epoch")
     assert r["delinked"] == [False, True]
