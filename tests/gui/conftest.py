@@ -6,7 +6,10 @@ as JSON, which the test then checks.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -15,12 +18,28 @@ import pytest
 from nodeflow.gui.scripting import run_editor, virtual_display
 
 
+GL_PROBE = """
+import dearpygui.dearpygui as dpg
+dpg.create_context()
+dpg.create_viewport(title="probe", width=200, height=100)
+dpg.setup_dearpygui()
+dpg.show_viewport()
+dpg.render_dearpygui_frame()
+dpg.destroy_context()
+"""
+
+
 @pytest.fixture(scope="session")
 def display():
     """A private ``Xvfb`` screen (1600x1000) shared by the session's editor tests."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb) so the editor cannot be tested")
     with virtual_display("1600x1000") as d:
+        probe = subprocess.run([sys.executable, "-c", GL_PROBE], env=dict(os.environ, DISPLAY=d),
+                               capture_output=True, text=True, timeout=60)
+        if probe.returncode != 0:
+            last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+            pytest.skip(f"dearpygui cannot open an OpenGL window on Xvfb (install libgl1-mesa-dri): {last}")
         yield d
 
 
