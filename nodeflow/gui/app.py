@@ -258,7 +258,7 @@ class App:
         c.tick()
         shown = time.perf_counter()
         self.canvas.refresh()
-        self.inspector.refresh(self.canvas.selection()[0])
+        self.inspector.refresh(*self.canvas.selection())
         self.plot.refresh()
         self.status.refresh()
         label = "Pause" if c.running else "Run"

@@ -9,10 +9,13 @@ from typing import Callable
 
 import dearpygui.dearpygui as dpg
 
+from ..errors import NotReady
+from ..graph import Link
 from ..nodes import palette
 from ..nodes.base import Param
 from ..settings import SETTING
 from .controller import Controller
+from .wires import format_full
 
 MESSAGE_COLOURS = {"info": (200, 200, 200, 255), "warn": (240, 190, 70, 255), "error": (250, 90, 80, 255)}
 
@@ -143,8 +146,9 @@ class Inspector:
     def __init__(self, parent: int | str, ctrl: Controller, new_network: Callable[[], None]):
         self.ctrl = ctrl
         self.widgets: dict[str, int] = {}
-        self.node: str | None = None
+        self.shown: tuple | None = None  # (graph, node, its type, wire) the lower part shows
         self.node_widgets: dict[str, int] = {}
+        self.wire_value: int | None = None
         with dpg.group(parent=parent):
             dpg.add_text("Settings", color=(150, 190, 255, 255))
             with dpg.group(horizontal=True):
@@ -172,7 +176,7 @@ class Inspector:
                 dpg.add_button(label="New network...", callback=lambda: new_network())
                 dpg.add_button(label="Reset weights", callback=lambda: ctrl.reset_weights())
             dpg.add_separator()
-            self.title = dpg.add_text("Node: (select one)", color=(150, 190, 255, 255))
+            self.title = dpg.add_text("Node: (select one, or a wire)", color=(150, 190, 255, 255))
             self.node_group = dpg.add_group()
 
     @staticmethod
@@ -185,8 +189,8 @@ class Inspector:
             value = round(float(value), 6)
         self.ctrl.set_setting(name, value)
 
-    def refresh(self, selected: list[str]) -> None:
-        """Show current settings and the selected node (widgets being edited are left alone)."""
+    def refresh(self, selected: list[str], links: list[Link] = ()) -> None:
+        """Show current settings and the selected node or wire (widgets being edited are left alone)."""
         s = self.ctrl.graph.settings
         values = {"lr_slider": s["lr"], "lr": s["lr"], "data": s["data"], "split": s["split"], "seed": s["seed"],
                   "batch_size": s["batch_size"]}
@@ -196,13 +200,31 @@ class Inspector:
         text = (f"network: {'-'.join(map(str, net['layers']))} {net['activation']}" if net
                 else "network: built by hand")
         self._show(self.network, text)
-        node = selected[0] if len(selected) == 1 and selected[0] in self.ctrl.graph else None
-        if node != self.node:
-            self._build_node(node)
-        elif node is not None:
-            params = self.ctrl.graph.params(node)
+        g = self.ctrl.graph
+        node = selected[0] if len(selected) == 1 and selected[0] in g else None
+        link = links[0] if node is None and len(links) == 1 else None
+        shown = (id(g), node, g.type_of(node).name if node else None, link)
+        if shown != self.shown:
+            self.shown = shown
+            self._build_node(node) if link is None else self._build_link(link)
+        if node is not None:
+            params = g.params(node)
             for name, item in self.node_widgets.items():
-                self._show(item, self._display(self.ctrl.graph.type_of(node).param(name), params[name]))
+                self._show(item, self._display(g.type_of(node).param(name), params[name]))
+        elif link is not None:
+            self._show(self.wire_value, self._wire_text(link))
+
+    def _wire_text(self, link: Link) -> str:
+        try:
+            return format_full(self.ctrl.ev.value(link.src, link.src_port))
+        except (NotReady, KeyError):
+            return "(not computed yet)"
+
+    def _build_link(self, link: Link) -> None:
+        """A selected wire: the whole value it carries, live."""
+        self._build_node(None)
+        dpg.set_value(self.title, f"Wire: {link}")
+        self.wire_value = dpg.add_text(self._wire_text(link), parent=self.node_group)
 
     @staticmethod
     def _show(item: int, value) -> None:
@@ -222,9 +244,8 @@ class Inspector:
     def _build_node(self, node: str | None) -> None:
         dpg.delete_item(self.node_group, children_only=True)
         self.node_widgets = {}
-        self.node = node
         if node is None:
-            dpg.set_value(self.title, "Node: (select one)")
+            dpg.set_value(self.title, "Node: (select one, or a wire)")
             return
         g = self.ctrl.graph
         t = g.type_of(node)

@@ -15,6 +15,7 @@ GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 DRIVE = '''
 import dearpygui.dearpygui as dpg
+from nodeflow.gui import wires
 from nodeflow.gui.scripting import click, drag, focus, key, request_close, result, until, window_id, xdotool
 
 
@@ -41,6 +42,14 @@ def script(app):
     yield from key(win, "ctrl+s")
     yield from until(lambda: not c.dirty, 60, "Ctrl+S to save")
     out["title"] = dpg.get_viewport_title()
+    # click a wire: the inspector shows the value it carries
+    a = app.canvas.pin_screen_pos("dataset", "x", "out")
+    b = app.canvas.pin_screen_pos("weighted_sum_1", "x", "in")
+    yield from click(win, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))
+    yield from until(lambda: len(app.canvas.selection()[1]) == 1, 60, "the click to select a wire")
+    yield 2
+    out["wire"] = [dpg.get_value(app.inspector.title), dpg.get_value(app.inspector.wire_value),
+                   wires.format_full(c.ev.value("dataset", "x"))]
     # drag a node by its title bar: the move is recorded and undone with Ctrl+Z
     w = app.canvas.nodes["sigmoid_1"]
     x, y = dpg.get_item_rect_min(w.item)
@@ -134,3 +143,4 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     for got, want in (r["dropped_at"], r["quick_added_at"]):
         assert abs(got[0] - want[0]) <= 2 and abs(got[1] - want[1]) <= 2
     assert r["quick_closed"] and r["still_running"]
+    assert r["wire"][0] == "Wire: dataset.x -> weighted_sum_1.x" and r["wire"][1] == r["wire"][2]
