@@ -88,6 +88,7 @@ class Canvas:
         self.pin_of: dict[int, Pin] = {}
         self.links: dict[Link, int] = {}
         self.item_link: dict[int, Link] = {}
+        self.wired: dict[tuple[str, str], int] = {}  # output port -> how many wires leave it
         self.link_colour: dict[Link, tuple[int, tuple]] = {}  # link -> (colour item, colour shown)
         self.text_cache: dict[int, str] = {}
         self._shown = None  # (values_version, profiling, gradchecks id) last drawn
@@ -209,6 +210,7 @@ class Canvas:
         dpg.bind_item_theme(item, theme)
         self.links[link] = item
         self.item_link[item] = link
+        self.wired[(link.src, link.src_port)] = self.wired.get((link.src, link.src_port), 0) + 1
         self.link_colour[link] = (colour_item, colour, theme)
 
     def _drop_link(self, link: Link) -> None:
@@ -216,6 +218,10 @@ class Canvas:
         if item is None:
             return
         self.item_link.pop(item, None)
+        src = (link.src, link.src_port)
+        self.wired[src] -= 1
+        if not self.wired[src]:
+            del self.wired[src]
         _, _, theme = self.link_colour.pop(link)
         if dpg.does_item_exist(item):
             dpg.delete_item(item)
@@ -321,7 +327,9 @@ class Canvas:
         port_colour: dict[tuple[str, str], wires.RGBA] = {}
         for node, w in self.nodes.items():
             for port, text in w.values.items():
-                port_colour[(node, port)] = self._show_port(node, port, text, value(node, port))
+                colour = self._show_port(node, port, text, value(node, port), (node, port) in self.wired)
+                if colour is not None:
+                    port_colour[(node, port)] = colour
             if node == bad_node:
                 theme = self.themes.bad
             elif node == hot and phase_theme is not None:
@@ -342,14 +350,14 @@ class Canvas:
                 dpg.set_value(colour_item, colour)
                 self.link_colour[link] = (colour_item, colour, theme)
 
-    def _show_port(self, node: str, port: str, text: int, v: np.ndarray | None) -> wires.RGBA:
-        """Write a pin's value (if it changed) and return its wire colour."""
+    def _show_port(self, node: str, port: str, text: int, v: np.ndarray | None, wired: bool) -> wires.RGBA | None:
+        """Write a pin's value (if it changed) and return the colour of its wires (if it has any)."""
         raw = None if v is None else v.tobytes()
         seen = self._port_cache.get((node, port))
-        if seen is not None and seen[0] == raw and seen[1] == text:
+        if seen is not None and seen[0] == raw and seen[1] == text and (seen[2] is not None or not wired):
             return seen[2]
         self._set_text(text, f"{port}  {wires.format_value(v)}")
-        colour = wires.wire_colour(v)
+        colour = wires.wire_colour(v) if wired else None
         self._port_cache[(node, port)] = (raw, text, colour)
         return colour
 

@@ -39,7 +39,7 @@ FAMILY_COLOURS: dict[str, RGBA] = {
 
 def fmt_number(x: float, digits: int = 4) -> str:
     """A scalar in ``digits`` significant digits (NaN and infinity spelled out, short exponents)."""
-    if not np.isfinite(x):
+    if not math.isfinite(x):
         return "NaN" if x != x else ("+inf" if x > 0 else "-inf")
     if x == 0:
         return "0"
@@ -56,7 +56,7 @@ def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
     if a.size == 1:
         return fmt_number(float(a.reshape(-1)[0]))
     if a.size <= full and a.ndim <= 2:
-        rows = a.reshape(1, -1) if a.ndim == 1 else a
+        rows = (a.reshape(1, -1) if a.ndim == 1 else a).tolist()  # Python floats format faster
         for digits in (3, 2):  # fewer digits rather than a node too wide for its column
             text = "[" + " | ".join(" ".join(fmt_number(v, digits) for v in row) for row in rows) + "]"
             if len(text) <= MAX_PIN_TEXT:
@@ -65,7 +65,7 @@ def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
     finite = a[np.isfinite(a)]
     if finite.size < a.size:
         return f"{shape}  {a.size - finite.size} NaN/inf"
-    return f"{shape}  {fmt_number(finite.min())} .. {fmt_number(finite.max())}"
+    return f"{shape}  {fmt_number(float(finite.min()))} .. {fmt_number(float(finite.max()))}"
 
 
 def format_full(value: np.ndarray | None, limit: int = 12) -> str:
@@ -77,7 +77,7 @@ def format_full(value: np.ndarray | None, limit: int = 12) -> str:
         return fmt_number(float(a.reshape(-1)[0]))
     rows = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
     lines = []
-    for row in rows[:limit]:
+    for row in rows[:limit].tolist():
         cells = "  ".join(fmt_number(v) for v in row[:limit])
         lines.append(f"[{cells}{'  ...' if len(row) > limit else ''}]")
     if len(rows) > limit:
@@ -92,6 +92,10 @@ def _lerp_colour(t: float) -> RGBA:
     return tuple(int((z + t * (e - z)) * 255 + 0.5) for z, e in zip(ZERO, end)) + (255,)
 
 
+STEPS = 64  # shades on each side of zero: finer than the eye can tell on a wire
+_SHADES = [_lerp_colour(k / STEPS) for k in range(-STEPS, STEPS + 1)]
+
+
 def wire_colour(value: np.ndarray | None) -> RGBA:
     """Diverging colour of a wire from its mean value: orange negative, blue positive,
     pale near zero, red for NaN/inf. Cheap: called for every wire after every step."""
@@ -100,7 +104,7 @@ def wire_colour(value: np.ndarray | None) -> RGBA:
     m = float(value.flat[0]) if value.size == 1 else float(value.sum()) / value.size
     if not math.isfinite(m):
         return BAD_COLOUR
-    return _lerp_colour(max(-1.0, min(1.0, m / WIRE_SCALE)))
+    return _SHADES[STEPS + round(max(-1.0, min(1.0, m / WIRE_SCALE)) * STEPS)]
 
 
 def is_bad(value: np.ndarray | None) -> bool:
