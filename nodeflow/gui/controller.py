@@ -120,8 +120,10 @@ class Controller:
     def _replace(self, graph: Graph, path: Path | None) -> None:
         self.cancel_run()
         self.ev.close()
+        profiling = self.ev.profiling
         self.graph, self.path = graph, path
         self.ev = Evaluator(graph)
+        self.ev.profiling = profiling
         self.gradchecks = {}
         self._trained_steps = 0
         self._saved = self._edit_state()
@@ -187,13 +189,16 @@ class Controller:
         self.say("new empty graph: add nodes from the palette")
 
     # -- editing -----------------------------------------------------------------------
-    def _edit(self, fn: Callable, *args, **kw):
+    def _edit(self, fn: Callable, *args, quiet: bool = False, **kw):
+        """Apply an edit; a refusal becomes the status message. ``quiet``: it changes no numbers."""
         try:
             out = fn(*args, **kw)
         except NodeflowError as e:
             self.fail(e)
             return None
         self.values_version += 1
+        if not quiet:
+            self.gradchecks = {}  # the computation changed: the last check no longer describes it
         return out if out is not None else True
 
     def add_node(self, type_name: str, pos=(0.0, 0.0)) -> str | None:
@@ -247,12 +252,22 @@ class Controller:
                 for n, p in moved.items():
                     self.graph.move(n, p)
 
-        return bool(self._edit(go))
+        return bool(self._edit(go, quiet=True))
 
     def set_setting(self, name: str, value) -> bool:
         ok = self._edit(self.graph.set_setting, name, value)
         if ok:
             self.say(f"{name} = {self.graph.settings[name]}")
+        return bool(ok)
+
+    def set_label(self, node: str, label: str) -> bool:
+        label = label.strip()
+        if not label:
+            self.say(f"{node}: a label cannot be empty", "error")
+            return False
+        ok = self._edit(self.graph.set_label, node, label, quiet=True)
+        if ok:
+            self.say(f"{node} is now labelled {label!r}")
         return bool(ok)
 
     def set_param(self, node: str, name: str, value) -> bool:

@@ -149,6 +149,7 @@ class Inspector:
         self.shown: tuple | None = None  # (graph, node, its type, wire) the lower part shows
         self.node_widgets: dict[str, int] = {}
         self.wire_value: int | None = None
+        self.label: int | None = None  # the selected node's label field
         with dpg.group(parent=parent):
             dpg.add_text("Settings", color=(150, 190, 255, 255))
             with dpg.group(horizontal=True):
@@ -208,6 +209,7 @@ class Inspector:
             self.shown = shown
             self._build_node(node) if link is None else self._build_link(link)
         if node is not None:
+            self._show(self.label, g.attrs(node)["label"])
             params = g.params(node)
             for name, item in self.node_widgets.items():
                 self._show(item, self._display(g.type_of(node).param(name), params[name]))
@@ -252,6 +254,9 @@ class Inspector:
         dpg.set_value(self.title, f"Node: {node} ({t.name})")
         if t.doc:
             dpg.add_text(t.doc.strip().splitlines()[0], wrap=300, parent=self.node_group, color=(170, 170, 170, 255))
+        self.label = dpg.add_input_text(label="label", default_value=g.attrs(node)["label"], on_enter=True,
+                                        width=-90, parent=self.node_group,
+                                        callback=lambda s_, a: self.ctrl.set_label(node, a))
         params = g.params(node)
         for p in t.params:
             cb = (lambda s, a, u: self._param(*u))

@@ -147,3 +147,23 @@ def test_an_empty_graph_cannot_be_stepped_or_run():
     assert not c.running
     c.add_node("Weights")
     assert not c.step_node() and "nothing to train on" in c.message.text
+
+
+def test_labels_and_stale_gradient_checks(xor):
+    xor.gradient_check()
+    assert xor.gradchecks
+    assert xor.set_label("weights_1", "  first weights ") and xor.graph.attrs("weights_1")["label"] == "first weights"
+    xor.move_nodes({"weights_1": (1.0, 2.0)})
+    assert xor.gradchecks  # labels and moves change no numbers
+    xor.set_setting("lr", 0.1)
+    assert not xor.gradchecks  # other edits make the last check stale
+    assert not xor.set_label("weights_1", " ") and xor.message.kind == "error"
+    for _ in range(3):
+        xor.undo()
+    assert xor.graph.attrs("weights_1")["label"] == "W1"
+
+
+def test_profiling_stays_on_for_the_next_graph(xor):
+    xor.set_profiling(True)
+    xor.open(GRAPHS / "xor.json")
+    assert xor.ev.profiling
