@@ -35,12 +35,17 @@ class Themes:
         self.phase = {p: self._node_theme(tuple(int(v * 0.75) for v in c[:3]) + (255,), outline=c)
                       for p, c in wires.PHASE_COLOURS.items()}
         self.bad = self._node_theme((170, 30, 30, 255), outline=wires.BAD_COLOUR)
+        # nodes still to be evaluated in a half-done sample: dim, their values are the last sample's
+        self.pending = {f: self._node_theme(tuple(int(v * 0.45) for v in c[:3]) + (255,), text=(150, 150, 150, 255))
+                        for f, c in wires.FAMILY_COLOURS.items()}
 
     @staticmethod
-    def _node_theme(colour, outline=None) -> int:
+    def _node_theme(colour, outline=None, text=None) -> int:
         hover = tuple(min(255, int(v * 1.2)) for v in colour[:3]) + (255,)
         with dpg.theme() as theme:
             with dpg.theme_component(dpg.mvAll):
+                if text is not None:
+                    dpg.add_theme_color(dpg.mvThemeCol_Text, text)
                 dpg.add_theme_color(dpg.mvNodeCol_TitleBar, colour, category=dpg.mvThemeCat_Nodes)
                 dpg.add_theme_color(dpg.mvNodeCol_TitleBarHovered, hover, category=dpg.mvThemeCat_Nodes)
                 dpg.add_theme_color(dpg.mvNodeCol_TitleBarSelected, hover, category=dpg.mvThemeCat_Nodes)
@@ -324,18 +329,22 @@ class Canvas:
         hot = ev.last_node if plan is not None and (ev.cursor or not c.running) else None
         phase_theme = self.themes.phase.get(ev.phase or "", None)
         times = c.node_times()
+        pending = set(s.node for s in plan.steps[ev.cursor:]) if plan is not None and ev.cursor else set()
         port_colour: dict[tuple[str, str], wires.RGBA] = {}
         for node, w in self.nodes.items():
             for port, text in w.values.items():
                 colour = self._show_port(node, port, text, value(node, port), (node, port) in self.wired)
                 if colour is not None:
                     port_colour[(node, port)] = colour
+            family = self.graph.type_of(node).family
             if node == bad_node:
                 theme = self.themes.bad
             elif node == hot and phase_theme is not None:
                 theme = phase_theme
+            elif node in pending:
+                theme = self.themes.pending.get(family, self.themes.pending["view"])
             else:
-                theme = self.themes.family.get(self.graph.type_of(node).family, self.themes.family["view"])
+                theme = self.themes.family.get(family, self.themes.family["view"])
             self._set_node_theme(w, theme)
             self._refresh_extra(node, w, times)
             if w.watch is not None or w.image is not None:
