@@ -93,6 +93,10 @@ def script(app):
     # step a node, a sample, an epoch; pins must show the evaluator's values
     c.step_node()
     yield 3
+    pending = set(app.canvas.themes.pending.values())
+    out["pending"] = [sorted(n for n, w in app.canvas.nodes.items() if w.theme in pending),
+                      sorted({s.node for s in c.ev.steps[1:]})]
+    out["hot"] = app.canvas.nodes[c.ev.last_node].theme == app.canvas.themes.phase["forward"]
     out["after_node"] = {"last": c.ev.last_node, "first": c.ev.steps[0].node, "bad": pins_match(app), "status": dpg.get_value(app.status.state)}
     c.step_sample()
     yield 3
@@ -134,6 +138,7 @@ def test_build_xor_from_palette_step_and_save(editor):
     assert r["links"] == r["link_widgets"] == 26
     assert r["problems"] == []
     assert r["after_undo"] == [25, 25] and r["after_redo"] == [26, 26]
+    assert r["pending"][0] == r["pending"][1] and len(r["pending"][0]) == 16 and r["hot"]
     node = r["after_node"]
     assert node["last"] == node["first"] and node["bad"] == []
     assert f"forward: {node['last']}" in node["status"]
