@@ -1,4 +1,20 @@
-"""The dearpygui editor (a thin view over the core)."""
+"""The dearpygui editor: a thin view over the core graph, evaluator and files.
+
+Modules:
+    app          the window: menus, toolbar, keys, layout, render loop (``python -m nodeflow.gui.app FILE``)
+    controller   every user action as a method, no dearpygui (the tests drive the editor through it)
+    canvas       the node editor: nodes, pins, wires, selection, moves; values, colours and highlights
+    wires        how values look: pin text, diverging wire colours, phase highlights, badges
+    panels       palette (+ right-click quick add), inspector, training plot, status line
+    dialogs      New network, problems, unsaved changes, help, file choosing
+    scripting    helpers for scripts run inside the editor (tests, screenshots, benchmark)
+    screenshots  ``python -m nodeflow.gui.screenshots assets/`` makes the README pictures
+    bench_frame  ``python -m nodeflow.gui.bench_frame``: Python time per frame while animating
+
+The editor keeps only maps from widget ids to node ids, ports and links; the graph is
+the single source of truth and the canvas follows its change events (so undo and redo
+need nothing special).
+"""
 
 
 def run_editor(path=None) -> int:
