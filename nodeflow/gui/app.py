@@ -7,7 +7,6 @@ one step per frame: ``yield n`` waits ``n`` frames.
 from __future__ import annotations
 
 import argparse
-import os
 import importlib
 import runpy
 import sys
@@ -49,7 +48,7 @@ class App:
                             clear_color=BACKGROUND)
         dpg.set_exit_callback(lambda: self.request_quit())
         ctrl.on_error = lambda title, lines: dialogs.show_problems(title, lines)
-        self._build(width, height)
+        self._build()
         self._keys()
         dpg.setup_dearpygui()
         dpg.show_viewport()
@@ -57,7 +56,7 @@ class App:
 
     # -- construction ------------------------------------------------------------------
     def _fonts(self) -> None:
-        if FONT.exists() and not os.environ.get("NODEFLOW_NO_FONT"):
+        if FONT.exists():  # else dearpygui's own font
             with dpg.font_registry():
                 dpg.bind_font(dpg.add_font(str(FONT), 15))
 
@@ -84,7 +83,7 @@ class App:
                 dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, 8, 4, category=dpg.mvThemeCat_Nodes)
         dpg.bind_theme(theme)
 
-    def _build(self, width: int, height: int) -> None:
+    def _build(self) -> None:
         c = self.ctrl
         with dpg.window(label="nodeflow") as self.window:
             self._menus()

@@ -306,10 +306,10 @@ class Canvas:
         w = self.nodes[node]
         pin = w.pins[(port, direction)]
         text = dpg.get_item_children(pin, 1)[0]
-        (x, y), (tw, th) = dpg.get_item_rect_min(text), dpg.get_item_rect_size(text)
+        y, height = dpg.get_item_rect_min(text)[1], dpg.get_item_rect_size(text)[1]
         node_min, node_size = dpg.get_item_rect_min(w.item), dpg.get_item_rect_size(w.item)
-        px = node_min[0] if direction == PIN_IN else node_min[0] + node_size[0]
-        return (px, y + th / 2)
+        x = node_min[0] if direction == PIN_IN else node_min[0] + node_size[0]
+        return (x, y + height / 2)
 
     # -- values ------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nodeflow import fileio
 from nodeflow.graph import Link
 from nodeflow.gui.controller import Controller
 
