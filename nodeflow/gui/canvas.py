@@ -77,6 +77,8 @@ class NodeWidgets:
         self.image: int | None = None  # HeatMap / UnitImages: image item
         self.texture: int | None = None
         self.texture_size: tuple[int, int] | None = None
+        self.note: int | None = None  # why a picture node shows nothing
+        self.drawn = None  # what the picture shows: (value bytes, params)
         self.theme: int | None = None
 
 
@@ -181,6 +183,7 @@ class Canvas:
                 if t.name == "Watch":
                     w.watch = dpg.add_text("-")
                 elif t.name in ("HeatMap", "UnitImages"):
+                    w.note = dpg.add_text("wire a value in", color=OPTIONAL_PIN)
                     w.image = dpg.add_group()
         self.nodes[node] = w
         self.item_node[item] = node
@@ -413,13 +416,20 @@ class Canvas:
         if w.watch is not None:
             self._set_text(w.watch, wires.format_full(v))
             return
-        rgb = None
-        if v is not None:
-            params = self.graph.params(node)
-            if self.graph.type_of(node).name == "HeatMap":
-                rgb = heat_map(v, params["cell"])
-            elif np.ndim(v) == 2 and image_shape(np.shape(v)[1]):
-                rgb = unit_images(v, zoom=params["zoom"])
+        params = self.graph.params(node)
+        drawn = (None if v is None else (v.shape, v.tobytes()), tuple(params.items()))
+        if drawn == w.drawn:
+            return
+        w.drawn = drawn
+        rgb, note = None, "wire a value in"
+        if v is not None and self.graph.type_of(node).name == "HeatMap":
+            rgb = heat_map(v, params["cell"])
+        elif v is not None and np.ndim(v) == 2 and image_shape(np.shape(v)[1]):
+            rgb = unit_images(v, zoom=params["zoom"])
+        elif v is not None:
+            note = f"{np.shape(v)[-1]} inputs are not a square picture"
+        self._set_text(w.note, "" if rgb is not None else note)
+        dpg.configure_item(w.note, show=rgb is None)
         self._show_picture(w, rgb)
 
     def _show_picture(self, w: NodeWidgets, rgb: np.ndarray | None) -> None:

@@ -30,8 +30,11 @@ def script(app):
     watch = c.add_node("Watch", (1500, -200))
     c.connect("weights_1", "W", heat, "value")
     c.connect("sigmoid_2", "y", watch, "value")
+    units = c.add_node("UnitImages", (300, -200))
+    c.connect("weights_1", "W", units, "W")
     c.step_sample()
     yield 3
+    out["units_note"] = [dpg.get_value(cv.nodes[units].note), cv.nodes[units].texture_size]
     out["heat_size"] = list(cv.nodes[heat].texture_size)
     out["heat_want"] = list(heat_map(c.ev.value("weights_1", "W"), 10).shape[:2])
     out["watch"] = [dpg.get_value(cv.nodes[watch].watch), wires.format_full(c.ev.value("sigmoid_2", "y"))]
@@ -126,6 +129,7 @@ def test_views_runs_checks_and_dialogs(editor):
     r = editor.run(FEATURES, file=GRAPHS / "xor.json")
     assert r["heat_size"] == r["heat_want"][::-1] == [20, 20]
     assert r["watch"][0] == r["watch"][1]
+    assert r["units_note"] == ["2 inputs are not a square picture", None]
     assert all(v.startswith("grad ok") for v in r["badges"].values()) and r["badge_shown"]
     assert r["profile"].endswith(" us") or r["profile"].endswith(" ms")
     assert r["button_while_running"][0] == "Pause", r["button_while_running"]
