@@ -146,7 +146,7 @@ class Controller:
                 self.on_error(f"Cannot open {Path(path).name}", [str(e)])
             return False
         self._replace(g, Path(path))
-        self.say(f"opened {path}")
+        self.say(f"opened {path}   (N node, Space sample, E epoch, R run, B back; right-click adds a node)")
         return True
 
     def save(self, path: str | Path | None = None) -> bool:
