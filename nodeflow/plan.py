@@ -31,8 +31,14 @@ class Step:
     arg_names: tuple = ()  # where each arg comes from: ("mem", node, port) | ("smem", node, name) | ("runtime", name)
     #                   | ("zeros", shape) | ("const", value)
 
-    def __post_init__(self):
-        self.run = entry_point(self.kernel, self.args)
+    _run: Callable | None = None
+
+    @property
+    def run(self) -> Callable | None:
+        """The kernel, ready to call with ``args`` (resolved on first use: the fast engine never needs it)."""
+        if self._run is None:
+            self._run = entry_point(self.kernel, self.args)
+        return self._run
 
 
 def entry_point(k: Callable | None, args: tuple) -> Callable | None:
