@@ -3,9 +3,10 @@ and the status line. Each panel reads the graph through the controller and edits
 through the controller's methods."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from typing import Callable
+from typing import Callable, Iterator
 
 import dearpygui.dearpygui as dpg
 
@@ -138,6 +139,28 @@ def _parse(p: Param, text: str):
     return json.loads(text)
 
 
+LABEL_WIDTH = 92
+
+
+def form(parent: int | str) -> int:
+    """A two-column table: labels on the left, their fields filling the rest."""
+    table = dpg.add_table(parent=parent, header_row=False, pad_outerX=False)
+    dpg.add_table_column(parent=table, width_fixed=True, init_width_or_weight=LABEL_WIDTH)
+    dpg.add_table_column(parent=table, width_stretch=True)
+    return table
+
+
+@contextlib.contextmanager
+def row(table: int, label: str, tip: str = "") -> Iterator[None]:
+    """One labelled row of a form; the field made inside the block goes on the right."""
+    with dpg.table_row(parent=table):
+        text = dpg.add_text(label, color=(185, 185, 195, 255))
+        if tip:
+            with dpg.tooltip(text):
+                dpg.add_text(tip, wrap=300)
+        yield
+
+
 class Inspector:
     """Graph settings, the network recipe, and the parameters of the selected node."""
 
@@ -152,26 +175,26 @@ class Inspector:
         self.label: int | None = None  # the selected node's label field
         with dpg.group(parent=parent):
             dpg.add_text("Settings", color=(150, 190, 255, 255))
-            with dpg.group(horizontal=True):
-                self.widgets["lr_slider"] = dpg.add_slider_float(
-                    label="", width=150, min_value=0.0, max_value=2.0, format="lr %.3f",
-                    callback=lambda s, a: self._setting("lr", a))
-                self.widgets["lr"] = dpg.add_input_float(width=-1, step=0, format="%.5g", on_enter=True,
-                                                         callback=lambda s, a: self._setting("lr", a))
-            self._tip(self.widgets["lr_slider"], "lr")
-            self.widgets["data"] = dpg.add_input_text(label="data", width=-60, on_enter=True,
-                                                      callback=lambda s, a: self._setting("data", a))
-            self._tip(self.widgets["data"], "data")
-            self.widgets["split"] = dpg.add_slider_float(label="split", width=-60, min_value=0.05, max_value=1.0,
-                                                         format="%.2f", callback=lambda s, a: self._setting("split", a))
-            self._tip(self.widgets["split"], "split")
-            self.widgets["seed"] = dpg.add_input_int(label="seed", width=-60, min_value=0, min_clamped=True,
-                                                     on_enter=True, callback=lambda s, a: self._setting("seed", a))
-            self._tip(self.widgets["seed"], "seed")
-            self.widgets["batch_size"] = dpg.add_input_int(label="batch", width=-60, min_value=1, min_clamped=True,
-                                                           on_enter=True,
-                                                           callback=lambda s, a: self._setting("batch_size", a))
-            self._tip(self.widgets["batch_size"], "batch_size")
+            table = form(dpg.last_container())
+            with row(table, "learning rate", SETTING["lr"].doc):
+                with dpg.group(horizontal=True):
+                    self.widgets["lr_slider"] = dpg.add_slider_float(
+                        width=150, min_value=0.0, max_value=2.0, format="%.3f",
+                        callback=lambda s, a: self._setting("lr", a))
+                    self.widgets["lr"] = dpg.add_input_float(width=-1, step=0, format="%.5g", on_enter=True,
+                                                             callback=lambda s, a: self._setting("lr", a))
+            with row(table, "data", SETTING["data"].doc):
+                self.widgets["data"] = dpg.add_input_text(width=-1, on_enter=True,
+                                                          callback=lambda s, a: self._setting("data", a))
+            with row(table, "train split", SETTING["split"].doc):
+                self.widgets["split"] = dpg.add_slider_float(width=-1, min_value=0.05, max_value=1.0, format="%.2f",
+                                                             callback=lambda s, a: self._setting("split", a))
+            with row(table, "seed", SETTING["seed"].doc):
+                self.widgets["seed"] = dpg.add_input_int(width=-1, min_value=0, min_clamped=True, on_enter=True,
+                                                         callback=lambda s, a: self._setting("seed", a))
+            with row(table, "batch size", SETTING["batch_size"].doc):
+                self.widgets["batch_size"] = dpg.add_input_int(width=-1, min_value=1, min_clamped=True, on_enter=True,
+                                                               callback=lambda s, a: self._setting("batch_size", a))
             self.network = dpg.add_text("", wrap=300)
             with dpg.group(horizontal=True):
                 dpg.add_button(label="New network...", callback=lambda: new_network())
@@ -179,11 +202,6 @@ class Inspector:
             dpg.add_separator()
             self.title = dpg.add_text("Node: (select one, or a wire)", color=(150, 190, 255, 255))
             self.node_group = dpg.add_group()
-
-    @staticmethod
-    def _tip(item: int, setting: str) -> None:
-        with dpg.tooltip(item):
-            dpg.add_text(SETTING[setting].doc, wrap=300)
 
     def _setting(self, name: str, value) -> None:
         if name == "split" or name == "lr":
@@ -254,27 +272,25 @@ class Inspector:
         dpg.set_value(self.title, f"Node: {node} ({t.name})")
         if t.doc:
             dpg.add_text(t.doc.strip().splitlines()[0], wrap=300, parent=self.node_group, color=(170, 170, 170, 255))
-        self.label = dpg.add_input_text(label="label", default_value=g.attrs(node)["label"], on_enter=True,
-                                        width=-90, parent=self.node_group,
-                                        callback=lambda s_, a: self.ctrl.set_label(node, a))
+        table = form(self.node_group)
+        with row(table, "label", "the name shown on the node"):
+            self.label = dpg.add_input_text(default_value=g.attrs(node)["label"], on_enter=True, width=-1,
+                                            callback=lambda s_, a: self.ctrl.set_label(node, a))
         params = g.params(node)
         for p in t.params:
-            cb = (lambda s, a, u: self._param(*u))
             v = self._display(p, params[p.name])
-            kw = dict(label=p.name, parent=self.node_group, width=-90, user_data=(node, p), callback=cb)
-            if p.kind == "choice":
-                item = dpg.add_combo(list(p.choices), default_value=v, **kw)
-            elif p.kind == "bool":
-                item = dpg.add_checkbox(default_value=v, **kw)
-            elif p.kind == "int":
-                item = dpg.add_input_int(default_value=v, on_enter=True, **kw)
-            elif p.kind == "float":
-                item = dpg.add_input_float(default_value=v, on_enter=True, step=0, format="%.6g", **kw)
-            else:
-                item = dpg.add_input_text(default_value=str(v), on_enter=True, **kw)
-            if p.doc:
-                with dpg.tooltip(item):
-                    dpg.add_text(p.doc, wrap=300)
+            kw = dict(width=-1, user_data=(node, p), callback=lambda s_, a, u: self._param(*u, a))
+            with row(table, p.name, p.doc):
+                if p.kind == "choice":
+                    item = dpg.add_combo(list(p.choices), default_value=v, **kw)
+                elif p.kind == "bool":
+                    item = dpg.add_checkbox(default_value=v, **kw)
+                elif p.kind == "int":
+                    item = dpg.add_input_int(default_value=v, on_enter=True, **kw)
+                elif p.kind == "float":
+                    item = dpg.add_input_float(default_value=v, on_enter=True, step=0, format="%.6g", **kw)
+                else:
+                    item = dpg.add_input_text(default_value=str(v), on_enter=True, **kw)
             self.node_widgets[p.name] = item
         if not t.params:
             dpg.add_text("no parameters", parent=self.node_group, color=(140, 140, 140, 255))

@@ -6,6 +6,8 @@ from pathlib import Path
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 FEATURES = '''
+import inspect
+
 import dearpygui.dearpygui as dpg
 import numpy as np
 from nodeflow.graph import Link
@@ -38,6 +40,24 @@ def script(app):
     out["heat_size"] = list(cv.nodes[heat].texture_size)
     out["heat_want"] = list(heat_map(c.ev.value("weights_1", "W"), 10).shape[:2])
     out["watch"] = [dpg.get_value(cv.nodes[watch].watch), wires.format_full(c.ev.value("sigmoid_2", "y"))]
+    # the inspector's fields edit the graph (what typing + Enter does)
+    def enter(item, value):  # dearpygui passes a callback as many of (sender, value, user data) as it takes
+        cb = dpg.get_item_callback(item)
+        cb(*(item, value, dpg.get_item_user_data(item))[:len(inspect.signature(cb).parameters)])
+
+    enter(app.inspector.widgets["lr"], 0.75)
+    app.inspector._build_node("weight_update_1")
+    enter(app.inspector.node_widgets["optimizer"], "momentum")
+    enter(app.inspector.node_widgets["momentum"], 0.5)
+    enter(app.inspector.label, "first update")
+    out["inspector"] = [c.graph.settings["lr"], c.graph.params("weight_update_1")["optimizer"],
+                        c.graph.params("weight_update_1")["momentum"], c.graph.attrs("weight_update_1")["label"],
+                        dpg.get_item_label(cv.nodes["weight_update_1"].item)]
+    enter(app.inspector.node_widgets["momentum"], 5.0)
+    out["bad_param"] = [c.message.kind, c.message.text]
+    for _ in range(4):
+        c.undo()
+    yield 2
     # gradient check badges
     c.gradient_check()
     yield 2
@@ -130,6 +150,8 @@ def test_views_runs_checks_and_dialogs(editor):
     assert r["heat_size"] == r["heat_want"][::-1] == [20, 20]
     assert r["watch"][0] == r["watch"][1]
     assert r["units_note"] == ["2 inputs are not a square picture", None]
+    assert r["inspector"] == [0.75, "momentum", 0.5, "first update", "first update"]
+    assert r["bad_param"][0] == "error" and "momentum" in r["bad_param"][1]
     assert all(v.startswith("grad ok") for v in r["badges"].values()) and r["badge_shown"]
     assert r["profile"].endswith(" us") or r["profile"].endswith(" ms")
     assert r["button_while_running"][0] == "Pause", r["button_while_running"]
