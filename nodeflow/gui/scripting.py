@@ -65,36 +65,36 @@ def to_screen(win: str, xy: tuple[float, float]) -> tuple[int, int]:
     return round(ox + xy[0]), round(oy + xy[1])
 
 
-def drag(win: str, a: tuple[float, float], b: tuple[float, float], steps: int = 6) -> Iterator[int]:
+def drag(win: str, a: tuple[float, float], b: tuple[float, float], steps: int = 4) -> Iterator[int]:
     """Press the left button at ``a`` (window pixels), move to ``b`` in steps, release."""
     ax, ay = to_screen(win, a)
     bx, by = to_screen(win, b)
     xdotool("mousemove", ax, ay)
-    yield 3
+    yield 2
     xdotool("mousedown", 1)
-    yield 3
+    yield 2
     for k in range(1, steps + 1):
         xdotool("mousemove", round(ax + (bx - ax) * k / steps), round(ay + (by - ay) * k / steps))
-        yield 2
-    yield 3
+        yield 1
+    yield 2
     xdotool("mouseup", 1)
-    yield 4
+    yield 3
 
 
 def click(win: str, at: tuple[float, float], button: int = 1) -> Iterator[int]:
     """Click at ``at`` (window pixels): button 1 left, 3 right."""
     x, y = to_screen(win, at)
     xdotool("mousemove", x, y)
-    yield 3
+    yield 2
     xdotool("click", button)
-    yield 4
+    yield 3
 
 
 def key(win: str, name: str) -> Iterator[int]:
     """Give ``win`` the keyboard, then press and release a key (xdotool names: space, e, ctrl+s)."""
     focus(win)
     xdotool("key", name)
-    yield 4
+    yield 3
 
 
 def item_text(item: int) -> str:

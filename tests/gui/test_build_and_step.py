@@ -49,7 +49,7 @@ def script(app):
     yield 3
     for t in NODES:
         app.palette.add(t)  # what a palette button does
-        yield 1
+    yield 2
     out["nodes"] = sorted(c.graph.node_ids)
     out["widgets"] = sorted(app.canvas.nodes)
     for n, ps in PARAMS.items():
@@ -75,7 +75,6 @@ def script(app):
         connect_by_pins(app, *w.split())
         if len(c.graph.links()) != n + 1:
             out.setdefault("failed_wires", []).append([w, c.message.text])
-        yield 1
     yield 3
     out["links"] = len(c.graph.links())
     if out.get("failed_wires"):

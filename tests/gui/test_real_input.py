@@ -86,7 +86,7 @@ def script(app):
     # drag a palette button onto the canvas: the node appears where it is dropped
     (ex, ey), _ = app.canvas.editor_rect()
     x, y = dpg.get_item_rect_min(app.palette.buttons["Tanh"])
-    yield from drag(win, (x + 30, y + 8), (ex + 300, ey + 500), steps=10)
+    yield from drag(win, (x + 30, y + 8), (ex + 300, ey + 500), steps=6)
     yield from until(lambda: "tanh_1" in app.canvas.nodes, 60, "the dropped Tanh node")
     yield 2
     out["dropped_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["tanh_1"].item)), [ex + 300, ey + 500]]
