@@ -44,7 +44,7 @@ class App:
         self._fonts()
         self._style()
         self.textures = dpg.add_texture_registry()
-        dpg.create_viewport(title=ctrl.title, width=width, height=height, disable_close=True, vsync=False,
+        dpg.create_viewport(title=ctrl.title, width=width, height=height, disable_close=True, vsync=True,
                             clear_color=BACKGROUND)
         dpg.set_exit_callback(lambda: self.request_quit())
         ctrl.on_error = lambda title, lines: dialogs.show_problems(title, lines)
