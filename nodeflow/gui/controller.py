@@ -38,6 +38,7 @@ class RunState:
     started: float = field(default_factory=time.perf_counter)
     credit: float = 0.0  # steps owed to the animation (fractional)
     last: float = field(default_factory=time.perf_counter)
+    shown: bool = False  # a frame has shown the run starting (before a possibly long first compile)
 
     def progress(self, epoch: int) -> float:
         span = self.target_epoch - self.start_epoch
@@ -375,7 +376,8 @@ class Controller:
             return
         e = self.ev.epoch
         self.run_state = RunState(e + self.run_epochs, e, self.animate)
-        self.say(f"running {self.run_epochs} epochs{' (animated)' if self.animate else ''}")
+        self.say(f"running {self.run_epochs} epochs" + (" (animated)" if self.animate else
+                                                        " (the first run of a graph compiles it: a moment)"))
 
     def cancel_run(self, why: str | None = None) -> None:
         if self.run_state is None:
@@ -404,6 +406,8 @@ class Controller:
                     if self.ev.epoch >= rs.target_epoch:
                         self._finish_run()
                         return
+        elif not rs.shown:  # let a frame show the run starting: the first fast slice may compile
+            rs.shown = True
         else:
             self._train_slice(rs, FRAME_BUDGET)
 

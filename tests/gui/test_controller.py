@@ -63,7 +63,7 @@ def test_stepping_messages_and_status(xor):
 def test_run_without_animation_trains_in_slices(xor):
     xor.animate, xor.run_epochs = False, 25
     xor.toggle_run()
-    assert xor.running
+    assert xor.running and "compiles" in xor.message.text
     for _ in range(1000):
         xor.tick()
         if not xor.running:
