@@ -42,6 +42,15 @@ def script(app):
     yield from key(win, "ctrl+s")
     yield from until(lambda: not c.dirty, 60, "Ctrl+S to save")
     out["title"] = dpg.get_viewport_title()
+    # type in the palette's search box; Enter adds the first match (letters do not step meanwhile)
+    x, y = dpg.get_item_rect_min(app.palette.search)
+    yield from click(win, (x + 20, y + 8))
+    xdotool("type", "watch")
+    yield 3
+    yield from key(win, "Return")
+    yield from until(lambda: "watch_1" in app.canvas.nodes, 60, "Enter to add a Watch node")
+    out["palette_enter"] = [c.ev.epoch, c.ev.sample, dpg.get_value(app.palette.search)]
+    c.undo()
     # click a wire: the inspector shows the value it carries
     a = app.canvas.pin_screen_pos("dataset", "x", "out")
     b = app.canvas.pin_screen_pos("weighted_sum_1", "x", "in")
@@ -143,4 +152,5 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     for got, want in (r["dropped_at"], r["quick_added_at"]):
         assert abs(got[0] - want[0]) <= 2 and abs(got[1] - want[1]) <= 2
     assert r["quick_closed"] and r["still_running"]
+    assert r["palette_enter"] == [1, 0, ""]  # typing "e" in the box did not step an epoch
     assert r["wire"][0] == "Wire: dataset.x -> weighted_sum_1.x" and r["wire"][1] == r["wire"][2]
