@@ -96,9 +96,9 @@ class Canvas:
         self.links: dict[Link, int] = {}
         self.item_link: dict[int, Link] = {}
         self.wired: dict[tuple[str, str], int] = {}  # output port -> how many wires leave it
-        self.link_colour: dict[Link, tuple[int, tuple]] = {}  # link -> (colour item, colour shown)
+        self.link_colour: dict[Link, tuple[int, tuple, int]] = {}  # link -> (colour item, colour shown, theme)
         self.text_cache: dict[int, str] = {}
-        self._shown = None  # (values_version, profiling, gradchecks id) last drawn
+        self._shown = None  # what the last refresh drew: see refresh()
         self._views: tuple = (None, {})  # (plan, {(node, port): view of its memory})
         self._port_cache: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, text item, colour)
         self._unsubscribe: Callable[[], None] | None = None
@@ -318,7 +318,7 @@ class Canvas:
     def refresh(self) -> None:
         """Show the current values, colours and highlights (only what changed is touched)."""
         c = self.ctrl
-        key = (c.values_version, c.ev.profiling, id(c.gradchecks), c.running and c.ev.profiling)
+        key = (c.values_version, c.ev.profiling, id(c.gradchecks), c.running)
         if key == self._shown:
             return
         self._shown = key
