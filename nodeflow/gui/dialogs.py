@@ -57,18 +57,20 @@ def show_problems(title: str, lines: list[str]) -> int:
 
 
 HELP = (
-    ("Add a node", "click it in the palette, or type in its search box and press Enter; "
-                   "or right-click the canvas and search there"),
+    ("Add a node", "click it in the palette or drag it onto the canvas; or type in the palette's search box "
+                   "and press Enter; or right-click the canvas and search there"),
     ("Wire", "drag from an output pin (right) to an input pin (left); refusals say why in the status line"),
     ("Remove a wire", "Ctrl + drag it off its input pin"),
-    ("Select / delete", "click a node or wire (Ctrl+click adds, drag a box); Delete removes them"),
+    ("Select / delete", "click a node or wire, or drag a box around nodes; Delete removes them; "
+                        "a selected wire's value shows in the inspector"),
     ("Pan", "middle mouse drag, or click in the minimap"),
     ("Step", "N one node, Space one sample, E one epoch, B step back"),
     ("Run", "R runs the epochs set in the toolbar (R again pauses); untick animate for full speed"),
     ("Undo", "Ctrl+Z undo, Ctrl+Y redo (moves too)"),
     ("Files", "Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as"),
     ("Colours", "wires: orange negative, blue positive, red NaN; the node just evaluated is outlined "
-                "green (forward), magenta (backward) or cyan (update)"),
+                "green (forward), magenta (backward) or cyan (update); dimmed nodes are still to be "
+                "evaluated in this sample"),
 )
 
 
