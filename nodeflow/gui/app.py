@@ -198,6 +198,8 @@ class App:
         if ctrl_down:
             if key == dpg.mvKey_S and shift_down:
                 self.save_as()
+            elif key in (dpg.mvKey_Z, dpg.mvKey_Y) and self.typing():
+                return  # the text field undoes its own typing
             elif key in ctrl_keys:
                 ctrl_keys[key]()
         elif key in plain and not self.typing():
