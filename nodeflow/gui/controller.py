@@ -431,12 +431,8 @@ class Controller:
             self._finish_run()
 
     def _run_fast(self, epochs: int) -> None:
-        """One slice of training: the compiled engine when there is one, else the stepper
-        a few dozen samples at a time (so a frame never waits for a whole large epoch)."""
-        try:
-            self.ev.run(epochs, engine="fast")
-        except (ImportError, NotImplementedError):
-            self.ev.run(epochs, samples=64)
+        """One slice of training with the compiled engine (the stepper, after a notice, without numba)."""
+        self.ev.run(epochs, engine="fast")
 
     def _finish_run(self) -> None:
         self.run_state = None
