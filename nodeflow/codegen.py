@@ -5,9 +5,7 @@ evaluator, in the same order, on views of the same flat ``mem``/``smem`` arrays,
 the numbers agree. The fast engine compiles it with numba; ``nodeflow export`` copies
 it, with the kernels' plain-Python source, into a standalone script.
 
-``train(mem, smem, X_train, T_train, X_test, T_test, row, epoch, batch_end, base_lr,
-orders, first_epoch, batch, consts, stats, backup_mem, backup_smem)`` runs
-``len(orders)`` epochs: ``orders[e]`` is the sample order of epoch ``e``; after each
+``train(*SIGNATURE, *matrices)`` runs ``len(orders)`` epochs: ``orders[e]`` is the sample order of epoch ``e``; after each
 epoch it writes every metric into ``stats[e]``. It returns the number of epochs done:
 fewer when a value became NaN or infinite, in which case mem and smem hold the state
 from the start of the epoch that went wrong.
@@ -97,10 +95,6 @@ class _Writer:
             self.kernels.append(fn)
         args = ", ".join(self.arg(a, lab, test) for a, lab in zip(s.args, s.arg_names))
         return f"{plain.__name__}({args})  # {s.node}"
-
-    def span(self, arr: np.ndarray) -> str:
-        buf, a, b = self.slice_of(arr)
-        return f"{buf}[{a}:{b}]"
 
     def first(self, arr: np.ndarray) -> str:
         buf, a, _ = self.slice_of(arr)

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import codegen
 from .datasets import epoch_order
-from .jit import JIT_AVAILABLE, KERNELS
+from .jit import KERNELS
 
 CHUNK_SECONDS = 0.1  # with an on_epoch callback, report back about this often
 _compiled: dict[str, Callable] = {}
@@ -86,6 +86,11 @@ class FastEngine:
         self.generated = codegen.generate(self.plan, self.ports, test_acc)
         self.fn = _load(self.generated)
         self.ran_test = bool(self.plan.test_steps) and len(self.plan.X_test) > 0
+        p = self.plan
+        # scratch (backup_mem, backup_smem, saved) and the 2-D views: made once, reused by every call
+        self.buffers = (np.empty_like(p.mem), np.empty_like(p.smem), np.empty_like(p.mem),
+                        *self.generated.matrix_args(p.mem, p.smem))
+        self.last_node = next((s.node for s in reversed(p.steps) if s.kernel is not None), p.steps[-1].node)
 
     def train(self, epochs: int) -> int:
         """Run up to ``epochs`` whole epochs; returns how many finished without NaN or infinity."""
@@ -99,13 +104,11 @@ class FastEngine:
         rt = p.runtime
         done = self.fn(p.mem, p.smem, p.X_train, p.T_train, p.X_test, p.T_test, rt["row"], rt["epoch"],
                        rt["batch_end"], rt["base_lr"], orders, first, int(ev.graph.settings["batch_size"]),
-                       self.generated.consts, stats, np.empty_like(p.mem), np.empty_like(p.smem),
-                       np.empty_like(p.mem), *self.generated.matrix_args(p.mem, p.smem))
+                       self.generated.consts, stats, *self.buffers)
         for e in range(done):
             ev._record_epoch(dict(zip(self.ports, stats[e].tolist())), self.ran_test)
         if done:
-            last = next((s for s in reversed(p.steps) if s.kernel is not None), p.steps[-1])
-            ev.last_node, ev.phase = last.node, "update"
+            ev.last_node, ev.phase = self.last_node, "update"
         return done
 
 
@@ -114,7 +117,7 @@ def engine_for(ev) -> FastEngine | None:
     cached = getattr(ev, "_fast", None)
     if cached is not None and cached.plan is ev.plan:
         return cached
-    if not (JIT_AVAILABLE and ev.jit):
+    if not ev.jit:  # off here (NODEFLOW_JIT=0, no numba) or for this evaluator
         notice("the fast engine needs numba's JIT (off here); training with the stepper instead")
         return None
     try:

@@ -286,17 +286,17 @@ class Controller:
         return bool(ok)
 
     def undo(self) -> bool:
-        self.cancel_run()
-        label = self.graph.undo()
-        self.values_version += 1
-        self.say(f"undid {label}" if label else "nothing to undo")
-        return label is not None
+        return self._history(self.graph.undo, "undid", "nothing to undo")
 
     def redo(self) -> bool:
+        return self._history(self.graph.redo, "redid", "nothing to redo")
+
+    def _history(self, move: Callable[[], str | None], done: str, none: str) -> bool:
+        """Undo or redo one edit (stopping a run first) and say which."""
         self.cancel_run()
-        label = self.graph.redo()
+        label = move()
         self.values_version += 1
-        self.say(f"redid {label}" if label else "nothing to redo")
+        self.say(f"{done} {label}" if label else none)
         return label is not None
 
     # -- stepping ----------------------------------------------------------------------
