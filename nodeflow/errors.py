@@ -36,9 +36,11 @@ class GraphFileError(NodeflowError):
 class Diverged(NodeflowError):
     """A value became NaN or infinite; training stopped before the weights were changed."""
 
-    def __init__(self, node: str, port: str, value: float, epoch: int, sample: int, n_samples: int, lr: float):
+    def __init__(self, node: str, port: str, value: float, epoch: int, sample: int, n_samples: int,
+                 rates: list[float]):
         self.node, self.port, self.epoch, self.sample = node, port, epoch, sample
         what = "NaN" if value != value else "infinite"
+        now = " and ".join(f"{r:g}" for r in rates) or "?"
         super().__init__(
             f"diverged: {node}.{port} became {what} at epoch {epoch}, sample {sample} of {n_samples}; "
-            f"the weights from before this step are kept. Try a lower learning rate (now {lr:g})")
+            f"the weights from before this step are kept. Try a lower learning rate (now {now})")

@@ -15,10 +15,14 @@ ACT = {
 }
 
 
-def params_of(g, layers):
-    """[(W, b), ...] copied out of a graph built by nodeflow.mlp."""
-    return [(g.state(f"weights_{l}")["value"].copy(), g.state(f"bias_{l}")["value"].copy())
-            for l in range(1, len(layers))]
+def params_of(source):
+    """[(W, b), ...] of a network built by nodeflow.mlp: a graph's starting values, or a session's
+    values now. (Only finding the numbers uses nodeflow; none of the math below does.)"""
+    from nodeflow.document.builders import layer_parameters
+
+    if hasattr(source, "run"):
+        return [(source.value(w, "W"), source.value(b, "b")) for w, b in layer_parameters(source.graph)]
+    return [(source.state(w)["value"].copy(), source.state(b)["value"].copy()) for w, b in layer_parameters(source)]
 
 
 def forward(params, x, act="sigmoid"):

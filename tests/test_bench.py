@@ -11,30 +11,28 @@ import numpy as np
 import pytest
 
 from nodeflow import bench
-from nodeflow.bench import (IMPLEMENTATIONS, Network, bench_workload, format_table, graph_params, main,
-                            max_difference, numba_trainer, train_numpy, train_python, workloads)
-from nodeflow.builders import mlp
-from nodeflow.evaluator import Evaluator
+from nodeflow.bench import main
+from nodeflow.bench.measure import IMPLEMENTATIONS, bench_workload
+from nodeflow.bench.references import (Network, max_difference, numba_trainer, train_numpy, train_python,
+                                       trained_params)
+from nodeflow.bench.table import COLUMNS, format_table
+from nodeflow.bench.workloads import Workload, workloads
+from nodeflow.document.builders import mlp
+from nodeflow.run.session import Session
 
 TOL = 1e-9
 
 
 @pytest.fixture
-def quick(tmp_path) -> dict[str, bench.Workload]:
+def quick(tmp_path) -> dict[str, Workload]:
     return {w.name: w for w in workloads(tmp_path, quick=True)}
-
-
-@pytest.fixture
-def stepping_fast(monkeypatch):
-    """Let the "fast engine" rows run the stepper: quick, and works before the engine exists."""
-    monkeypatch.setattr(bench, "FAST_ENGINE", "step")
 
 
 def _parity(g, epochs: int, limit: int | None = None) -> None:
     net = Network.from_graph(g)
-    ev = Evaluator(g)
-    stats = ev.run(epochs, samples=limit)
-    stepped = graph_params(g)
+    ev = Session(g)
+    stats = ev.train(epochs, samples=limit, engine="step")
+    stepped = trained_params(ev)
     for train in (train_python, train_numpy, lambda *a: numba_trainer(net)(*a[1:])):
         got = train(net, epochs, limit)
         assert got.samples == (limit if limit is not None else epochs * len(net.X))
@@ -70,21 +68,10 @@ def test_references_refuse_what_they_do_not_implement():
         Network.from_graph(mlp([2, 2, 1], data="xor", optimizer="adam"))
 
 
-def test_seeds_uses_the_shared_csv_when_present(quick):
-    if bench.SEEDS_CSV.exists():
-        assert quick["seeds"].data.startswith("wheat-seeds.csv")
-    else:
-        assert quick["seeds"].data.startswith("synthetic 210×7")
-    g = quick["seeds"].build()
-    assert len(g.data().X_train) == 210 and g.data().shapes == (7, 3)
-
-
-def test_synthetic_seeds_when_the_csv_is_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "SEEDS_CSV", tmp_path / "nowhere.csv")
-    w = {w.name: w for w in workloads(tmp_path, quick=True)}["seeds"]
-    assert w.data.startswith("synthetic 210×7, 3 classes")
-    d = w.build().data()
-    assert d.X.shape == (210, 7) and d.shapes == (7, 3) and len(d.classes) == 3
+def test_seeds_is_the_built_in_wheat_seeds_data(quick):
+    assert quick["seeds"].data.startswith("built-in wheat-seeds")
+    d = quick["seeds"].build().data()
+    assert len(d.X_train) == 210 and d.shapes == (7, 3) and d.classes == ("Kama", "Rosa", "Canadian")
 
 
 def test_full_workload_sizes(tmp_path):
@@ -96,7 +83,7 @@ def test_full_workload_sizes(tmp_path):
     assert d.X_train.shape == (1200, 64) and d.shapes == (64, 10) and ws["digits"].epochs == 20
 
 
-def test_rows_of_one_workload(quick, stepping_fast):
+def test_rows_of_one_workload(quick):
     w = quick["xor"]
     rows = bench_workload(w, budget=None)
     assert [r.implementation for r in rows] == list(IMPLEMENTATIONS)
@@ -112,7 +99,7 @@ def test_rows_of_one_workload(quick, stepping_fast):
         assert r.max_weight_diff < TOL
 
 
-def test_a_slow_implementation_is_measured_on_a_prefix(quick, stepping_fast):
+def test_a_slow_implementation_is_measured_on_a_prefix(quick):
     w = quick["adding"]
     rows = bench_workload(w, budget=1e-6, implementations=("plain Python", "stepper", "fast engine"))
     py, step, fast = rows
@@ -125,32 +112,26 @@ def test_a_slow_implementation_is_measured_on_a_prefix(quick, stepping_fast):
     assert f"of {py.total:,} samples" in text
 
 
-def test_seeds_is_measured_in_full_whatever_the_budget(quick, stepping_fast):
+def test_seeds_is_measured_in_full_whatever_the_budget(quick):
     rows = bench_workload(quick["seeds"], budget=1e-6, implementations=("plain Python", "stepper"))
     assert all(r.full for r in rows)
 
 
-def test_fast_engine_falling_back_shows_n_a(quick, monkeypatch):
-    monkeypatch.setattr(bench, "_fast_engine", lambda: ((lambda ev: False), None))
-    rows = bench_workload(quick["xor"], budget=None, implementations=("plain Python", "fast engine"))
-    assert rows[1].samples is None and "falls back to the stepper" in format_table(rows)
-
-
-def test_fast_engine_missing_shows_n_a(quick, monkeypatch):
-    monkeypatch.setattr(bench, "_fast_engine", lambda: (None, "not available (No module named 'nodeflow.engine')"))
+def test_without_the_compiled_engine_its_row_shows_n_a(quick, monkeypatch):
+    monkeypatch.setattr(Session, "compiled", lambda self: None)
     rows = bench_workload(quick["xor"], budget=None, implementations=IMPLEMENTATIONS)
     assert rows[-1].samples is None and rows[-1].rate is None
     text = format_table(rows)
     fast_line = next(line for line in text.splitlines() if "fast engine" in line and "n/a" in line)
     assert fast_line.split()[-5:] == ["n/a"] * 5
-    assert "n/a: not available" in text
+    assert "n/a: the compiled engine cannot run here (it falls back to the stepper)" in text
 
 
-def test_table_structure(quick, stepping_fast):
+def test_table_structure(quick):
     rows = bench_workload(quick["xor"], budget=None) + bench_workload(quick["seeds"], budget=None)
     lines = format_table(rows).splitlines()
     assert lines[0].split("  ")[0] == "workload"
-    for col in bench.COLUMNS:
+    for col in COLUMNS:
         assert col in lines[0]
     assert set(lines[1]) <= {"-", " "}
     k = len(IMPLEMENTATIONS)
@@ -160,12 +141,12 @@ def test_table_structure(quick, stepping_fast):
     assert body[0].startswith("XOR 2-2-1") and body[k].startswith("seeds 7-5-3")
     assert body[1].startswith(" ")  # the workload is named once
     widths = {len(line) for line in body}
-    assert len(widths) == 1 or max(widths) - min(widths) <= max(len(c) for c in bench.COLUMNS[-2:])
+    assert len(widths) == 1 or max(widths) - min(widths) <= max(len(c) for c in COLUMNS[-2:])
     starts = {line.index(impl) for line in body for impl in IMPLEMENTATIONS if impl in line}
     assert len(starts) == 1  # the implementation column is aligned
 
 
-def test_quick_runs_and_prints_the_table(capsys, stepping_fast):
+def test_quick_runs_and_prints_the_table(capsys):
     assert main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "workload" in out and "samples/s" in out and "×plain-Python" in out and "×numpy" in out
@@ -175,7 +156,7 @@ def test_quick_runs_and_prints_the_table(capsys, stepping_fast):
     assert "  seeds:   " in out
 
 
-def test_json_rows_and_only(capsys, stepping_fast):
+def test_json_rows_and_only(capsys):
     assert main(["--quick", "--json", "--only", "xor"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["implementation"] for r in rows] == list(IMPLEMENTATIONS)
@@ -186,7 +167,6 @@ def test_json_rows_and_only(capsys, stepping_fast):
 
 
 def test_the_real_fast_engine(capsys):
-    pytest.importorskip("nodeflow.engine")
     assert main(["--quick", "--json", "--only", "xor"]) == 0
     rows = {r["implementation"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     fast = rows["fast engine"]
@@ -194,7 +174,7 @@ def test_the_real_fast_engine(capsys):
     assert fast["max_weight_diff"] < TOL  # the engine ends on the reference's weights
 
 
-def test_wiring_into_a_subcommand(capsys, stepping_fast):
+def test_wiring_into_a_subcommand(capsys):
     import argparse
 
     p = argparse.ArgumentParser(prog="nodeflow")

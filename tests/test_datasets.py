@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nodeflow.datasets import BUILTIN, epoch_order, load_data, split_indices
+from nodeflow.data import BUILTIN, epoch_order, load_data, split_indices
 from nodeflow.errors import DataError
 
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from nodeflow.errors import Diverged
-from nodeflow.evaluator import Evaluator
-from nodeflow.fileio import load, save
+from nodeflow.run import report
+from nodeflow.run.session import Session
+from nodeflow.document.files import load, save
 from conftest import GRAPHS, run_cli
 
 EXAMPLES = sorted(GRAPHS.glob("*.json"))
@@ -18,13 +19,13 @@ EPOCHS = 3
 
 
 def pair(path, **settings):
-    """Two evaluators on two copies of one graph file."""
+    """Two sessions on two copies of one graph file."""
     evs = []
     for _ in range(2):
         g = load(path)
         for k, v in settings.items():
             g.set_setting(k, v)
-        evs.append(Evaluator(g))
+        evs.append(Session(g))
     return evs
 
 
@@ -44,9 +45,9 @@ def assert_close(a, b, tol=1e-12) -> None:
         assert abs(a - b) <= tol, (a, b)
 
 
-def assert_same(a: Evaluator, b: Evaluator) -> None:
-    np.testing.assert_allclose(b.plan.smem, a.plan.smem, rtol=0, atol=1e-9)  # weights and optimiser state
-    np.testing.assert_allclose(b.plan.mem, a.plan.mem, rtol=0, atol=1e-9)  # every wire value
+def assert_same(a: Session, b: Session) -> None:
+    np.testing.assert_allclose(b.run.smem, a.run.smem, rtol=0, atol=1e-9)  # weights and optimiser state
+    np.testing.assert_allclose(b.run.mem, a.run.mem, rtol=0, atol=1e-9)  # every wire value
     assert b.epoch == a.epoch and b.sample == a.sample
     assert_close([s.as_dict() for s in b.stats], [s.as_dict() for s in a.stats])
     assert_close([s.values for s in b.stats], [s.values for s in a.stats])
@@ -55,8 +56,8 @@ def assert_same(a: Evaluator, b: Evaluator) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_fast_engine_matches_stepper_on_every_example(path):
     step, fast = pair(path)
-    step.run(EPOCHS)
-    fast.run(EPOCHS, engine="fast")
+    step.train(EPOCHS, engine="step")
+    fast.train(EPOCHS, engine="fast")
     assert_same(step, fast)
 
 
@@ -74,12 +75,12 @@ def test_exported_script_matches_stepper_on_every_example(path, tmp_path):
     out = subprocess.run([sys.executable, str(script), "--epochs", str(epochs), "--json", "--save-weights",
                           str(weights)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    ev = Evaluator(load(path))
-    ev.run(epochs)
+    ev = Session(load(path))
+    ev.train(epochs, engine="step")
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert_close(rows, [s.as_dict() for s in ev.stats])
+    assert_close(rows, [report.epoch_record(s.epoch, s.as_dict(), s.values) for s in ev.stats])
     for node, value in json.loads(weights.read_text()).items():
-        np.testing.assert_allclose(value, ev.graph.state(node)["value"], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(value, ev.value(node, "W" if "weights" in node else "b"), rtol=0, atol=1e-9)
 
 
 def test_script_is_numpy_only_and_readable(tmp_path):
@@ -98,15 +99,15 @@ def test_fast_run_continues_a_half_done_epoch():
         for _ in range(7):
             ev.step_sample()
         ev.step_node()
-    step.run(4)
-    fast.run(4, engine="fast")
+    step.train(4, engine="step")
+    fast.train(4, engine="fast")
     assert_same(step, fast)
 
 
 def test_stopping_from_on_epoch_stops_exactly_there():
     step, fast = pair(GRAPHS / "xor.json")
-    step.run(3)
-    stats = fast.run(50, engine="fast", on_epoch=lambda s: s.epoch == 3)
+    step.train(3, engine="step")
+    stats = fast.train(50, engine="fast", on_epoch=lambda s: s.epoch == 3)
     assert [s.epoch for s in stats] == [1, 2, 3]
     assert_same(step, fast)
 
@@ -114,38 +115,38 @@ def test_stopping_from_on_epoch_stops_exactly_there():
 @pytest.mark.parametrize("batch", [3, 1000])
 def test_mini_batches_match(batch):
     step, fast = pair(GRAPHS / "apples_oranges.json", batch_size=batch)
-    step.run(4)
-    fast.run(4, engine="fast")
+    step.train(4, engine="step")
+    fast.train(4, engine="fast")
     assert_same(step, fast)
 
 
 def test_divergence_is_caught_at_the_same_node_and_sample():
     step, fast = pair(GRAPHS / "adding_neuron.json", lr=100.0)
     with pytest.raises(Diverged) as by_step:
-        step.run(5)
+        step.train(5, engine="step")
     with pytest.raises(Diverged) as by_fast:
-        fast.run(5, engine="fast")
+        fast.train(5, engine="fast")
     assert str(by_fast.value) == str(by_step.value)
     assert "error.E" in str(by_fast.value) and "epoch 1" in str(by_fast.value)
     for ev in (step, fast):
         ev.step_back()
     assert_same(step, fast)
-    assert np.isfinite(fast.plan.smem).all()
+    assert np.isfinite(fast.run.smem).all()
 
 
 def test_step_back_undoes_a_fast_run():
-    ev = Evaluator(load(GRAPHS / "xor.json"))
-    before = ev.plan.smem.copy()
-    ev.run(20, engine="fast")
-    assert ev.epoch == 20 and not np.array_equal(ev.plan.smem, before)
+    ev = Session(load(GRAPHS / "xor.json"))
+    before = ev.run.smem.copy()
+    ev.train(20, engine="fast")
+    assert ev.epoch == 20 and not np.array_equal(ev.run.smem, before)
     assert ev.step_back()
-    assert ev.epoch == 0 and np.array_equal(ev.plan.smem, before) and ev.stats == []
+    assert ev.epoch == 0 and np.array_equal(ev.run.smem, before) and ev.stats == []
 
 
 def test_second_process_loads_compiled_code_from_the_disk_cache(tmp_path):
-    code = ("from nodeflow.evaluator import Evaluator; from nodeflow.fileio import load; from nodeflow import engine;"
-            f"ev = Evaluator(load({str(GRAPHS / 'apples_oranges.json')!r})); ev.run(1, engine='fast');"
-            "s = engine.engine_for(ev).fn.stats; print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))")
+    code = ("from nodeflow.run.session import Session; from nodeflow.document.files import load;"
+            f"ev = Session(load({str(GRAPHS / 'apples_oranges.json')!r})); ev.train(1, engine='fast');"
+            "s = ev.compiled().fn.stats; print(sum(s.cache_hits.values()), sum(s.cache_misses.values()))")
     env = {"NODEFLOW_CACHE": str(tmp_path)}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                            env={**__import__("os").environ, **env}) for _ in range(2)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nodeflow import Evaluator, load, mlp, save
+from nodeflow import Session, load, mlp, save
 from nodeflow.errors import GraphFileError, NodeflowError
 from conftest import GRAPHS
 
@@ -24,7 +24,9 @@ def test_examples_save_load_save_gives_the_same_bytes(tmp_path, name):
 
 def test_trained_weights_round_trip_exactly(tmp_path):
     g = mlp([2, 4, 3], data="spiral", seed=3)
-    Evaluator(g).run(2)
+    ev = Session(g)
+    ev.train(2)
+    ev.apply()
     save(g, tmp_path / "t.json")
     h = load(tmp_path / "t.json")
     for n in g.node_ids:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nodeflow import Evaluator, mlp
+from nodeflow import Session, mlp
 from reference import finite_difference, params_of, sgd_step
 
 CASES = [
@@ -20,12 +20,12 @@ CASES = [
 def test_one_sample_step_matches_finite_differences(layers, act, data):
     lr = 0.3
     g = mlp(layers, act, data=data, lr=lr, seed=2)
-    ev = Evaluator(g)
-    before = params_of(g, layers)
+    ev = Session(g)
+    before = params_of(g)
     ev.step_sample()
     d = g.data()
     x, t = d.X_train[ev.current_row], d.T_train[ev.current_row]
-    after = params_of(g, layers)
+    after = params_of(ev)
     fd = finite_difference([(W.copy(), b.copy()) for W, b in before], x, t, act)
     ref = sgd_step(before, x, t, lr, act)
     changed = []
@@ -42,8 +42,8 @@ def test_gradient_outputs_equal_finite_differences():
     """The update nodes' grad outputs are dE/dW, read off the wires."""
     layers = [2, 4, 3]
     g = mlp(layers, data="spiral", lr=0.1, seed=5)
-    ev = Evaluator(g)
-    before = params_of(g, layers)
+    ev = Session(g)
+    before = params_of(g)
     ev.step_sample()
     d = g.data()
     fd = finite_difference(before, d.X_train[ev.current_row], d.T_train[ev.current_row])
@@ -55,7 +55,7 @@ def test_gradient_outputs_equal_finite_differences():
 def test_softmax_output_uses_its_jacobian():
     """Squared error through a softmax: the delta must use the full Jacobian, not y(1-y)."""
     g = mlp([2, 3], "softmax", data="spiral", lr=0.5, seed=3)
-    ev = Evaluator(g)
+    ev = Session(g)
     W0, b0 = g.state("weights_1")["value"].copy(), g.state("bias_1")["value"].copy()
     ev.step_sample()
     d = g.data()
@@ -73,7 +73,7 @@ def test_softmax_output_uses_its_jacobian():
         up[idx] += h
         down[idx] -= h
         gW[idx] = (E(up, b0) - E(down, b0)) / (2 * h)
-    np.testing.assert_allclose(g.state("weights_1")["value"] - W0, -0.5 * gW, atol=1e-9, rtol=0)
+    np.testing.assert_allclose(ev.value("weights_1", "W") - W0, -0.5 * gW, atol=1e-9, rtol=0)
 
 
 def test_hand_computed_step_of_the_adding_neuron():
@@ -81,7 +81,7 @@ def test_hand_computed_step_of_the_adding_neuron():
     g = mlp([2, 1], "identity", data="adding", lr=0.1, seed=1)
     g.state("weights_1")["value"][:] = [[0.5, 0.25]]
     g.state("bias_1")["value"][:] = [0.125]
-    ev = Evaluator(g)
+    ev = Session(g)
     ev.step_sample()
     d = g.data()
     a, b = d.X_train[ev.current_row]
@@ -90,6 +90,6 @@ def test_hand_computed_step_of_the_adding_neuron():
     delta = y - t
     assert ev.value("identity_1", "y")[0] == pytest.approx(y, abs=1e-15)
     assert ev.value("error", "E")[()] == pytest.approx(0.5 * delta ** 2, abs=1e-15)
-    np.testing.assert_allclose(g.state("weights_1")["value"], [[0.5 - 0.1 * delta * a, 0.25 - 0.1 * delta * b]],
+    np.testing.assert_allclose(ev.value("weights_1", "W"), [[0.5 - 0.1 * delta * a, 0.25 - 0.1 * delta * b]],
                                atol=1e-15)
-    np.testing.assert_allclose(g.state("bias_1")["value"], [0.125 - 0.1 * delta], atol=1e-15)
+    np.testing.assert_allclose(ev.value("bias_1", "b"), [0.125 - 0.1 * delta], atol=1e-15)

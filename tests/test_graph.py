@@ -186,3 +186,33 @@ def test_problems_list_what_blocks_running():
     problems = g.problems()
     assert "s.z is not connected" in problems
     assert "u.W must come from a Weights or Bias node (its new value is written there), not from c" in problems
+
+
+def test_building_infers_shapes_incrementally():
+    """Each edit re-infers only what it touches: building a network is linear in its size."""
+    per_node = []
+    for hidden in (8, 38):
+        g = mlp([2] + [4] * hidden + [1], data="circle")
+        per_node.append(g._shapes.inferences / len(g.node_ids))
+    assert per_node[1] <= per_node[0] * 1.1 and per_node[1] < 8  # whole-graph inference per edit would be ~n
+    g = mlp([2, 3, 1], data="circle")
+    full = g.shapes()
+    from nodeflow.document.shapes import infer
+    fresh = infer(g.nx, g._shapes.ctx)
+    assert fresh.outputs == full.outputs and fresh.dims == full.dims and fresh.problems == full.problems == []
+
+
+def test_an_edit_upstream_reaches_every_node_downstream():
+    g = Graph({"data": "circle"})
+    g.add_node("Dataset")
+    g.add_node("Weights", "w", params={"shape": [3, 2]})
+    for t, n in (("WeightedSum", "ws"), ("Sigmoid", "s"), ("Watch", "watch")):
+        g.add_node(t, n)
+    for a, b in (("dataset.x", "ws.x"), ("w.W", "ws.W"), ("ws.z", "s.z"), ("s.y", "watch.value")):
+        g.connect(a, b)
+    assert g.shapes().outputs[("s", "y")] == (3,)
+    g.disconnect(Link("w", "W", "ws", "W"))
+    g.set_param("w", "shape", [5, 2])
+    g.connect("w.W", "ws.W")
+    assert g.shapes().outputs[("ws", "z")] == g.shapes().outputs[("s", "y")] == (5,)
+    assert g.shapes().inputs["watch"]["value"] == (5,)

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from nodeflow import Evaluator, Link, load, mlp
+from nodeflow import Session, Link, load, mlp
 from nodeflow.errors import DataError, Diverged
-from nodeflow.gradcheck import gradcheck
+from nodeflow.run.gradcheck import gradcheck
 from nodeflow.pictures import diverging, heat_map, image_shape, unit_images, write_png
 from conftest import GRAPHS, run_cli
 
@@ -19,7 +19,7 @@ EXAMPLES = sorted(p.name for p in GRAPHS.glob("*.json"))
 def test_gradcheck_passes_on_every_example(name):
     if name == "digits.json":
         pytest.importorskip("sklearn")
-    results = gradcheck(Evaluator(load(GRAPHS / name)), samples=2)
+    results = gradcheck(Session(load(GRAPHS / name)), samples=2)
     assert results and all(r.rel_error < 1e-7 for r in results), [(r.node, r.rel_error) for r in results]
     assert {r.node for r in results} == set(load(GRAPHS / name).nodes_of_type("Weights", "Bias"))
 
@@ -33,19 +33,19 @@ def miswired():
 
 
 def test_gradcheck_catches_a_delta_that_skips_the_slope():
-    by_node = {r.node: r for r in gradcheck(Evaluator(miswired()))}
+    by_node = {r.node: r for r in gradcheck(Session(miswired()))}
     assert by_node["weights_2"].verdict == "WRONG" and by_node["weights_2"].rel_error > 0.1
     assert by_node["weights_1"].verdict == "ok"  # its own delta is still right
 
 
 def test_gradcheck_leaves_the_graph_as_it_was():
     g = load(GRAPHS / "adam_vs_sgd.json")
-    ev = Evaluator(g)
+    ev = Session(g)
     ev.step_sample()
-    before = ev.plan.smem.copy(), ev.plan.mem.copy()
+    before = ev.run.smem.copy(), ev.run.mem.copy()
     gradcheck(ev)
-    np.testing.assert_array_equal(ev.plan.smem, before[0])
-    np.testing.assert_array_equal(ev.plan.mem, before[1])
+    np.testing.assert_array_equal(ev.run.smem, before[0])
+    np.testing.assert_array_equal(ev.run.mem, before[1])
 
 
 def test_gradcheck_command(tmp_path):
@@ -74,9 +74,9 @@ def stopped_by_the_guard():
     """The adding neuron with a learning rate of 100, already stopped by the guard."""
     g = load(GRAPHS / "adding_neuron.json")
     g.set_setting("lr", 100.0)
-    ev = Evaluator(g)
+    ev = Session(g)
     with pytest.raises(Diverged) as e:
-        ev.run(5)
+        ev.train(5)
     return g, ev, e.value
 
 
@@ -85,11 +85,11 @@ def test_divergence_keeps_the_weights_and_step_back_works():
     assert (err.node, err.port) == ("error", "E")
     assert ev.divergence is err and ev.last_node == "error" and ev.cursor > 0
     assert not np.isfinite(ev.value("error", "E")).all()  # the bad value stays on its wire to be seen
-    W = g.state("weights_1")["value"].copy()
-    assert np.isfinite(W).all()
+    W = ev.value("weights_1", "W")
+    assert np.isfinite(W).all() and not np.array_equal(W, g.state("weights_1")["value"])  # trained, not the start
     assert ev.step_back() and ev.cursor == 0
-    np.testing.assert_array_equal(g.state("weights_1")["value"], W)
-    assert np.isfinite(ev.plan.mem).all()
+    np.testing.assert_array_equal(ev.value("weights_1", "W"), W)
+    assert np.isfinite(ev.run.mem).all()
 
 
 def test_stepping_node_by_node_stops_at_the_first_bad_node():
@@ -104,31 +104,31 @@ def test_stepping_node_by_node_stops_at_the_first_bad_node():
 def test_a_growing_loss_warns():
     g = load(GRAPHS / "adding_neuron.json")
     g.set_setting("lr", 1.5)
-    ev = Evaluator(g)
+    ev = Session(g)
     with pytest.raises(Diverged):
-        ev.run(30)
+        ev.train(30)
     warned = [s.epoch for s in ev.stats if s.warning]
     assert warned and warned[0] == 6  # five rises in a row after epoch 1
     assert "the loss has grown for 5 epochs in a row" in ev.stats[5].warning
-    quiet = Evaluator(load(GRAPHS / "xor.json"))
-    assert not any(s.warning for s in quiet.run(300))
+    quiet = Session(load(GRAPHS / "xor.json"))
+    assert not any(s.warning for s in quiet.train(300))
 
 
 def test_digits_network_learns():
     pytest.importorskip("sklearn")
     g = load(GRAPHS / "digits.json")
     assert g.data().X.shape == (1797, 64)
-    ev = Evaluator(g)
-    ev.run(10)
+    ev = Session(g)
+    ev.train(10)
     assert ev.stats[-1].test_acc >= 0.9
-    pictures = unit_images(g.state("weights_1")["value"])
+    pictures = unit_images(ev.value("weights_1", "W"))
     assert pictures.shape == (5 * (8 * 4 + 2) + 2, 5 * (8 * 4 + 2) + 2, 3)  # 25 units, 8×8 pixels zoomed 4×
 
 
 def test_digits_without_scikit_learn_says_how_to_get_it(monkeypatch):
     import builtins
 
-    from nodeflow import datasets
+    from nodeflow.data import builtin
 
     real = builtins.__import__
 
@@ -138,7 +138,7 @@ def test_digits_without_scikit_learn_says_how_to_get_it(monkeypatch):
         return real(name, *a, **k)
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
     with pytest.raises(DataError, match=r"pip install 'nodeflow\[digits\]'"):
-        datasets.digits()
+        builtin.digits()
 
 
 def test_colour_scale():
@@ -165,9 +165,9 @@ def test_pictures_and_png(tmp_path):
 
 def test_per_node_timing():
     g = load(GRAPHS / "xor.json")
-    ev = Evaluator(g)
+    ev = Session(g)
     ev.profiling = True
-    ev.run(5)
+    ev.train(5)
     times = ev.node_times()
     assert set(times) == {s.node for s in ev.steps}
     assert all(t > 0 for t in times.values())

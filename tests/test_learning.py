@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from nodeflow import Evaluator, load, mlp, save
-from nodeflow.datasets import fold_indices
-from nodeflow.examples import symmetry
+from nodeflow import Session, load, mlp, save
+from nodeflow.data import fold_indices
+from nodeflow.document.examples import symmetry
 from conftest import run_cli
 from reference import gradients, params_of
 
@@ -38,9 +38,9 @@ def hand_step(opt, P, g, st, t, lr=LR):
 def test_first_three_updates_follow_the_published_rule(opt, l2, l1):
     layers = [2, 3, 3]
     g = mlp(layers, data="spiral", lr=LR, seed=6, optimizer=opt, l2=l2, l1=l1, init="uniform_sym")
-    ev = Evaluator(g)
+    ev = Session(g)
     d = g.data()
-    params = params_of(g, layers)
+    params = params_of(g)
     states = [[{"m": np.zeros_like(a), "v": np.zeros_like(a)} for a in pair] for pair in params]
     for t in range(1, 4):
         ev.step_sample()
@@ -51,15 +51,15 @@ def test_first_three_updates_follow_the_published_rule(opt, l2, l1):
             new.append((hand_step(opt, W, gW, sW, t), hand_step(opt, b, gb, sb, t)))
         params = new
         for l, (W, b) in enumerate(params, 1):
-            np.testing.assert_allclose(g.state(f"weights_{l}")["value"], W, rtol=0, atol=1e-12)
-            np.testing.assert_allclose(g.state(f"bias_{l}")["value"], b, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(ev.value(f"weights_{l}", "W"), W, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(ev.value(f"bias_{l}", "b"), b, rtol=0, atol=1e-12)
     if opt in ("momentum", "adam"):  # the optimiser's state is on the wires
         np.testing.assert_allclose(ev.value("weight_update_1", "m"), states[0][0]["m"], rtol=0, atol=1e-12)
 
 
 def test_regulariser_contribution_is_its_own_wire():
     g = mlp([2, 3, 1], data="circle", lr=0.1, seed=2, l2=0.5, l1=0.25, init="uniform_sym")
-    ev = Evaluator(g)
+    ev = Session(g)
     W = g.state("weights_1")["value"].copy()
     ev.step_sample()
     np.testing.assert_allclose(ev.value("weight_update_1", "reg"), 0.5 * W + 0.25 * np.sign(W), atol=1e-15)
@@ -71,39 +71,39 @@ def test_regulariser_contribution_is_its_own_wire():
 def test_mini_batches_average_the_gradients():
     layers = [2, 4, 3]
     g = mlp(layers, data="spiral", lr=0.2, seed=3, batch_size=4)
-    ev = Evaluator(g)
+    ev = Session(g)
     d = g.data()
-    start = params_of(g, layers)
+    start = params_of(g)
     grads = []
     for i in range(4):
         ev.step_sample()
         grads.append(gradients(start, d.X_train[ev.current_row], d.T_train[ev.current_row]))
         if i < 3:  # mid-batch: nothing moves
             for l, (W, b) in enumerate(start, 1):
-                np.testing.assert_array_equal(g.state(f"weights_{l}")["value"], W)
+                np.testing.assert_array_equal(ev.value(f"weights_{l}", "W"), W)
                 assert not ev.value(f"weight_update_{l}", "step").any()
     for l, (W, b) in enumerate(start, 1):
         mean_gW = np.mean([gr[l - 1][0] for gr in grads], axis=0)
         mean_gb = np.mean([gr[l - 1][1] for gr in grads], axis=0)
-        np.testing.assert_allclose(g.state(f"weights_{l}")["value"], W - 0.2 * mean_gW, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(g.state(f"bias_{l}")["value"], b - 0.2 * mean_gb, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ev.value(f"weights_{l}", "W"), W - 0.2 * mean_gW, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ev.value(f"bias_{l}", "b"), b - 0.2 * mean_gb, rtol=0, atol=1e-12)
 
 
 def test_the_last_batch_of_an_epoch_may_be_short():
     g = mlp([2, 2, 1], data="xor", batch_size=3)  # four samples: a batch of 3, then one of 1
-    ev = Evaluator(g)
+    ev = Session(g)
     ev.step_epoch()
     assert ev.value("weight_update_1", "m").shape == (2, 2)
-    assert g.state("weight_update_1")["t"][0] == 2.0
+    assert ev.state("weight_update_1")["t"][0] == 2.0
     ev.step_epoch()
-    assert g.state("weight_update_1")["t"][0] == 4.0
+    assert ev.state("weight_update_1")["t"][0] == 4.0
 
 
 def test_whole_epoch_batches():
     g = mlp([2, 2, 1], data="xor", batch_size=1000)
-    ev = Evaluator(g)
-    ev.run(3)
-    assert g.state("bias_update_2")["t"][0] == 3.0
+    ev = Session(g)
+    ev.train(3)
+    assert ev.state("bias_update_2")["t"][0] == 3.0
 
 
 @pytest.mark.parametrize("schedule,params,expected", [
@@ -116,7 +116,7 @@ def test_learning_rate_schedules(schedule, params, expected):
     g = mlp([2, 1], "identity", data="adding", samples=20, lr=0.3, schedule="inverse")
     for k, v in dict(params, schedule=schedule).items():
         g.set_param("learning_rate", k, v)
-    ev = Evaluator(g)
+    ev = Session(g)
     for e in range(6):
         ev.step_sample()
         assert ev.value("learning_rate", "lr")[()] == pytest.approx(expected(0.3, e), rel=1e-15)
@@ -127,8 +127,8 @@ def test_learning_rate_schedules(schedule, params, expected):
 def test_inverse_schedule_shrinks_the_adding_neurons_steps():
     """The update of epoch e uses a / (b·(e+1)): the step equals that rate times the gradient."""
     g = mlp([2, 1], "identity", data="adding", samples=30, lr=0.2, schedule="inverse")
-    ev = Evaluator(g)
-    ev.run(4)
+    ev = Session(g)
+    ev.train(4)
     ev.step_sample()
     step = ev.value("weight_update_1", "step")
     np.testing.assert_allclose(step, -0.2 / 5 * ev.value("weight_update_1", "grad"), rtol=1e-13)
@@ -159,7 +159,7 @@ def test_each_loss_delta_is_its_finite_difference_gradient(case):
     data, layers = ("apples-oranges", [2, 1]) if act == "sigmoid" else ("spiral", [2, 3])
     g = mlp(layers, act, data=data, seed=4, init="uniform_sym",
             loss="squared" if loss == "squared" else "cross_entropy")
-    ev = Evaluator(g)
+    ev = Session(g)
     while ev.phase != "update":
         ev.step_node()
     d = g.data()
@@ -199,31 +199,33 @@ def test_initialisations(init, check):
 
 
 def test_zero_initialisation_keeps_hidden_units_identical():
-    g = symmetry()
-    Evaluator(g).run(300)
-    zW1, zb1, zW2 = (g.state(n)["value"] for n in ("zero_weights_1", "zero_bias_1", "zero_weights_2"))
+    ev = Session(symmetry())
+    ev.train(300)
+    zW1, zb1, zW2 = (ev.state(n)["value"] for n in ("zero_weights_1", "zero_bias_1", "zero_weights_2"))
     np.testing.assert_array_equal(zW1[0], zW1[1])
     assert zb1[0] == zb1[1] and zW2[0, 0] == zW2[0, 1]
     assert np.any(zW1 != 0), "they do learn, but all the same thing"
-    rW1, rb1 = g.state("random_weights_1")["value"], g.state("random_bias_1")["value"]
+    rW1, rb1 = ev.state("random_weights_1")["value"], ev.state("random_bias_1")["value"]
     units = np.column_stack([rW1, rb1])  # each hidden unit: its incoming weights and its bias
     assert np.abs(units[0] - units[1]).max() > 1.0
 
 
 def test_optimiser_state_is_saved_and_training_continues_exactly(tmp_path):
     g = mlp([2, 4, 3], data="spiral", seed=2, optimizer="adam", lr=0.01)
-    Evaluator(g).run(2)
+    ev = Session(g)
+    ev.train(2)
+    ev.apply()
     save(g, tmp_path / "adam.json")
     doc = json.loads((tmp_path / "adam.json").read_text())
     upd = next(n for n in doc["nodes"] if n["id"] == "weight_update_1")["params"]
     assert np.array(upd["m"]).shape == (4, 2) and np.array(upd["v"]).shape == (4, 2) and upd["t"][0] > 0
-    Evaluator(g).run(1)
-    h = load(tmp_path / "adam.json")
-    Evaluator(h).run(1)
+    ev.train(1)
+    resumed = Session(load(tmp_path / "adam.json"))
+    resumed.train(1)
     for n in ("weights_1", "bias_2", "weight_update_1"):
-        for k, v in g.state(n).items():
+        for k, v in ev.state(n).items():
             if k in g.type_of(n).saved_state:
-                np.testing.assert_array_equal(h.state(n)[k], v)
+                np.testing.assert_array_equal(resumed.state(n)[k], v)
 
 
 def test_folds_partition_the_data():

@@ -17,7 +17,6 @@ import numpy as np
 
 from .scripting import result, run_editor, virtual_display
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "wheat-seeds.csv"
 FRAMES = 150
 
 
@@ -52,14 +51,13 @@ def script(app):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nodeflow.gui.bench_frame", description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=str(SEEDS), help="the wheat-seeds CSV")
-    a = ap.parse_args(argv)
-    from ..builders import mlp
-    from ..fileio import save
+    ap.parse_args(argv)
+    from ..document.builders import mlp
+    from ..document.files import save
 
     with tempfile.TemporaryDirectory() as tmp, virtual_display() as display:
         path = Path(tmp) / "seeds.json"
-        save(mlp([7, 5, 3], data=str(Path(a.data).resolve()), lr=0.3), path)
+        save(mlp([7, 5, 3], data="wheat-seeds", lr=0.3), path)
         r = run_editor("nodeflow.gui.bench_frame:script", path, display=display, timeout=600)
     print(f"7-5-3 seeds graph: {r['nodes']} nodes, {r['links']} wires; Python time per frame:")
     print("  view = writing pin values, wire colours, highlights, panels; step = the evaluator;")

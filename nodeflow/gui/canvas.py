@@ -13,7 +13,7 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 
 from ..errors import NotReady
-from ..graph import Graph, Link
+from ..document.graph import Graph, Link
 from ..pictures import heat_map, image_shape, unit_images
 from . import wires
 from .controller import Controller
@@ -99,7 +99,7 @@ class Canvas:
         self.link_colour: dict[Link, tuple[int, tuple, int]] = {}  # link -> (colour item, colour shown, theme)
         self.text_cache: dict[int, str] = {}
         self._shown = None  # what the last refresh drew: see refresh()
-        self._views: tuple = (None, {})  # (plan, {(node, port): view of its memory})
+        self._views: tuple = (None, {})  # (run, {(node, port): view of its memory})
         self._port_cache: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, text item, colour)
         self._unsubscribe: Callable[[], None] | None = None
         self.origin = MARGIN  # editor pixel of canvas (0, 0); set so a graph opens in view
@@ -318,16 +318,17 @@ class Canvas:
     def refresh(self) -> None:
         """Show the current values, colours and highlights (only what changed is touched)."""
         c = self.ctrl
-        key = (c.values_version, c.ev.profiling, id(c.gradchecks), c.running)
+        key = (c.values_version, c.session.profiling, id(c.gradchecks), c.running)
         if key == self._shown:
             return
         self._shown = key
-        ev = c.ev
+        ev = c.session
         try:
-            plan = ev.plan
+            run = ev.run
         except NotReady:
-            plan = None
-        value = self._value_reader(plan)
+            run = None
+        plan = run.plan if run is not None else None
+        value = self._value_reader(run)
         bad_node = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
         hot = ev.last_node if plan is not None and (ev.cursor or not c.running) else None
         phase_theme = self.themes.phase.get(ev.phase or "", None)
@@ -373,20 +374,20 @@ class Canvas:
         self._port_cache[(node, port)] = (raw, text, colour)
         return colour
 
-    def _value_reader(self, plan) -> Callable[[str, str], np.ndarray | None]:
-        """``value(node, port)`` reading the plan's memory through views kept per plan."""
-        if plan is None:
+    def _value_reader(self, run) -> Callable[[str, str], np.ndarray | None]:
+        """``value(node, port)`` reading the run's memory through views kept per run."""
+        if run is None:
             return lambda n, p: None
-        if plan is not self.ctrl.stepped_plan:  # nothing computed since the last edit: only registers
-            return lambda n, p: plan.value(n, p) if (n, p) in plan.aliases else None
-        if self._views[0] is not plan:
-            self._views = (plan, {})
+        if run is not self.ctrl.stepped_run:  # nothing computed since the last edit: only registers
+            return lambda n, p: run.value(n, p) if (n, p) in run.plan.aliases else None
+        if self._views[0] is not run:
+            self._views = (run, {})
         views = self._views[1]
 
         def value(node: str, port: str) -> np.ndarray:
             v = views.get((node, port))
             if v is None:
-                v = views[(node, port)] = plan.value(node, port)
+                v = views[(node, port)] = run.value(node, port)
             return v
 
         return value

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .. import fileio
-from ..builders import mlp
+from ..document import files as fileio
+from ..document.builders import mlp
+from ..document.graph import Graph, Link
 from ..errors import Diverged, GraphFileError, NodeflowError, NotReady
-from ..evaluator import EpochStats, Evaluator
-from ..graph import Graph, Link
-from ..gradcheck import ParamCheck, gradcheck
+from ..run.gradcheck import ParamCheck, gradcheck
+from ..run.session import Session
+from ..run.state import EpochStats
 
 FRAME_BUDGET = 0.012  # seconds of training per frame while running without animation
 
@@ -51,7 +52,7 @@ class Controller:
     def __init__(self, graph: Graph | None = None, path: str | Path | None = None):
         self.graph: Graph = graph if graph is not None else Graph()
         self.path: Path | None = Path(path) if path else None
-        self.ev = Evaluator(self.graph)
+        self.session = Session(self.graph)
         self.message = Message("")
         self.run_state: RunState | None = None
         self.run_epochs = 100  # how many epochs R trains for
@@ -61,7 +62,7 @@ class Controller:
         self.gradchecks: dict[str, ParamCheck] = {}
         self.values_version = 0  # bumped whenever values on the wires may have changed
         self._trained_steps = 0  # steps taken since the graph was opened (they change its weights)
-        self.stepped_plan = None  # the plan the last step ran on: a newer one has computed nothing yet
+        self.stepped_run = None  # the run the last step ran on: a newer one has computed nothing yet
         self._saved = self._edit_state()
         self._replace_listeners: list[Callable[[Graph], None]] = []
         self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
@@ -72,10 +73,7 @@ class Controller:
         self._replace_listeners.append(fn)
 
     def _edit_state(self) -> tuple:
-        return (self.graph.history.current_id, self.graph.trained_epochs, self._weights_token())
-
-    def _weights_token(self) -> int:
-        return self._trained_steps
+        return (self.graph.history.current_id, self.graph.trained_epochs, self._trained_steps)
 
     @property
     def dirty(self) -> bool:
@@ -95,13 +93,13 @@ class Controller:
 
     def status_line(self) -> str:
         """Epoch, sample, phase and the node being evaluated (recomputed only after a change)."""
-        key = (self.values_version, self.graph.revision, id(self.ev), self.running and self.ev.epoch)
+        key = (self.values_version, self.graph.revision, id(self.session), self.running and self.session.epoch)
         if getattr(self, "_status", (None,))[0] != key:
             self._status = (key, self._status_text())
         return self._status[1]
 
     def _status_text(self) -> str:
-        ev = self.ev
+        ev = self.session
         try:
             n = ev.n_train
         except NotReady as e:
@@ -120,11 +118,11 @@ class Controller:
     # -- files -------------------------------------------------------------------------
     def _replace(self, graph: Graph, path: Path | None) -> None:
         self.cancel_run()
-        self.ev.close()
-        profiling = self.ev.profiling
+        self.session.close()
+        profiling = self.session.profiling
         self.graph, self.path = graph, path
-        self.ev = Evaluator(graph)
-        self.ev.profiling = profiling
+        self.session = Session(graph)
+        self.session.profiling = profiling
         self.gradchecks = {}
         self._trained_steps = 0
         self._saved = self._edit_state()
@@ -159,6 +157,7 @@ class Controller:
         if target.suffix == "":
             target = target.with_suffix(".json")
         try:
+            self.session.apply()
             fileio.save(self.graph, target)
         except (NodeflowError, OSError) as e:
             self.fail(e)
@@ -191,8 +190,11 @@ class Controller:
 
     # -- editing -----------------------------------------------------------------------
     def _edit(self, fn: Callable, *args, quiet: bool = False, **kw):
-        """Apply an edit; a refusal becomes the status message. ``quiet``: it changes no numbers."""
+        """Apply an edit; a refusal becomes the status message. ``quiet``: it changes no numbers.
+
+        The run's trained values go into the document first, so undoing the edit brings them back."""
         try:
+            self.session.apply()
             out = fn(*args, **kw)
         except NodeflowError as e:
             self.fail(e)
@@ -280,7 +282,6 @@ class Controller:
     def reset_weights(self) -> bool:
         ok = self._edit(self.graph.reset_weights)
         if ok:
-            self.ev.stats.clear()
             self.gradchecks = {}
             self.say("weights reset from the seed")
         return bool(ok)
@@ -304,12 +305,17 @@ class Controller:
         """Run one stepping action; NotReady and divergence become status messages."""
         self.values_version += 1
         try:
-            if not self.ev.plan.steps:
+            run = self.session.run
+            if not run.plan.steps:
                 raise NotReady("there is nothing to evaluate: add nodes from the palette")
-            fn()
+            before = run.version
+            try:
+                fn()
+            finally:
+                if run.version != before:  # the values changed (a no-op leaves the file clean)
+                    self._trained_steps += 1
+                    self.stepped_run = run
         except Diverged as e:
-            self.stepped_plan = self.ev.plan
-            self._trained_steps += 1
             self.cancel_run()
             self.say(str(e), "error")
             return False
@@ -317,26 +323,24 @@ class Controller:
             self.cancel_run()
             self.say(f"cannot step: {e}", "error")
             return False
-        self._trained_steps += 1
-        self.stepped_plan = self.ev.plan
         return True
 
     def step_node(self) -> bool:
-        ok = self._step(self.ev.step_node)
+        ok = self._step(self.session.step_node)
         if ok:
-            self.say(f"evaluated {self.ev.last_node} ({self.ev.phase})")
+            self.say(f"evaluated {self.session.last_node} ({self.session.phase})")
         return ok
 
     def step_sample(self) -> bool:
-        ok = self._step(self.ev.step_sample)
+        ok = self._step(self.session.step_sample)
         if ok:
-            self.say(f"sample done (row {self.ev.current_row})")
+            self.say(f"sample done (row {self.session.current_row})")
         return ok
 
     def step_epoch(self) -> bool:
-        ok = self._step(self.ev.step_epoch)
+        ok = self._step(self.session.step_epoch)
         if ok:
-            self._epoch_message(self.ev.stats[-1])
+            self._epoch_message(self.session.stats[-1])
         return ok
 
     def _epoch_message(self, s: EpochStats) -> None:
@@ -354,11 +358,12 @@ class Controller:
 
     def step_back(self) -> bool:
         self.cancel_run()
-        if not self.ev.step_back():
+        if not self.session.step_back():
             self.say("nothing to step back to", "warn")
             return False
         self.values_version += 1
         self._trained_steps += 1
+        self.stepped_run = self.session.run
         self.say("stepped back one sample")
         return True
 
@@ -374,7 +379,7 @@ class Controller:
             return
         if not self._step(lambda: None):  # says why the graph cannot run
             return
-        e = self.ev.epoch
+        e = self.session.epoch
         self.run_state = RunState(e + self.run_epochs, e, self.animate)
         self.say(f"running {self.run_epochs} epochs" + (" (animated)" if self.animate else
                                                         " (the first run of a graph compiles it: a moment)"))
@@ -384,7 +389,7 @@ class Controller:
             return
         self.run_state = None
         if why:
-            self.say(f"{why} at epoch {self.ev.epoch}")
+            self.say(f"{why} at epoch {self.session.epoch}")
 
     def tick(self, now: float | None = None) -> None:
         """Advance a run by one frame's worth: animated steps, or a time-boxed slice of training."""
@@ -395,15 +400,15 @@ class Controller:
         if rs.animate:
             rs.credit = min(rs.credit + (now - rs.last) * self.speed, 50.0)
             rs.last = now
-            step = self.ev.step_node if self.speed_unit == "nodes" else self.ev.step_sample
+            step = self.session.step_node if self.speed_unit == "nodes" else self.session.step_sample
             while rs.credit >= 1.0 and self.run_state:
                 rs.credit -= 1.0
-                before = self.ev.epoch
+                before = self.session.epoch
                 if not self._step(step):
                     return
-                if self.ev.epoch != before:
-                    self._epoch_message(self.ev.stats[-1])
-                    if self.ev.epoch >= rs.target_epoch:
+                if self.session.epoch != before:
+                    self._epoch_message(self.session.stats[-1])
+                    if self.session.epoch >= rs.target_epoch:
                         self._finish_run()
                         return
         elif not rs.shown:  # let a frame show the run starting: the first fast slice may compile
@@ -415,28 +420,28 @@ class Controller:
         """Train without animation until ``budget`` seconds have passed (whole epochs when fast)."""
         end = time.perf_counter() + budget
         while self.run_state and time.perf_counter() < end:
-            if self.ev.epoch >= rs.target_epoch:
+            if self.session.epoch >= rs.target_epoch:
                 self._finish_run()
                 return
-            before = len(self.ev.stats)
-            if self.ev.cursor == 0 and not self.ev.profiling:
+            before = len(self.session.stats)
+            if self.session.cursor == 0 and not self.session.profiling:
                 ok = self._step(lambda: self._run_fast(1))
             else:  # finish a half-stepped sample, or time each node
-                ok = self._step(self.ev.step_sample)
+                ok = self._step(self.session.step_sample)
             if not ok:
                 return
-            if len(self.ev.stats) != before:
-                self._epoch_message(self.ev.stats[-1])
-        if self.run_state and self.ev.epoch >= rs.target_epoch:
+            if len(self.session.stats) != before:
+                self._epoch_message(self.session.stats[-1])
+        if self.run_state and self.session.epoch >= rs.target_epoch:
             self._finish_run()
 
     def _run_fast(self, epochs: int) -> None:
         """One slice of training with the compiled engine (the stepper, after a notice, without numba)."""
-        self.ev.run(epochs, engine="fast")
+        self.session.train(epochs, engine="fast")
 
     def _finish_run(self) -> None:
         self.run_state = None
-        s = self.ev.stats[-1] if self.ev.stats else None
+        s = self.session.stats[-1] if self.session.stats else None
         if s is not None:
             self._epoch_message(s)
             self.message.text = "run finished: " + self.message.text
@@ -445,7 +450,7 @@ class Controller:
     def gradient_check(self) -> list[ParamCheck]:
         """Compare each parameter's backprop gradient with a numerical one (nothing changes)."""
         try:
-            checks = gradcheck(self.ev)
+            checks = gradcheck(self.session)
         except NodeflowError as e:
             self.fail(e)
             return []
@@ -459,8 +464,8 @@ class Controller:
         return checks
 
     def set_profiling(self, on: bool) -> None:
-        self.ev.profiling = on
+        self.session.profiling = on
         self.say("profiling: per-node times shown on the nodes" if on else "profiling off")
 
     def node_times(self) -> dict[str, float]:
-        return self.ev.node_times() if self.ev.profiling else {}
+        return self.session.node_times() if self.session.profiling else {}

@@ -6,10 +6,9 @@ from typing import Callable
 
 import dearpygui.dearpygui as dpg
 
-from ..nodes.forward import activation_type
+from ..data import BUILTIN
+from ..nodes.forward import HIDDEN_ACTIVATIONS, activation_type
 from .controller import Controller
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 
 
 _OPAQUE: list[int] = []
@@ -131,10 +130,11 @@ def new_network(ctrl: Controller) -> int:
     with dpg.window(label="New network", modal=True, width=460, height=230, no_collapse=True,
                     on_close=lambda s_: dpg.delete_item(s_)) as win:
         w_layers = dpg.add_input_text(label="layers", default_value=layers, hint="inputs, hidden..., outputs")
-        w_act = dpg.add_combo(ACTIVATIONS, label="activation", default_value=act if act in ACTIVATIONS else "sigmoid")
+        w_act = dpg.add_combo(HIDDEN_ACTIVATIONS, label="activation",
+                              default_value=act if act in HIDDEN_ACTIVATIONS else "sigmoid")
         w_data = dpg.add_input_text(label="data", default_value=str(s["data"]))
         with dpg.tooltip(w_data):
-            dpg.add_text("xor, adding, apples-oranges, circle, spiral, digits, or a CSV file (last column: target)")
+            dpg.add_text(f"{', '.join(BUILTIN)}, or a CSV file (last column: target)")
         w_lr = dpg.add_input_float(label="learning rate", default_value=float(s["lr"]), step=0, format="%.4g")
         w_seed = dpg.add_input_int(label="seed", default_value=int(s["seed"]), min_value=0, min_clamped=True)
         err = dpg.add_text("", color=(250, 90, 80, 255), wrap=430)

@@ -11,10 +11,10 @@ from typing import Callable, Iterator
 import dearpygui.dearpygui as dpg
 
 from ..errors import NotReady
-from ..graph import Link
+from ..document.graph import Link
 from ..nodes import palette
 from ..nodes.base import Param
-from ..settings import SETTING
+from ..document.settings import SETTING
 from .controller import Controller
 from .wires import format_full
 
@@ -236,7 +236,7 @@ class Inspector:
 
     def _wire_text(self, link: Link) -> str:
         try:
-            return format_full(self.ctrl.ev.value(link.src, link.src_port))
+            return format_full(self.ctrl.session.value(link.src, link.src_port))
         except (NotReady, KeyError):
             return "(not computed yet)"
 
@@ -337,7 +337,7 @@ class TrainingPlot:
         if key not in self.series:
             g = self.ctrl.graph
             node = key.rsplit(".", 1)[0]
-            accuracy = node in g and g.type_of(node).name == "Accuracy"
+            accuracy = node in g and (g.type_of(node).metric_kind(g.params(node)) or "").endswith("acc")
             label = g.attrs(node)["label"] if node in g else node
             self.series[key] = dpg.add_line_series([], [], label=label, parent=self.y2 if accuracy else self.y)
             dpg.bind_item_theme(self.series[key], self.dots)
@@ -353,9 +353,9 @@ class TrainingPlot:
 
     def refresh(self) -> None:
         c = self.ctrl
-        stats = c.ev.stats
+        stats = c.session.stats
         rs = c.run_state
-        key = (id(stats), len(stats), rs is not None, c.ev.epoch)
+        key = (id(stats), len(stats), rs is not None, c.session.epoch)
         if key == self._shown:
             return
         self._shown = key
@@ -380,11 +380,11 @@ class TrainingPlot:
                   for v in self._points[name][1]]
         dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08 if losses else 1.0)
         if rs is not None:
-            dpg.set_value(self.progress, rs.progress(c.ev.epoch))
-            dpg.configure_item(self.progress, overlay=f"epoch {c.ev.epoch} / {rs.target_epoch}")
+            dpg.set_value(self.progress, rs.progress(c.session.epoch))
+            dpg.configure_item(self.progress, overlay=f"epoch {c.session.epoch} / {rs.target_epoch}")
         else:
             dpg.set_value(self.progress, 0.0)
-            dpg.configure_item(self.progress, overlay=f"{c.ev.epoch} epoch{'s' * (c.ev.epoch != 1)} trained")
+            dpg.configure_item(self.progress, overlay=f"{c.session.epoch} epoch{'s' * (c.session.epoch != 1)} trained")
         dpg.configure_item(self.cancel, enabled=rs is not None)
 
 

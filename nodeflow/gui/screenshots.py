@@ -51,12 +51,12 @@ def editor(app):
     yield 3
     yield from _train(app, 600)
     c.step_sample()
-    while c.ev.phase != "backward" or c.ev.last_node != "delta_1":
+    while c.session.phase != "backward" or c.session.last_node != "delta_1":
         c.step_node()
     yield 4
     yield from _select(app, "weight_update_1")
     yield from _shoot(app, "editor.png")
-    result({"epoch": c.ev.epoch, "node": c.ev.last_node})
+    result({"epoch": c.session.epoch, "node": c.session.last_node})
 
 
 def hidden_units(app):
@@ -69,7 +69,7 @@ def hidden_units(app):
     c.step_sample()
     yield 6
     yield from _shoot(app, "hidden-units.png")
-    result({"epoch": c.ev.epoch})
+    result({"epoch": c.session.epoch})
 
 
 SHOTS = {"editor.png": ("editor", ROOT / "graphs" / "xor.json"),

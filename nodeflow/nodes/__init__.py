@@ -1,5 +1,6 @@
 """The node library, by family. Importing this package registers every node type."""
 from .base import ANY, NODE_TYPES, NodeType, Param, Port  # noqa: F401
+from .kernel import KERNELS  # noqa: F401
 from . import data, params, forward, loss, backward, update, schedule, metrics, view  # noqa: F401
 
 FAMILIES = ("data", "parameters", "forward", "loss", "backward", "update", "metrics", "view")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Port
 
 

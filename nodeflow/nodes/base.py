@@ -126,7 +126,8 @@ class NodeType:
     unique: ClassVar[bool] = False  # at most one per graph
     is_parameter: ClassVar[bool] = False  # a learned register (Weights, Bias) that updates write into
     omit_zero_state: ClassVar[bool] = False  # leave all-zero saved state out of files (optimiser state)
-    runtime: ClassVar[tuple[str, ...]] = ()  # values the evaluator passes ahead of the inputs (see RUNTIME)
+    runtime: ClassVar[tuple[str, ...]] = ()  # values the run passes ahead of the inputs (see RUNTIME)
+    is_metric: ClassVar[bool] = False  # its outputs are the per-epoch figures (loss, accuracy)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -157,6 +158,16 @@ class NodeType:
     @classmethod
     def state_shapes(cls, params: dict, dims: dict[str, int]) -> dict[str, Shape]:
         return {p.name: resolve(p.shape, dims) for p in cls.state}
+
+    @classmethod
+    def metric_kind(cls, params: dict) -> str | None:
+        """For a metric node: "loss", "train_acc" or "test_acc" (what its figure is)."""
+        return None
+
+    @classmethod
+    def on_test_set(cls, params: dict) -> bool:
+        """True for a metric measured on the test set at the end of each epoch."""
+        return cls.metric_kind(params) == "test_acc"
 
     # -- helpers ---------------------------------------------------------------------
     @classmethod

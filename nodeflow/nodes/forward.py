@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from ..errors import NodeflowError
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Port
 
 
@@ -149,6 +149,7 @@ class Softmax(Activation):
 
 
 ACTIVATIONS = {cls.name.lower(): cls for cls in (Sigmoid, Tanh, ReLU, Identity, Softmax)}
+HIDDEN_ACTIVATIONS = tuple(n for n in ACTIVATIONS if n != "softmax")  # softmax belongs on an output layer
 
 
 def activation_type(name: str) -> type[Activation]:
@@ -158,4 +159,5 @@ def activation_type(name: str) -> type[Activation]:
         raise NodeflowError(f"unknown activation {name!r} (choose from {', '.join(ACTIVATIONS)})") from None
 
 
-__all__ = ["WeightedSum", "Sigmoid", "Tanh", "ReLU", "Identity", "Softmax", "ACTIVATIONS", "activation_type"]
+__all__ = ["WeightedSum", "Sigmoid", "Tanh", "ReLU", "Identity", "Softmax", "ACTIVATIONS", "HIDDEN_ACTIVATIONS",
+           "activation_type"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Param, Port
 
 CLIP = 1e-12  # log(0) guard: probabilities are clipped to [CLIP, 1 - CLIP] inside the logarithm

@@ -1,7 +1,7 @@
 """Measuring how learning goes: per-epoch mean loss and accuracy."""
 from __future__ import annotations
 
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Param, Port
 
 
@@ -51,6 +51,11 @@ class MeanLoss(NodeType):
     outputs = (Port("loss", (), "mean error this epoch"),)
     state = RUNNING
     resets_each_epoch = True
+    is_metric = True
+
+    @classmethod
+    def metric_kind(cls, params):
+        return "loss"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
@@ -72,6 +77,11 @@ class Accuracy(NodeType):
     outputs = (Port("acc", (), "fraction right"),)
     state = RUNNING
     resets_each_epoch = True
+    is_metric = True
+
+    @classmethod
+    def metric_kind(cls, params):
+        return "test_acc" if params["on"] == "test" else "train_acc"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):

@@ -5,7 +5,7 @@ back into the parameter when the sample step ends, so the graph stays a DAG.
 """
 from __future__ import annotations
 
-from ..initializers import INITS, initial_values, rng_for
+from ..data.init import INITS, initial_values, rng_for
 from .base import NodeType, Param, Port
 
 INIT_PARAMS = (

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Param, Port
 
 SCHEDULES = ("constant", "inverse", "step", "exponential")

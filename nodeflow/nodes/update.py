@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from ..jit import kernel
+from .kernel import kernel
 from .base import NodeType, Param, Port
 
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")

@@ -4,7 +4,7 @@ from __future__ import annotations
 BUILD_XOR = '''
 import dearpygui.dearpygui as dpg
 import numpy as np
-from nodeflow import fileio
+from nodeflow.document import files as fileio
 from nodeflow.gui import wires
 from nodeflow.gui.scripting import result, until
 
@@ -25,7 +25,7 @@ WIRES = ["weights_1.W weighted_sum_1.W", "dataset.x weighted_sum_1.x", "weighted
 def pins_match(app):
     """Every output pin's text against the evaluator's value: the mismatches."""
     bad = []
-    ev = app.ctrl.ev
+    ev = app.ctrl.session
     for node, w in app.canvas.nodes.items():
         for port, item in w.values.items():
             want = f"{port}  {wires.format_value(ev.value(node, port))}"
@@ -94,21 +94,22 @@ def script(app):
     yield 3
     pending = set(app.canvas.themes.pending.values())
     out["pending"] = [sorted(n for n, w in app.canvas.nodes.items() if w.theme in pending),
-                      sorted({s.node for s in c.ev.steps[1:]})]
-    out["hot"] = app.canvas.nodes[c.ev.last_node].theme == app.canvas.themes.phase["forward"]
-    out["after_node"] = {"last": c.ev.last_node, "first": c.ev.steps[0].node, "bad": pins_match(app), "status": dpg.get_value(app.status.state)}
+                      sorted({s.node for s in c.session.steps[1:]})]
+    out["hot"] = app.canvas.nodes[c.session.last_node].theme == app.canvas.themes.phase["forward"]
+    out["after_node"] = {"last": c.session.last_node, "first": c.session.steps[0].node, "bad": pins_match(app), "status": dpg.get_value(app.status.state)}
     c.step_sample()
     yield 3
-    out["after_sample"] = {"sample": c.ev.sample, "bad": pins_match(app)}
+    out["after_sample"] = {"sample": c.session.sample, "bad": pins_match(app)}
     c.step_epoch()
     yield 3
-    out["after_epoch"] = {"epoch": c.ev.epoch, "bad": pins_match(app),
-                          "loss": c.ev.stats[-1].loss, "title": dpg.get_viewport_title()}
+    out["after_epoch"] = {"epoch": c.session.epoch, "bad": pins_match(app),
+                          "loss": c.session.stats[-1].loss, "title": dpg.get_viewport_title()}
     out["W1_pin"] = dpg.get_value(app.canvas.nodes["weights_1"].values["W"])
-    out["W1"] = c.ev.value("weights_1", "W").tolist()
+    out["W1"] = c.session.value("weights_1", "W").tolist()
     # save, reload, compare
-    before = fileio.to_dict(c.graph)
     c.save("built.json")
+    before = fileio.to_dict(c.graph)
+    out["saved_W1"] = c.graph.state("weights_1")["value"].tolist() == out["W1"]  # saving took the trained values
     out["title_saved"] = c.title
     yield 2
     c.open("built.json")
@@ -148,6 +149,6 @@ def test_build_xor_from_palette_step_and_save(editor):
     assert r["W1_pin"] == "W  [" + " | ".join(" ".join(f"{v:.3g}" for v in row) for row in w) + "]" or \
         r["W1_pin"].startswith("W  2x2  ")
     assert r["title_saved"].startswith("built.json - ")
-    assert r["same_after_reload"] and r["widgets_after_reload"] == [17, 26]
+    assert r["saved_W1"] and r["same_after_reload"] and r["widgets_after_reload"] == [17, 26]
     assert "Nope" in r["broken_message"] and r["dialogs"] == ["Cannot open broken.json"]
     assert r["still_open"].endswith("built.json")

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nodeflow.graph import Link
+from nodeflow.document.graph import Link
 from nodeflow.gui.controller import Controller
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
@@ -57,7 +57,7 @@ def test_stepping_messages_and_status(xor):
     assert xor.message.text.startswith("evaluated ") and "forward:" in xor.status_line()
     xor.step_epoch()
     assert xor.message.text.startswith("epoch 1, loss ")
-    assert xor.step_back() and xor.ev.epoch == 0
+    assert xor.step_back() and xor.session.epoch == 0
 
 
 def test_run_without_animation_trains_in_slices(xor):
@@ -68,7 +68,7 @@ def test_run_without_animation_trains_in_slices(xor):
         xor.tick()
         if not xor.running:
             break
-    assert xor.ev.epoch == 25 and xor.message.text.startswith("run finished: epoch 25")
+    assert xor.session.epoch == 25 and xor.message.text.startswith("run finished: epoch 25")
 
 
 def test_animated_run_follows_the_speed(xor):
@@ -76,7 +76,7 @@ def test_animated_run_follows_the_speed(xor):
     xor.toggle_run()
     start = xor.run_state.last
     xor.tick(start + 0.35)  # 3.5 nodes owed: 3 evaluated now
-    assert xor.ev.cursor == 3 and xor.running
+    assert xor.session.cursor == 3 and xor.running
     xor.toggle_run()
     assert not xor.running and xor.message.text == "paused at epoch 0"
 
@@ -89,7 +89,7 @@ def test_divergence_stops_the_run_with_one_line(tmp_path):
     c.toggle_run()
     for _ in range(100):
         c.tick()
-    assert not c.running and c.ev.divergence is not None
+    assert not c.running and c.session.divergence is not None
     assert c.message.kind == "error" and c.message.text.startswith("diverged: error.E became infinite")
     assert c.save(tmp_path / "x.json")  # the weights from before the bad step are kept
     doc = json.loads((tmp_path / "x.json").read_text())
@@ -165,4 +165,4 @@ def test_labels_and_stale_gradient_checks(xor):
 def test_profiling_stays_on_for_the_next_graph(xor):
     xor.set_profiling(True)
     xor.open(GRAPHS / "xor.json")
-    assert xor.ev.profiling
+    assert xor.session.profiling

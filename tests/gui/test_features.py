@@ -10,7 +10,7 @@ import inspect
 
 import dearpygui.dearpygui as dpg
 import numpy as np
-from nodeflow.graph import Link
+from nodeflow.document.graph import Link
 from nodeflow.gui import wires
 from nodeflow.gui.scripting import result, until
 from nodeflow.pictures import heat_map
@@ -38,8 +38,8 @@ def script(app):
     yield 3
     out["units_note"] = [dpg.get_value(cv.nodes[units].note), cv.nodes[units].texture_size]
     out["heat_size"] = list(cv.nodes[heat].texture_size)
-    out["heat_want"] = list(heat_map(c.ev.value("weights_1", "W"), 10).shape[:2])
-    out["watch"] = [dpg.get_value(cv.nodes[watch].watch), wires.format_full(c.ev.value("sigmoid_2", "y"))]
+    out["heat_want"] = list(heat_map(c.session.value("weights_1", "W"), 10).shape[:2])
+    out["watch"] = [dpg.get_value(cv.nodes[watch].watch), wires.format_full(c.session.value("sigmoid_2", "y"))]
     # the inspector's fields edit the graph (what typing + Enter does)
     def enter(item, value):  # dearpygui passes a callback as many of (sender, value, user data) as it takes
         cb = dpg.get_item_callback(item)
@@ -71,19 +71,19 @@ def script(app):
     c.set_profiling(False)
     # a run without animation, in slices, with the plot following
     c.animate, c.run_epochs = False, 30
-    e0 = c.ev.epoch
+    e0 = c.session.epoch
     c.toggle_run()
     yield from until(lambda: not c.running, 600, "the fast run")
-    out["fast_run"] = [e0, c.ev.epoch, len(dpg.get_value(app.plot.series["mean_loss.loss"])[0]), len(c.ev.stats)]
+    out["fast_run"] = [e0, c.session.epoch, len(dpg.get_value(app.plot.series["mean_loss.loss"])[0]), len(c.session.stats)]
     out["plot_loss"] = dpg.get_value(app.plot.series["mean_loss.loss"])[1][-1]
     out["plot_labels"] = sorted(dpg.get_item_label(s) for s in app.plot.series.values())
-    out["last_loss"] = c.ev.stats[-1].loss
+    out["last_loss"] = c.session.stats[-1].loss
     # an animated run, one sample at a time, then cancel a long one
     c.animate, c.speed, c.run_epochs = True, 200.0, 1
-    e0 = c.ev.epoch
+    e0 = c.session.epoch
     c.toggle_run()
     yield from until(lambda: not c.running, 600, "the animated run")
-    out["animated"] = [e0, c.ev.epoch]
+    out["animated"] = [e0, c.session.epoch]
     c.animate, c.run_epochs = False, 100000
     c.toggle_run()
     yield 3
@@ -107,7 +107,7 @@ def script(app):
     c.toggle_run()
     yield from until(lambda: not c.running, 600, "the diverging run")
     yield 2
-    d = c.ev.divergence
+    d = c.session.divergence
     bad_links = [str(l) for l, (_, colour, _) in cv.link_colour.items() if colour == wires.BAD_COLOUR]
     out["diverged"] = {"message": c.message.text, "node": d.node if d else None,
                        "node_red": cv.nodes[d.node].theme == cv.themes.bad if d else False, "bad_links": bad_links,

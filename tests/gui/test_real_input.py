@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nodeflow import fileio
-from nodeflow.graph import Link
+from nodeflow.document import files as fileio
+from nodeflow.document.graph import Link
 from nodeflow.gui.canvas import SCALE
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
@@ -35,10 +35,10 @@ def script(app):
     out["links"] = len(c.graph.links())
     out["message"] = c.message.text
     yield from key(win, "space")
-    yield from until(lambda: c.ev.sample == 1, 60, "Space to step a sample")
+    yield from until(lambda: c.session.sample == 1, 60, "Space to step a sample")
     yield from key(win, "e")
-    yield from until(lambda: c.ev.epoch == 1, 60, "E to step an epoch")
-    out["epoch"] = c.ev.epoch
+    yield from until(lambda: c.session.epoch == 1, 60, "E to step an epoch")
+    out["epoch"] = c.session.epoch
     yield from key(win, "ctrl+s")
     yield from until(lambda: not c.dirty, 60, "Ctrl+S to save")
     out["title"] = dpg.get_viewport_title()
@@ -49,7 +49,7 @@ def script(app):
     yield 3
     yield from key(win, "Return")
     yield from until(lambda: "watch_1" in app.canvas.nodes, 60, "Enter to add a Watch node")
-    out["palette_enter"] = [c.ev.epoch, c.ev.sample, dpg.get_value(app.palette.search)]
+    out["palette_enter"] = [c.session.epoch, c.session.sample, dpg.get_value(app.palette.search)]
     c.undo()
     # click a wire: the inspector shows the value it carries
     a = app.canvas.pin_screen_pos("dataset", "x", "out")
@@ -58,7 +58,7 @@ def script(app):
     yield from until(lambda: len(app.canvas.selection()[1]) == 1, 60, "the click to select a wire")
     yield 2
     out["wire"] = [dpg.get_value(app.inspector.title), dpg.get_value(app.inspector.wire_value),
-                   wires.format_full(c.ev.value("dataset", "x"))]
+                   wires.format_full(c.session.value("dataset", "x"))]
     # drag a node by its title bar: the move is recorded and undone with Ctrl+Z
     w = app.canvas.nodes["sigmoid_1"]
     x, y = dpg.get_item_rect_min(w.item)

@@ -13,30 +13,30 @@ import textwrap
 
 import numpy as np
 
-from . import codegen
-from .datasets import epoch_order
-from .jit import KERNELS, python_version
+from ..data import epoch_order
+from ..nodes.kernel import KERNELS, Kernel
+from . import codegen, report
+from .plan import Plan, Slot
+from .session import Session
 
 
-def _kernel_sources(kernels) -> list[str]:
+def _kernel_sources(kernels: list[Kernel]) -> list[str]:
     """Plain-Python source of ``kernels`` and every kernel they call, callees first."""
     order: list[str] = []
 
     def visit(name):
         if name in order:
             return
-        src = inspect.getsource(KERNELS[name])
-        for other in KERNELS:
-            if other != name and re.search(rf"\b{other}\(", src):
-                visit(other)
+        for other in KERNELS[name].callee_names():
+            visit(other)
         order.append(name)
 
     for k in kernels:
-        visit(python_version(k).__name__)
-    numbers = {name: value for n in order for name in KERNELS[n].__code__.co_names
-               if isinstance(value := KERNELS[n].__globals__.get(name), (int, float))}
+        visit(k.name)
+    numbers = {name: value for n in order for name in KERNELS[n].py.__code__.co_names
+               if isinstance(value := KERNELS[n].py.__globals__.get(name), (int, float))}
     consts = "".join(f"{name} = {value!r}\n" for name, value in sorted(numbers.items()))
-    return ([consts] if consts else []) + [re.sub(r"^@kernel(\(.*\))?\n", "", inspect.getsource(KERNELS[n]))
+    return ([consts] if consts else []) + [re.sub(r"^@kernel(\(.*\))?\n", "", inspect.getsource(KERNELS[n].py))
                                            for n in order]
 
 
@@ -44,14 +44,13 @@ def _numbers(a: np.ndarray) -> str:
     return ", ".join(repr(float(v)) for v in np.asarray(a).ravel())
 
 
-def _fill(buf_name: str, buf: np.ndarray, slots: dict) -> str:
+def _fill(buf_name: str, buf: np.ndarray, slots: dict[tuple[str, str], Slot]) -> str:
     """Lines that put the non-zero slots of ``buf`` in place, one per node value."""
     lines = []
-    for (node, name), (off, shape) in sorted(slots.items(), key=lambda kv: kv[1][0]):
-        size = int(np.prod(shape)) if shape else 1
-        part = buf[off:off + size]
+    for (node, name), slot in sorted(slots.items(), key=lambda kv: kv[1].start):
+        part = buf[slot.start:slot.stop]
         if part.any():
-            lines.append(f"{buf_name}[{off}:{off + size}] = [{_numbers(part)}]  # {node}.{name}")
+            lines.append(f"{buf_name}[{slot.start}:{slot.stop}] = [{_numbers(part)}]  # {node}.{name}")
     return "\n    ".join(lines)
 
 
@@ -59,32 +58,35 @@ def _table(a: np.ndarray) -> str:
     return "\n".join(" ".join(repr(float(v)) for v in row) for row in np.atleast_2d(a))
 
 
-def script(ev, source_name: str) -> str:
-    """The text of a script that trains ``ev``'s graph from its current state."""
-    from .cli import networks
+def _report_source() -> str:
+    """The functions that format each epoch's line (``run.report``), without its docstring."""
+    src = inspect.getsource(report)
+    return src[src.index("SUFFIXES"):]
 
-    plan = ev.plan
-    ports = ev.metric_ports()
-    gen = codegen.generate(plan, ports, [(n, "acc") for n in ev.test_nodes()])
-    nets = networks({f"{n}.{p}": column for column, (n, p) in enumerate(ports)})  # network -> figure -> column
-    settings = ev.graph.settings
-    ran_test = bool(plan.test_steps) and len(plan.X_test) > 0
-    params = {n: (off, shape) for (n, name), (off, shape) in plan.state_slots.items()
-              if ev.graph.type_of(n).is_parameter and name == "value"}
-    kernels = "\n\n".join(_kernel_sources(gen.kernels))
-    order_src = textwrap.dedent(inspect.getsource(epoch_order))
+
+def script(session: Session, source_name: str) -> str:
+    """The text of a script that trains the session's graph from where its run is now."""
+    plan: Plan = session.plan
+    run = session.run
+    gen = codegen.generate(plan)
+    columns = {f"{n}.{p}": k for k, (n, p) in enumerate(plan.metric_ports)}
+    metrics = {name: f"{n}.{p}" for name, (n, p) in plan.metrics.items()}
+    test_ports = [f"{n}.{p}" for n, p in plan.metric_ports if n in plan.test_nodes]
+    params = {n: (slot.start, slot.shape) for (n, name), slot in plan.state_slots.items()
+              if session.graph.type_of(n).is_parameter and name == "value"}
+    matrices = {name: (s.buf, s.start, s.stop, s.shape) for name, s in gen.matrices.items()}
+    d = plan.data
     return TEMPLATE.format(
-        source=source_name, kernels=kernels, functions=gen.functions, epoch_order=order_src,
-        mem_size=plan.mem.size, smem_size=plan.smem.size,
-        fill="\n    ".join(filter(None, [_fill("mem", plan.mem, plan.out_slots),
-                                          _fill("smem", plan.smem, plan.state_slots)])) or "pass",
-        consts=_numbers(gen.consts), seed=int(settings["seed"]), lr=repr(float(plan.lr[0])),
-        batch=int(settings["batch_size"]), first_epoch=ev.epoch, n_metrics=len(ports),
-        networks=repr(nets), ran_test=ran_test, params=repr(params), matrices=repr(gen.matrices),
-        shapes=repr((plan.X_train.shape[1], plan.T_train.shape[1])),
-        x_train=_table(plan.X_train), t_train=_table(plan.T_train),
-        x_test=_table(plan.X_test), t_test=_table(plan.T_test),
-        n_train=len(plan.X_train), n_test=len(plan.X_test))
+        source=source_name, kernels="\n\n".join(_kernel_sources(gen.kernels)), functions=gen.functions,
+        epoch_order=textwrap.dedent(inspect.getsource(epoch_order)), report=_report_source(),
+        signature=repr(codegen.SIGNATURE), mem_size=plan.mem_size, smem_size=plan.smem_size,
+        fill="\n    ".join(filter(None, [_fill("mem", run.mem, plan.out_slots),
+                                          _fill("smem", run.smem, plan.state_slots)])) or "pass",
+        consts=_numbers(gen.consts), seed=plan.seed, lr=repr(float(run.inputs["base_lr"][0])),
+        batch=plan.batch_size, first_epoch=run.epoch, columns=repr(columns), metrics=repr(metrics),
+        test_ports=repr(test_ports), ran_test=plan.has_test_pass, params=repr(params), matrices=repr(matrices),
+        shapes=repr(d.shapes), x_train=_table(d.X_train), t_train=_table(d.T_train),
+        x_test=_table(d.X_test), t_test=_table(d.T_test), n_train=len(d.train), n_test=len(d.test))
 
 
 TEMPLATE = '''#!/usr/bin/env python3
@@ -111,7 +113,11 @@ FIRST_EPOCH = {first_epoch}  # epochs the graph had trained before it was export
 CONSTS = np.array([{consts}])  # node settings (optimiser, schedule), in the order train() reads them
 PARAMETERS = {params}  # node -> (offset in smem, shape)
 MATRICES = {matrices}  # the 2-D values train() takes as arguments: name -> (array, start, stop, shape)
-NETWORKS = {networks}  # network -> figure -> column of the per-epoch stats
+SIGNATURE = {signature}  # train()'s fixed arguments, in order
+COLUMNS = {columns}  # metric port -> its column in the per-epoch stats
+METRICS = {metrics}  # figure -> the metric port showing it
+TEST_PORTS = {test_ports}  # measured on the test set (only when there is one)
+RAN_TEST = {ran_test}
 
 
 # -- node kernels -----------------------------------------------------------------------
@@ -140,29 +146,14 @@ def table(text, columns):
     return np.loadtxt(io.StringIO(text), ndmin=2).reshape(-1, columns)
 
 
-def percent(v):
-    return "—" if v is None else f"{{100 * v:.1f}}%"
+# -- what each epoch prints (the same code as `nodeflow run`) ----------------------------
 
+{report}
 
-def loss_text(v):
-    return "—" if v is None else f"{{v:.4f}}" if v >= 1e-3 or v == 0 else f"{{v:.3e}}"
-
-
-def network_figures(row):
-    """network -> {{"loss", "train_acc", "test_acc"}} -> value (None when not measured)"""
-    return {{net: {{name: (float(row[col]) if name != "test_acc" or {ran_test} else None) for name, col in cols.items()}}
-            for net, cols in NETWORKS.items()}}
-
-
-def epoch_line(i, total, row):
-    figures = network_figures(row)
-    if len(figures) > 1:
-        parts = [f"{{net}}: loss {{loss_text(f.get('loss'))}} train {{percent(f.get('train_acc'))}} "
-                 f"test {{percent(f.get('test_acc'))}}" for net, f in figures.items()]
-        return f"epoch {{i}}/{{total}}  " + "  |  ".join(parts)
-    f = next(iter(figures.values()), {{}})
-    return (f"epoch {{i}}/{{total}}  loss {{loss_text(f.get('loss'))}}  train {{percent(f.get('train_acc'))}}  "
-            f"test {{percent(f.get('test_acc'))}}")
+def figures_of(row):
+    """(loss, train_acc, test_acc figures; every metric port's value) of one epoch's stats row."""
+    values = {{port: float(row[col]) for port, col in COLUMNS.items() if RAN_TEST or port not in TEST_PORTS}}
+    return {{name: values.get(port) for name, port in METRICS.items()}}, values
 
 
 def main():
@@ -178,19 +169,20 @@ def main():
     row, epoch, batch_end, base_lr = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1), np.array([LEARNING_RATE])
     backup_mem, backup_smem, saved = np.empty_like(mem), np.empty_like(smem), np.empty_like(mem)
     matrices = [{{"mem": mem, "smem": smem}}[buf][a:b].reshape(shape) for buf, a, b, shape in MATRICES.values()]
+    values = dict(mem=mem, smem=smem, X_train=X_train, T_train=T_train, X_test=X_test, T_test=T_test, row=row,
+                  epoch=epoch, batch_end=batch_end, base_lr=base_lr, batch=BATCH_SIZE, consts=CONSTS,
+                  backup_mem=backup_mem, backup_smem=backup_smem, saved=saved)
     for i in range(args.epochs):
         e = FIRST_EPOCH + i
-        orders = epoch_order(SEED, e, len(X_train))[None, :]
-        stats = np.zeros((1, {n_metrics}))
-        if train(mem, smem, X_train, T_train, X_test, T_test, row, epoch, batch_end, base_lr, orders, e,
-                 BATCH_SIZE, CONSTS, stats, backup_mem, backup_smem, saved, *matrices) < 1:
+        values.update(orders=epoch_order(SEED, e, len(X_train))[None, :], first_epoch=e,
+                      stats=np.zeros((1, len(COLUMNS))))
+        if train(*(values[name] for name in SIGNATURE), *matrices) < 1:
             raise SystemExit(f"diverged in epoch {{i + 1}}: a value became NaN or infinite; lower the learning rate")
+        figures, metric_values = figures_of(values["stats"][0])
         if args.json:
-            first = next(iter(network_figures(stats[0]).values()), {{}})
-            print(json.dumps({{"epoch": i + 1, "loss": first.get("loss"), "train_acc": first.get("train_acc"),
-                              "test_acc": first.get("test_acc")}}), flush=True)
+            print(json.dumps(epoch_record(i + 1, figures, metric_values)), flush=True)
         else:
-            print(epoch_line(i + 1, args.epochs, stats[0]), flush=True)
+            print(epoch_line(i + 1, args.epochs, figures, metric_values), flush=True)
     if args.save_weights:
         with open(args.save_weights, "w") as f:
             json.dump({{node: smem[off:off + int(np.prod(shape))].reshape(shape).tolist()

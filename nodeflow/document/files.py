@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import is_builtin, resolve_source
-from .errors import EditRefused, GraphFileError, NodeflowError
+from ..data import is_builtin, resolve_source
+from ..errors import EditRefused, GraphFileError, NodeflowError
+from ..nodes import NODE_TYPES
+from ..nodes.base import known
 from .graph import ID_RE, Graph, Link
-from .nodes import NODE_TYPES
-from .nodes.base import known
 from .settings import SETTINGS, check_setting
 
 FORMAT, VERSION = "nodeflow.graph", 1

@@ -19,44 +19,22 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import NodeflowError
+from ..data.builtin import BUILTIN
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "graphs"
+from ..errors import NodeflowError
+from ..run import report
 
-
-def _pct(v) -> str:
-    return "—" if v is None else f"{100 * v:.1f}%"
-
-
-def _loss(v) -> str:
-    return "—" if v is None else f"{v:.4f}" if v >= 1e-3 or v == 0 else f"{v:.3e}"
+EXAMPLES = Path(__file__).resolve().parents[2] / "graphs"
+BUNDLED = EXAMPLES / "xor.json"  # what `nodeflow` opens with no file
 
 
-SUFFIXES = {"mean_loss.loss": "loss", "train_accuracy.acc": "train_acc", "test_accuracy.acc": "test_acc"}
-
-
-def networks(values: dict) -> dict[str, dict]:
-    """Group metric values of networks built side by side ("sgd_mean_loss.loss", "adam_...") by prefix."""
-    out: dict[str, dict] = {}
-    for key, v in values.items():
-        for suffix, name in SUFFIXES.items():
-            if key.endswith(suffix):
-                out.setdefault(key[: -len(suffix)].rstrip("_") or "network", {})[name] = v
-    return out
-
-
-def epoch_line(i: int, total: int, s) -> str:
-    nets = networks(s.values)
-    if len(nets) > 1:
-        parts = [f"{name}: loss {_loss(m.get('loss'))} train {_pct(m.get('train_acc'))} test {_pct(m.get('test_acc'))}"
-                 for name, m in nets.items()]
-        return f"epoch {i}/{total}  " + "  |  ".join(parts)
-    return f"epoch {i}/{total}  loss {_loss(s.loss)}  train {_pct(s.train_acc)}  test {_pct(s.test_acc)}"
+def _line(count: int, total: int, s) -> str:
+    return report.epoch_line(count, total, s.as_dict(), s.values)
 
 
 def cmd_new(a) -> int:
-    from .builders import mlp
-    from .fileio import save
+    from ..document.builders import mlp
+    from ..document.files import save
 
     try:
         layers = [int(v) for v in a.layers.split(",")]
@@ -73,18 +51,22 @@ def cmd_new(a) -> int:
 
 
 def _load_for_run(a):
-    from .fileio import load
+    from ..document.files import load
 
     g = load(a.file)
     if a.lr is not None:
         g.set_setting("lr", a.lr)
+        own = [f"{n} ({g.params(n)['rate']:g})" for n in g.nodes_of_type("LearningRate") if g.params(n)["rate"] > 0]
+        if own:
+            print(f"nodeflow: note: --lr {a.lr:g} does not change the rate {', '.join(own)} "
+                  "set for the updates wired to it", file=sys.stderr)
     return g
 
 
 def cmd_run(a) -> int:
-    from .errors import Diverged
-    from .evaluator import Evaluator
-    from .fileio import save
+    from ..document.files import save
+    from ..errors import Diverged
+    from ..run.session import Session
     from .progress import Progress
 
     if a.epochs < 0:
@@ -92,8 +74,8 @@ def cmd_run(a) -> int:
     if a.folds:
         return run_folds(a)
     g = _load_for_run(a)
-    ev = Evaluator(g)
-    ev.plan  # raise NotReady before printing anything
+    ev = Session(g)
+    ev.prepare()  # NotReady says why before anything is printed
     bar = Progress(a.epochs)
     count = 0
     warned = False
@@ -103,12 +85,9 @@ def cmd_run(a) -> int:
         count += 1
         bar.clear()
         if a.json:
-            row = dict(s.as_dict(), epoch=count)
-            if len(networks(s.values)) > 1:
-                row["networks"] = networks(s.values)
-            print(json.dumps(row), flush=True)
+            print(json.dumps(report.epoch_record(count, s.as_dict(), s.values)), flush=True)
         else:
-            print(epoch_line(count, a.epochs, s), flush=True)
+            print(_line(count, a.epochs, s), flush=True)
         if s.warning and not warned:
             print(f"nodeflow: warning: epoch {count}: {s.warning}", file=sys.stderr, flush=True)
         warned = bool(s.warning)
@@ -116,7 +95,7 @@ def cmd_run(a) -> int:
 
     status = 0
     try:
-        ev.run(a.epochs, samples=a.samples, on_epoch=on_epoch, engine=a.engine)
+        ev.train(a.epochs, samples=a.samples, on_epoch=on_epoch, engine=a.engine)
     except Diverged as e:
         bar.clear()
         ev.step_back()  # back to the start of the bad sample: every weight as before it
@@ -128,6 +107,7 @@ def cmd_run(a) -> int:
         msg = f"stopped after {a.samples} sample steps (epoch {count + 1}, sample {ev.sample} of {ev.n_train})"
         print(json.dumps({"stopped": True, "samples": a.samples}) if a.json else msg, flush=True)
     if a.save:
+        ev.apply()
         save(g, a.save)
         if not a.json:
             print(f"saved {a.save}")
@@ -136,7 +116,7 @@ def cmd_run(a) -> int:
 
 def run_folds(a) -> int:
     """K-fold cross-validation: every fold starts from the file's weights and tests on its own part."""
-    from .evaluator import Evaluator
+    from ..run.session import Session
     from .progress import Progress
 
     if a.save or a.samples is not None:
@@ -144,40 +124,39 @@ def run_folds(a) -> int:
     bar = Progress(a.folds * a.epochs)
     accs = []
     for k in range(a.folds):
-        g = _load_for_run(a)
-        g.fold = (k, a.folds)
-        ev = Evaluator(g)
-        ev.plan
+        ev = Session(_load_for_run(a), fold=(k, a.folds))
+        ev.prepare()
         done = k * a.epochs
 
         def tick(s, done=done):
             bar.update(done + s.epoch - ev.stats[0].epoch + 1)
-        stats = ev.run(a.epochs, on_epoch=tick, engine=a.engine)
+        stats = ev.train(a.epochs, on_epoch=tick, engine=a.engine)
         last = stats[-1] if stats else None
         bar.clear()
         acc = last.test_acc if last else None
         accs.append(acc)
+        n_test = len(ev.plan.data.test)
         if a.json:
             print(json.dumps({"fold": k + 1, "test_acc": acc, "train_acc": last and last.train_acc,
-                              "loss": last and last.loss, "test_samples": len(ev.plan.X_test)}), flush=True)
+                              "loss": last and last.loss, "test_samples": n_test}), flush=True)
         else:
-            print(f"fold {k + 1}/{a.folds}  test {_pct(acc)}  train {_pct(last and last.train_acc)}  "
-                  f"({len(ev.plan.X_test)} test samples)", flush=True)
+            print(f"fold {k + 1}/{a.folds}  test {report.percent(acc)}  train {report.percent(last and last.train_acc)}"
+                  f"  ({n_test} test samples)", flush=True)
     known = [x for x in accs if x is not None]
     mean = sum(known) / len(known) if known else None
     if a.json:
         print(json.dumps({"folds": a.folds, "mean_test_acc": mean, "scores": accs}))
     else:
-        print(f"mean test accuracy {_pct(mean)} over {a.folds} folds")
+        print(f"mean test accuracy {report.percent(mean)} over {a.folds} folds")
     return 0
 
 
 def cmd_gradcheck(a) -> int:
-    from .evaluator import Evaluator
-    from .fileio import load
-    from .gradcheck import BAD, GOOD, gradcheck
+    from ..document.files import load
+    from ..run.gradcheck import BAD, GOOD, gradcheck
+    from ..run.session import Session
 
-    ev = Evaluator(load(a.file))
+    ev = Session(load(a.file))
     results = gradcheck(ev, samples=a.samples)
     width = max([len(r.node) for r in results] + [9])
     uwidth = max([len(r.update) for r in results] + [6])
@@ -195,8 +174,8 @@ def cmd_gradcheck(a) -> int:
 
 
 def cmd_check(a) -> int:
-    from .errors import GraphFileError
-    from .fileio import load
+    from ..document.files import load
+    from ..errors import GraphFileError
 
     try:
         g = load(a.file)
@@ -214,27 +193,27 @@ def cmd_check(a) -> int:
 
 
 def cmd_export(a) -> int:
-    from .evaluator import Evaluator
-    from .export import script
-    from .fileio import atomic_write, load
+    from ..document.files import atomic_write, load
+    from ..run.export import script
+    from ..run.session import Session
 
-    ev = Evaluator(load(a.file))
-    ev.plan  # NotReady: says why the graph cannot run
+    ev = Session(load(a.file))
+    ev.prepare()  # NotReady says why the graph cannot run
     atomic_write(a.output, script(ev, Path(a.file).name))
     print(f"wrote {a.output}: run it with `python {a.output} --epochs N` (needs only numpy)")
     return 0
 
 
 def cmd_bench(a) -> int:
-    from .bench import cmd_bench as bench
+    from ..bench import cmd_bench as bench
 
     return bench(a)
 
 
 def cmd_open(a) -> int:
-    from .gui import run_editor
+    from ..gui import run_editor
 
-    return run_editor(a.file)
+    return run_editor(a.file or (str(BUNDLED) if BUNDLED.exists() else None))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -249,8 +228,7 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="generate a network and write it to a graph file")
     n.add_argument("kind", choices=["mlp"], help="what to build (a multi-layer perceptron)")
     n.add_argument("--layers", required=True, help="unit counts from inputs to outputs, e.g. 7,5,3")
-    n.add_argument("--data", required=True, help="a CSV file or a built-in set: xor, adding, apples-oranges, "
-                   "circle, spiral")
+    n.add_argument("--data", required=True, help="a CSV file or a built-in set: " + ", ".join(BUILTIN))
     n.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu, identity or softmax")
     n.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
     n.add_argument("--split", type=float, default=None, help="training share of the data (default 0.66; xor 1.0)")
@@ -277,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("-o", "--output", required=True, help="the script to write, e.g. train.py")
     x.set_defaults(fn=cmd_export)
 
-    from .bench import add_arguments
+    from ..bench import add_arguments
     b = add_arguments(sub.add_parser("bench", help="time the stepper and the fast engine against references"))
     b.set_defaults(fn=cmd_bench)
 

@@ -1,6 +1,7 @@
-"""How each bundled example in ``graphs/`` is made (``python -m nodeflow.examples graphs``).
+"""How each bundled example in ``graphs/`` is made.
 
 A test rebuilds them all and checks the committed files are exactly these.
+(``python -m nodeflow.document.examples graphs`` runs this module.)
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ EXAMPLES: dict[str, Callable[[], Graph]] = {
 
 
 def write_all(folder: str | Path) -> None:
-    from .fileio import save
+    from .files import save
 
     for name, build in EXAMPLES.items():
         save(build(), Path(folder) / name)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .datasets import DEFAULT_SPLIT
-from .errors import DataError, NodeflowError
+import networkx as nx
+
+from ..data import default_split
+from ..data.init import INITS
+from ..errors import DataError, NodeflowError
+from ..nodes.forward import activation_type
+from ..nodes.schedule import SCHEDULES
+from ..nodes.update import OPTIMIZERS
 from .graph import Graph
-from .initializers import INITS
-from .nodes.forward import activation_type
-from .nodes.schedule import SCHEDULES
-from .nodes.update import OPTIMIZERS
 
 COL = 210  # canvas units between columns
 LAYER = 3 * COL  # a layer takes three columns: parameters, weighted sum, activation
@@ -35,7 +37,7 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
     options of ``add_mlp`` (init, scale, loss, output, optimizer, schedule, l2, l1, lr).
     """
     if split is None:
-        split = DEFAULT_SPLIT.get(data, 0.66)
+        split = default_split(data)
     g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
                "batch_size": batch_size}, base_dir=base_dir)
     g.add_node("Dataset", "dataset", label="data", pos=(0, 60))
@@ -160,3 +162,14 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
         if v != default:
             recipe[k] = v
     return recipe
+
+
+def layer_parameters(g: Graph, prefix: str = "") -> list[tuple[str, str]]:
+    """(Weights node, Bias node) of each layer of a built network, inputs to outputs, found by
+    following the wires into its weighted sums (``prefix`` picks one of several networks)."""
+    out = []
+    for n in nx.topological_sort(g.nx):
+        if g.type_of(n).name == "WeightedSum" and n.startswith(prefix):
+            w, b = g.wire_into(n, "W"), g.wire_into(n, "b")
+            out.append((w.src, b.src if b is not None else None))
+    return out

@@ -1,10 +1,13 @@
-"""The graph: nodes and wires in a networkx MultiDiGraph, edited through validated,
+"""The document: nodes and wires in a networkx MultiDiGraph, edited through validated,
 undoable operations.
 
 Each node carries ``type`` (a node type name), ``label``, ``pos``, ``params`` (its
-settings) and ``state`` (arrays it keeps between steps, such as weights). Each edge is
-keyed ``(src_port, dst_port)``. Every edit either succeeds and can be undone, or is
-refused with a one-line reason and leaves the graph exactly as it was.
+settings) and ``state`` (the values it starts a run with, such as saved weights). Each
+edge is keyed ``(src_port, dst_port)``. Every edit either succeeds and can be undone,
+or is refused with a one-line reason and leaves the graph exactly as it was.
+
+Nothing here changes while training: a run (``nodeflow.run``) works on its own copy of
+the state and hands it back only on ``apply_training`` (before saving, for instance).
 """
 from __future__ import annotations
 
@@ -17,13 +20,13 @@ from typing import Any, Callable, Iterator, NamedTuple
 import networkx as nx
 import numpy as np
 
-from . import datasets
-from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting
-from .errors import DataError, EditRefused
-from .nodes import NODE_TYPES, NodeType
-from .nodes.base import ShapeContext, known
-from .settings import check_setting, default_settings
-from .shapes import ShapeReport, infer
+from ..data import Data, load_data
+from ..errors import DataError, EditRefused
+from ..nodes import NODE_TYPES, NodeType
+from ..nodes.base import ShapeContext, known
+from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
+from .settings import DATA_SETTINGS, check_setting, default_settings
+from .shapes import ShapeReport, Shapes
 
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -66,11 +69,10 @@ class Graph:
         self.history = History()
         self._listeners: list[Callable] = []
         self._group: list | None = None
-        self._shapes: tuple[int, ShapeReport] | None = None
+        self._shapes = Shapes(self.nx, ShapeContext(self.settings, self._data_shapes))
         self._pending: list | None = None  # events held back while an edit is being tried
-        self.revision = 0
-        self.trained_epochs = 0  # epochs trained so far (saved; continues the shuffling)
-        self.fold: tuple[int, int] | None = None  # (k, K): cross-validation replaces the split (not saved)
+        self.revision = 0  # counts changes: views compare it to know when to look again
+        self.trained_epochs = 0  # epochs the state was trained for (saved; continues the shuffling)
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, fn: Callable[..., None]) -> Callable[[], None]:
@@ -80,11 +82,23 @@ class Graph:
 
     def _emit(self, kind: str, **details) -> None:
         self.revision += 1
+        self._track_shapes(kind, details)
         if self._pending is not None:
             self._pending.append((kind, details))
             return
         for fn in list(self._listeners):
             fn(kind, **details)
+
+    def _track_shapes(self, kind: str, d: dict) -> None:
+        """Tell shape inference which nodes an edit touched."""
+        if kind in ("node_added", "param_changed"):
+            self._shapes.touch(d["node"])
+        elif kind == "node_removed":
+            self._shapes.drop(d["node"])
+        elif kind in ("link_added", "link_removed"):
+            self._shapes.touch(d["link"].dst)
+        elif kind == "setting_changed" and d["name"] in DATA_SETTINGS:
+            self._shapes.touch(*self.nodes_of_type("Dataset"))
 
     # -- queries -----------------------------------------------------------------------
     def __contains__(self, node: str) -> bool:
@@ -121,10 +135,12 @@ class Graph:
     def nodes_of_type(self, *names: str) -> list[str]:
         return [n for n, d in self.nx.nodes(data=True) if d["type"] in names]
 
-    def data(self) -> datasets.Data:
-        s = self.settings
-        return datasets.load_data(s["data"], self.base_dir, seed=s["seed"], split=s["split"],
-                                  samples=s["samples"], target=s["target"], fold=self.fold)
+    def data(self, fold: tuple[int, int] | None = None, **overrides) -> Data:
+        """The data the settings name, split (``fold=(k, K)``: fold k of K is the test set instead).
+        ``overrides`` try other values of the data settings."""
+        s = {k: overrides.get(k, self.settings[k]) for k in DATA_SETTINGS}
+        return load_data(s["data"], self.base_dir, seed=s["seed"], split=s["split"], samples=s["samples"],
+                         target=s["target"], fold=fold)
 
     def _data_shapes(self):
         try:
@@ -133,10 +149,8 @@ class Graph:
             return None
 
     def shapes(self) -> ShapeReport:
-        """Every port's shape (cached until the next change)."""
-        if self._shapes is None or self._shapes[0] != self.revision:
-            self._shapes = (self.revision, infer(self.nx, ShapeContext(self.settings, self._data_shapes)))
-        return self._shapes[1]
+        """Every port's shape (inferred again only where edits touched the graph)."""
+        return self._shapes.report()
 
     def problems(self, *, for_running: bool = True) -> list[str]:
         """Everything that stops this graph from being evaluated, each with where it is."""
@@ -359,21 +373,31 @@ class Graph:
             raise EditRefused(f"settings: {e}") from None
         if self.settings.get(name) == value:
             return
-        if name in ("data", "samples", "target", "split", "seed"):
-            trial = dict(self.settings, **{name: value})
+        if name in DATA_SETTINGS:
             try:
-                datasets.load_data(trial["data"], self.base_dir, seed=trial["seed"], split=trial["split"],
-                                   samples=trial["samples"], target=trial["target"])
+                self.data(**{name: value})
             except DataError as e:
                 raise EditRefused(f"refused: {e}") from None
         self._checked(SetSetting(name, copy.deepcopy(self.settings.get(name)), value), f"set {name}")
 
     def reset_weights(self, nodes: list[str] | None = None) -> None:
-        """Re-initialise parameters (all of them by default) from the seed: one undo step."""
+        """Re-initialise parameters (all of them by default) from the seed, back to epoch 0: one undo step."""
         with self.group("reset weights"):
             for n in nodes or self.node_ids:
                 if self.type_of(n).saved_state:
                     self._reset(n)
+            if nodes is None and self.trained_epochs:
+                self._do(SetTrained(self.trained_epochs, 0), "")
+
+    def apply_training(self, states: dict[str, dict[str, np.ndarray]], epochs: int) -> None:
+        """Take a run's trained values and epoch count into the document (not an undoable edit:
+        training is undone by stepping back, not by Ctrl+Z)."""
+        for n, values in states.items():
+            state = self.state(n)
+            for name, v in values.items():
+                state[name] = np.array(v, dtype=float, copy=True)
+        self.trained_epochs = int(epochs)
+        self._emit("training_applied")
 
     def _reset(self, node: str) -> None:
         t = self.type_of(node)

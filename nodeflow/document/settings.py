@@ -1,12 +1,13 @@
 """The graph-wide settings: seed, learning rate and where the data comes from."""
 from __future__ import annotations
 
-from .nodes.base import Param
+from ..data import BUILTIN
+from ..nodes.base import Param
 
 SETTINGS: tuple[Param, ...] = (
     Param("seed", 1, "int", "fixes initial weights, the train/test split and the shuffling", lo=0),
     Param("lr", 0.3, "float", "learning rate used by every update node whose lr input is unwired", lo=0.0),
-    Param("data", "xor", "str", "a built-in set (xor, adding, apples-oranges, circle, spiral) or a CSV path"),
+    Param("data", "xor", "str", f"a built-in set ({', '.join(BUILTIN)}) or a CSV path"),
     Param("batch_size", 1, "int", "samples per weight update; gradients are averaged over the batch", lo=1),
     Param("split", 0.66, "float", "fraction of the samples used for training; the rest is the test set", lo=0.01, hi=1.0),
     Param("samples", 0, "int", "how many samples a synthetic set has (0: its default)", lo=0),
@@ -16,6 +17,7 @@ SETTINGS: tuple[Param, ...] = (
 )
 
 SETTING = {p.name: p for p in SETTINGS}
+DATA_SETTINGS = ("data", "samples", "target", "split", "seed")  # changing one of these reloads or reshuffles the data
 
 
 def default_settings() -> dict:

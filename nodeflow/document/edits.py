@@ -109,6 +109,21 @@ class SetSetting:
         return SetSetting(self.name, self.new, self.old)
 
 
+@dataclass
+class SetTrained:
+    """Change how many epochs the document's state was trained for (Reset weights sets 0)."""
+
+    old: int
+    new: int
+
+    def apply(self, g) -> None:
+        g.trained_epochs = self.new
+        g._emit("trained_changed")
+
+    def inverse(self):
+        return SetTrained(self.new, self.old)
+
+
 _ids = itertools.count(1)
 
 

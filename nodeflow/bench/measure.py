@@ -1,0 +1,147 @@
+"""Timing each implementation on a workload, on the whole of it or on a prefix."""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+from ..data import epoch_order
+from ..run.session import Session
+from .references import TRAINERS, Network, Params, max_difference, trained_params
+from .workloads import Workload
+
+IMPLEMENTATIONS = ("plain Python", "numpy", "numba loop", "stepper", "fast engine")
+from . import BUDGET
+
+
+@dataclass
+class Row:
+    """One implementation on one workload."""
+
+    workload: str
+    implementation: str
+    samples: int | None  # samples measured (None: not measured)
+    total: int  # samples in the whole workload
+    seconds: float | None  # time for the measured samples
+    note: str = ""
+    compile_seconds: float | None = None  # the fast engine's first call (on a copy) less setup and one epoch
+    setup_seconds: float | None = None  # the fast engine's setup for this evaluator (code generation), not timed
+    shuffle_seconds: float | None = None  # the workload's epoch_order calls alone (every implementation makes them)
+    max_weight_diff: float | None = None  # vs the plain-Python reference, when both ran in full
+    vs_python: float | None = None  # samples/s relative to plain Python (higher is faster)
+    vs_numpy: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.samples / self.seconds if self.samples and self.seconds else None
+
+    @property
+    def full(self) -> bool:
+        return self.samples == self.total
+
+    @property
+    def full_seconds(self) -> float | None:
+        """The time for the whole workload: measured, or extrapolated from the prefix."""
+        return self.total / self.rate if self.rate else None
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.update(samples_per_s=self.rate, full_run=self.full, full_seconds=self.full_seconds)
+        return d
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def _measure(run: Callable[[int | None], tuple[float, object]], total: int, budget: float | None,
+             probe: int) -> tuple[int, float, object]:
+    """Time ``run(limit)`` (which returns seconds and a result) on the whole workload or on a prefix.
+
+    Probe runs first warm up (the stepper's kernels load on their first call) and,
+    growing until one takes a tenth of the budget, estimate the speed; with a budget, if
+    the whole workload would take much longer than it, about ``budget`` seconds' worth
+    of samples is measured instead.
+    """
+    n = min(total, probe)
+    while True:
+        seconds, _ = run(n)
+        if budget is None or n == total or seconds >= budget / 10:
+            break
+        n = min(total, 4 * n)
+    rate = n / max(seconds, 1e-9)
+    if budget is None or total <= 1.5 * budget * rate:
+        n = total
+    else:
+        n = max(n, int(budget * rate))
+    seconds, result = run(None if n == total else n)
+    return n, seconds, result
+
+
+def _fast_row(w: Workload, total: int) -> tuple[Row, Params | None]:
+    """The compiled engine on the whole workload, after a first call (compilation) on a separate copy."""
+    warm = Session(w.build())
+    warm.prepare()
+    first_call, ok = _timed(lambda: warm.compiled() is not None and warm.train(1) is not None)
+    if not ok:
+        return Row(w.title, "fast engine", None, total, None,
+                   note="the compiled engine cannot run here (it falls back to the stepper)"), None
+    ev = Session(w.build())
+    ev.prepare()
+    setup, _ = _timed(ev.compiled)
+    seconds, _ = _timed(lambda: ev.train(w.epochs))
+    return Row(w.title, "fast engine", total, total, seconds, setup_seconds=setup,
+               compile_seconds=max(0.0, first_call - setup - seconds / w.epochs)), trained_params(ev)
+
+
+def bench_workload(w: Workload, budget: float | None = BUDGET,
+                   implementations: tuple[str, ...] = IMPLEMENTATIONS) -> list[Row]:
+    """Measure each implementation on one workload; rows in the order of ``implementations``."""
+    net = Network.from_graph(w.build())
+    n = len(net.X)
+    total = n * w.epochs
+    limit_budget = None if w.full else budget
+    probe = max(min(n, 2_000), 200)
+    reference = None  # the plain-Python reference's final parameters, when it ran in full
+    shuffle, _ = _timed(lambda: [epoch_order(net.seed, e, n) for e in range(w.epochs)])
+    rows = []
+    for impl in implementations:
+        if impl in TRAINERS:
+            trainer = TRAINERS[impl](net)
+
+            def run(limit, trainer=trainer):
+                return _timed(lambda: trainer(w.epochs, limit))
+
+            samples, seconds, result = _measure(run, total, limit_budget, probe)
+            row = Row(w.title, impl, samples, total, seconds)
+            params = (result.weights, result.biases)
+        elif impl == "stepper":
+            def run(limit):
+                ev = Session(w.build())
+                ev.prepare()
+                seconds, _ = _timed(lambda: ev.train(w.epochs, samples=limit, engine="step"))
+                return seconds, trained_params(ev)
+
+            samples, seconds, params = _measure(run, total, limit_budget, probe)
+            row = Row(w.title, impl, samples, total, seconds)
+        elif impl == "fast engine":
+            row, params = _fast_row(w, total)
+        else:
+            raise ValueError(f"unknown implementation {impl!r} (choose from {', '.join(IMPLEMENTATIONS)})")
+        row.shuffle_seconds = shuffle
+        if row.full:
+            if impl == "plain Python":
+                reference = params
+            elif reference is not None:
+                row.max_weight_diff = max_difference(params, reference)
+        rows.append(row)
+    by_impl = {r.implementation: r.rate for r in rows}
+    for r in rows:
+        if r.rate:
+            r.vs_python = r.rate / by_impl["plain Python"] if by_impl.get("plain Python") else None
+            r.vs_numpy = r.rate / by_impl["numpy"] if by_impl.get("numpy") else None
+    return rows
+
+

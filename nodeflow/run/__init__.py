@@ -1,0 +1,13 @@
+"""The run layer: a plan derived from the document, a run that owns the training state,
+and the executors that advance it (the stepper, the compiled engine), plus export.
+
+    plan.py      immutable layout: slots and the step list (no arrays)
+    state.py     Run: wire and state memory, epoch, cursor, history, snapshots, profile
+    stepper.py   one node / sample / epoch at a time
+    codegen.py   the plan written as one ``train`` function
+    compiled.py  that function compiled by numba, cached on disk
+    session.py   Session: a document, its plan and run, and both executors
+    export.py    a standalone numpy script of the plan
+    gradcheck.py backprop against finite differences
+    report.py    the per-epoch lines and JSON
+"""

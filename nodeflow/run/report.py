@@ -1,0 +1,48 @@
+"""What a run says after each epoch, as a line of text or a JSON object.
+
+``nodeflow run`` prints these, and ``nodeflow export`` copies this module's source into
+its scripts, so both print the very same lines. Self-contained on purpose: no imports.
+"""
+
+SUFFIXES = {"mean_loss.loss": "loss", "train_accuracy.acc": "train_acc", "test_accuracy.acc": "test_acc"}
+
+
+def percent(v) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def loss_text(v) -> str:
+    return "—" if v is None else f"{v:.4f}" if v >= 1e-3 or v == 0 else f"{v:.3e}"
+
+
+def networks(values: dict) -> dict:
+    """Group the metric values of networks built side by side ("sgd_mean_loss.loss", "adam_...") by prefix."""
+    out: dict = {}
+    for key, v in values.items():
+        for suffix, name in SUFFIXES.items():
+            if key.endswith(suffix):
+                out.setdefault(key[: -len(suffix)].rstrip("_") or "network", {})[name] = v
+    return out
+
+
+def epoch_line(i: int, total: int, figures: dict, values: dict) -> str:
+    """``epoch 3/500  loss 0.1234  train 91.3%  test 88.9%`` (one part per network when there are several).
+
+    ``figures``: loss, train_acc and test_acc; ``values``: every metric port's value by "node.port"."""
+    nets = networks(values)
+    if len(nets) > 1:
+        parts = [f"{name}: loss {loss_text(m.get('loss'))} train {percent(m.get('train_acc'))} "
+                 f"test {percent(m.get('test_acc'))}" for name, m in nets.items()]
+        return f"epoch {i}/{total}  " + "  |  ".join(parts)
+    return (f"epoch {i}/{total}  loss {loss_text(figures.get('loss'))}  train {percent(figures.get('train_acc'))}  "
+            f"test {percent(figures.get('test_acc'))}")
+
+
+def epoch_record(i: int, figures: dict, values: dict) -> dict:
+    """The JSON object of one epoch: epoch, loss, train_acc, test_acc (and networks, when several)."""
+    row = {"epoch": i, "loss": figures.get("loss"), "train_acc": figures.get("train_acc"),
+           "test_acc": figures.get("test_acc")}
+    nets = networks(values)
+    if len(nets) > 1:
+        row["networks"] = nets
+    return row
