@@ -8,6 +8,7 @@ settings side by side.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -47,6 +48,39 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
     return g
 
 
+@dataclass
+class _Net:
+    """Adds one network's nodes and wires (ids prefixed, labels prefixed, positions shifted)."""
+
+    g: Graph
+    prefix: str
+    label: str
+    origin: tuple[float, float]
+
+    def add(self, type_name: str, nid: str, lbl: str, x: float, y: float, **params) -> None:
+        ox, oy = self.origin
+        self.g.add_node(type_name, self.prefix + nid, label=self.label + lbl, pos=(ox + x, oy + y),
+                        params=params or None)
+
+    def wire(self, a: str, b: str) -> None:
+        self.g.connect(a if a.startswith("dataset.") else self.prefix + a, self.prefix + b)
+
+
+def _check_options(init, loss, optimizer, schedule) -> None:
+    for value, allowed, what in ((init, INITS, "init"), (loss, LOSSES, "loss"), (optimizer, OPTIMIZERS, "optimizer"),
+                                 (schedule, SCHEDULES, "schedule")):
+        if value not in allowed:
+            raise NodeflowError(f"unknown {what} {value!r} (choose from {', '.join(allowed)})")
+
+
+def _check_fit(d, layers) -> None:
+    n_in, n_out = d.shapes
+    if layers[0] != n_in or layers[-1] != n_out:
+        raise DataError(f"layers {','.join(map(str, layers))} do not fit {d.name}: it has {n_in} feature"
+                        f"{'s' if n_in != 1 else ''} and {n_out} output{'s' if n_out != 1 else ''}, so the first "
+                        f"layer must be {n_in} and the last {n_out}")
+
+
 def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
             origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", scale: float = 1.0,
             loss: str = "squared",
@@ -62,99 +96,24 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
     layers = [int(n) for n in layers]
     if len(layers) < 2 or min(layers) < 1:
         raise NodeflowError(f"layers must be at least two positive sizes (inputs and outputs), not {layers}")
-    for value, allowed, what in ((init, INITS, "init"), (loss, LOSSES, "loss"), (optimizer, OPTIMIZERS, "optimizer"),
-                                 (schedule, SCHEDULES, "schedule")):
-        if value not in allowed:
-            raise NodeflowError(f"unknown {what} {value!r} (choose from {', '.join(allowed)})")
+    _check_options(init, loss, optimizer, schedule)
     d = g.data()
-    n_in, n_out = d.shapes
-    if layers[0] != n_in or layers[-1] != n_out:
-        raise DataError(f"layers {','.join(map(str, layers))} do not fit {d.name}: it has {n_in} feature"
-                        f"{'s' if n_in != 1 else ''} and {n_out} output{'s' if n_out != 1 else ''}, so the first "
-                        f"layer must be {n_in} and the last {n_out}")
+    _check_fit(d, layers)
     hidden = activation_type(activation)
     if output is None:
-        output = ("sigmoid" if n_out == 1 else "softmax") if loss == "cross_entropy" else hidden.name.lower()
+        output = ("sigmoid" if layers[-1] == 1 else "softmax") if loss == "cross_entropy" else hidden.name.lower()
     out_act = activation_type(output)
     if loss == "cross_entropy" and out_act.name not in ("Sigmoid", "Softmax"):
         raise NodeflowError(f"cross-entropy needs a sigmoid or softmax output, not {output}")
-
-    ox, oy = origin
-    P = prefix
-
-    def add(type_name, nid, lbl, x, y, **params):
-        g.add_node(type_name, P + nid, label=label + lbl, pos=(ox + x, oy + y), params=params or None)
-
-    def wire(a, b):
-        g.connect(a if a.startswith("dataset.") else P + a, P + b)
-
-    L = len(layers) - 1
-    x = "dataset.x"
-    acts = []
+    net = _Net(g, prefix, label, origin)
     init_params = dict(({"init": init} if init != "uniform" else {}), **({"scale": scale} if scale != 1.0 else {}))
-    for l in range(1, L + 1):
-        px = COL + (l - 1) * LAYER
-        act = out_act if l == L else hidden
-        a = f"{act.name.lower()}_{l}"
-        add("Weights", f"weights_{l}", f"W{l}", px, 0, shape=[layers[l], layers[l - 1]], **init_params)
-        add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
-        add("WeightedSum", f"weighted_sum_{l}", f"sum {l}", px + COL, 60)
-        add(act.name, a, f"{act.name.lower()} {l}", px + 2 * COL, 60)
-        wire(f"weights_{l}.W", f"weighted_sum_{l}.W")
-        wire(x, f"weighted_sum_{l}.x")
-        wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
-        wire(f"weighted_sum_{l}.z", f"{a}.z")
-        acts.append((a, x))
-        x = f"{a}.y"
-
-    right = COL + L * LAYER
-    if loss == "squared":
-        add("Error", "error", "error", right, 60)
-        out_delta = f"delta_{L}.delta"
-    else:
-        add("CrossEntropy", "error", "cross-entropy", right, 60, output=out_act.name.lower())
-        out_delta = "error.delta"
-    wire(x, "error.y")
-    wire("dataset.target", "error.target")
-    add("MeanLoss", "mean_loss", "mean loss", right + COL, 0)
-    wire("error.E", "mean_loss.E")
-    if d.task == "class":
-        add("Accuracy", "train_accuracy", "train accuracy", right + COL, 130)
-        wire(x, "train_accuracy.y")
-        wire("dataset.target", "train_accuracy.target")
-        if len(d.test):
-            add("Accuracy", "test_accuracy", "test accuracy", right + COL, 260, on="test")
-            wire(x, "test_accuracy.y")
-            wire("dataset.target", "test_accuracy.target")
-
+    acts = _forward(net, layers, hidden, out_act, init_params)
+    out_delta = _loss(net, layers, loss, out_act, acts[-1][0] + ".y", d)
     update = {"optimizer": optimizer} if optimizer != "sgd" else {}
     rate_node = schedule != "constant" or lr > 0
     if rate_node:
-        add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule, rate=lr)
-    for l in range(L, 0, -1):
-        px = COL + (l - 1) * LAYER
-        a, x_in = acts[l - 1]
-        delta = out_delta if l == L else f"delta_{l}.delta"
-        if l == L and loss == "squared":
-            add("Delta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
-            wire("error.grad", f"delta_{l}.grad")
-            wire(f"{a}.slope", f"delta_{l}.slope")
-        elif l < L:
-            add("BackDelta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
-            wire(f"weights_{l + 1}.W", f"delta_{l}.W")
-            wire(out_delta if l + 1 == L else f"delta_{l + 1}.delta", f"delta_{l}.delta_next")
-            wire(f"{a}.slope", f"delta_{l}.slope")
-        reg = {k: v for k, v in (("l2", l2), ("l1", l1)) if v}
-        add("WeightUpdate", f"weight_update_{l}", f"update W{l}", px + COL, BACK, **update, **reg)
-        wire(f"weights_{l}.W", f"weight_update_{l}.W")
-        wire(delta, f"weight_update_{l}.delta")
-        wire(x_in, f"weight_update_{l}.x")
-        add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
-        wire(f"bias_{l}.b", f"bias_update_{l}.b")
-        wire(delta, f"bias_update_{l}.delta")
-        if rate_node:
-            wire("learning_rate.lr", f"weight_update_{l}.lr")
-            wire("learning_rate.lr", f"bias_update_{l}.lr")
+        net.add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule, rate=lr)
+    _backward(net, layers, acts, out_delta, loss, update, {k: v for k, v in (("l2", l2), ("l1", l1)) if v}, rate_node)
     recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower()}
     for k, v, default in (("output", out_act.name.lower(), hidden.name.lower()), ("loss", loss, "squared"),
                           ("init", init, "uniform"), ("scale", scale, 1.0), ("optimizer", optimizer, "sgd"),
@@ -162,6 +121,81 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
         if v != default:
             recipe[k] = v
     return recipe
+
+
+def _forward(net: _Net, layers, hidden, out_act, init_params) -> list[tuple[str, str]]:
+    """Weights, bias, weighted sum and activation per layer; returns each layer's (activation, input)."""
+    L = len(layers) - 1
+    x = "dataset.x"
+    acts = []
+    for l in range(1, L + 1):
+        px = COL + (l - 1) * LAYER
+        act = out_act if l == L else hidden
+        a = f"{act.name.lower()}_{l}"
+        net.add("Weights", f"weights_{l}", f"W{l}", px, 0, shape=[layers[l], layers[l - 1]], **init_params)
+        net.add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
+        net.add("WeightedSum", f"weighted_sum_{l}", f"sum {l}", px + COL, 60)
+        net.add(act.name, a, f"{act.name.lower()} {l}", px + 2 * COL, 60)
+        net.wire(f"weights_{l}.W", f"weighted_sum_{l}.W")
+        net.wire(x, f"weighted_sum_{l}.x")
+        net.wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
+        net.wire(f"weighted_sum_{l}.z", f"{a}.z")
+        acts.append((a, x))
+        x = f"{a}.y"
+    return acts
+
+
+def _loss(net: _Net, layers, loss: str, out_act, y: str, d) -> str:
+    """The error, mean loss and accuracy nodes; returns the output delta's port."""
+    L = len(layers) - 1
+    right = COL + L * LAYER
+    if loss == "squared":
+        net.add("Error", "error", "error", right, 60)
+        out_delta = f"delta_{L}.delta"
+    else:
+        net.add("CrossEntropy", "error", "cross-entropy", right, 60, output=out_act.name.lower())
+        out_delta = "error.delta"
+    net.wire(y, "error.y")
+    net.wire("dataset.target", "error.target")
+    net.add("MeanLoss", "mean_loss", "mean loss", right + COL, 0)
+    net.wire("error.E", "mean_loss.E")
+    if d.task == "class":
+        for name, lbl, y_pos, on in (("train_accuracy", "train accuracy", 130, "train"),
+                                     ("test_accuracy", "test accuracy", 260, "test")):
+            if on == "test" and not len(d.test):
+                continue
+            net.add("Accuracy", name, lbl, right + COL, y_pos, **({"on": on} if on == "test" else {}))
+            net.wire(y, f"{name}.y")
+            net.wire("dataset.target", f"{name}.target")
+    return out_delta
+
+
+def _backward(net: _Net, layers, acts, out_delta: str, loss: str, update: dict, reg: dict, rate_node: bool) -> None:
+    """Deltas and the weight and bias updates, from the output layer back."""
+    L = len(layers) - 1
+    for l in range(L, 0, -1):
+        px = COL + (l - 1) * LAYER
+        a, x_in = acts[l - 1]
+        delta = out_delta if l == L else f"delta_{l}.delta"
+        if l == L and loss == "squared":
+            net.add("Delta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
+            net.wire("error.grad", f"delta_{l}.grad")
+            net.wire(f"{a}.slope", f"delta_{l}.slope")
+        elif l < L:
+            net.add("BackDelta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
+            net.wire(f"weights_{l + 1}.W", f"delta_{l}.W")
+            net.wire(out_delta if l + 1 == L else f"delta_{l + 1}.delta", f"delta_{l}.delta_next")
+            net.wire(f"{a}.slope", f"delta_{l}.slope")
+        net.add("WeightUpdate", f"weight_update_{l}", f"update W{l}", px + COL, BACK, **update, **reg)
+        net.wire(f"weights_{l}.W", f"weight_update_{l}.W")
+        net.wire(delta, f"weight_update_{l}.delta")
+        net.wire(x_in, f"weight_update_{l}.x")
+        net.add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
+        net.wire(f"bias_{l}.b", f"bias_update_{l}.b")
+        net.wire(delta, f"bias_update_{l}.delta")
+        if rate_node:
+            net.wire("learning_rate.lr", f"weight_update_{l}.lr")
+            net.wire("learning_rate.lr", f"bias_update_{l}.lr")
 
 
 def layer_parameters(g: Graph, prefix: str = "") -> list[tuple[str, str]]:

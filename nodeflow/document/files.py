@@ -255,22 +255,7 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         except ValueError as e:
             problems.append(f"{where}: params.{e}")
     merged = dict(t.default_params(), **params)
-    state = {}
-    if values:
-        expected = t.state_shapes(merged, {})
-        for k, v in values.items():
-            try:
-                arr = np.array(v, dtype=float)
-            except (TypeError, ValueError):
-                problems.append(f"{where}: params.{k} must be a (nested) list of numbers")
-                continue
-            if known(expected.get(k)) and arr.shape != tuple(expected[k]):
-                problems.append(f"{where}: params.{k} has shape {list(arr.shape)} but the node's size says "
-                                f"{list(expected[k])}")
-            elif not np.all(np.isfinite(arr)):
-                problems.append(f"{where}: params.{k} holds NaN or infinite numbers")
-            else:
-                state[k] = arr
+    state = _saved_values(t, merged, values, where, problems)
     if t.saved_state and len(state) < len(t.saved_state):
         fresh = g._fresh_state(nid, t, merged)
         state = {**fresh, **state}
@@ -278,3 +263,23 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         g.add_node(t.name, nid, label=label, pos=pos, params=merged, state=state if t.saved_state else None)
     except EditRefused as e:
         problems.append(f"{where}: {str(e).removeprefix('refused: ')}")
+
+
+def _saved_values(t, params: dict, values: dict, where: str, problems: list[str]) -> dict[str, np.ndarray]:
+    """A node's saved state from its file entry: arrays of the node's size, finite."""
+    state = {}
+    expected = t.state_shapes(params, {}) if values else {}
+    for k, v in values.items():
+        try:
+            arr = np.array(v, dtype=float)
+        except (TypeError, ValueError):
+            problems.append(f"{where}: params.{k} must be a (nested) list of numbers")
+            continue
+        if known(expected.get(k)) and arr.shape != tuple(expected[k]):
+            problems.append(f"{where}: params.{k} has shape {list(arr.shape)} but the node's size says "
+                            f"{list(expected[k])}")
+        elif not np.all(np.isfinite(arr)):
+            problems.append(f"{where}: params.{k} holds NaN or infinite numbers")
+        else:
+            state[k] = arr
+    return state

@@ -1,0 +1,42 @@
+"""``nodeflow new mlp``: a whole deconstructed network from layer sizes, written to a graph file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..data.builtin import BUILTIN
+from ..errors import NodeflowError
+
+
+def add_parser(sub) -> None:
+    n = sub.add_parser("new", help="generate a network and write it to a graph file")
+    n.add_argument("kind", choices=["mlp"], help="what to build (a multi-layer perceptron)")
+    n.add_argument("--layers", required=True, help="unit counts from inputs to outputs, e.g. 7,5,3")
+    n.add_argument("--data", required=True, help="a CSV file or a built-in set: " + ", ".join(BUILTIN))
+    n.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu, identity or softmax")
+    n.add_argument("--lr", type=float, default=0.3, help="learning rate (default 0.3)")
+    n.add_argument("--split", type=float, default=None, help="training share of the data (default 0.66; xor 1.0)")
+    n.add_argument("--seed", type=int, default=1, help="seed for weights, split and shuffling (default 1)")
+    n.add_argument("--init", default="uniform", help="weight initialisation (default uniform [0, 1))")
+    n.add_argument("--samples", type=int, default=0, help="size of a built-in synthetic set (default: its own)")
+    n.add_argument("-o", "--output", required=True, help="graph file to write")
+    n.set_defaults(fn=cmd_new)
+
+
+def cmd_new(a) -> int:
+    from ..document.builders import mlp
+    from ..document.files import save
+
+    try:
+        layers = [int(v) for v in a.layers.split(",")]
+    except ValueError:
+        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {a.layers!r})") from None
+    out = Path(a.output)
+    data = a.data
+    base = Path.cwd()
+    g = mlp(layers, a.activation, lr=a.lr, data=data, seed=a.seed, split=a.split, base_dir=base, init=a.init,
+            samples=a.samples)
+    save(g, out)
+    print(f"wrote {out}: {len(g.node_ids)} nodes, {len(g.links())} links; {g.data().describe()}")
+    return 0
+
+

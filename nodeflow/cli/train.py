@@ -1,0 +1,129 @@
+"""``nodeflow run``: train a graph headless, one line per epoch; and K-fold cross-validation."""
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import NodeflowError
+from ..run import report
+
+
+def add_parser(sub) -> None:
+    r = sub.add_parser("run", help="train a graph headless")
+    r.add_argument("file")
+    r.add_argument("--epochs", type=int, required=True)
+    r.add_argument("--samples", type=int, default=None, help="stop after this many sample steps")
+    r.add_argument("--save", help="write the trained graph here")
+    r.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    r.add_argument("--lr", type=float, default=None, help="use this learning rate instead of the file's")
+    r.add_argument("--folds", type=int, default=0, help="k-fold cross-validation: per-fold and mean test accuracy")
+    r.add_argument("--engine", choices=["fast", "step"], default="fast",
+                   help="fast: whole epochs compiled (default); step: the stepping evaluator. Same numbers")
+    r.set_defaults(fn=cmd_run)
+
+
+def _line(count: int, total: int, s) -> str:
+    return report.epoch_line(count, total, s.as_dict(), s.values)
+
+
+def _load_for_run(a):
+    from ..document.files import load
+
+    g = load(a.file)
+    if a.lr is not None:
+        g.set_setting("lr", a.lr)
+        own = [f"{n} ({g.params(n)['rate']:g})" for n in g.nodes_of_type("LearningRate") if g.params(n)["rate"] > 0]
+        if own:
+            print(f"nodeflow: note: --lr {a.lr:g} does not change the rate {', '.join(own)} "
+                  "set for the updates wired to it", file=sys.stderr)
+    return g
+
+
+def cmd_run(a) -> int:
+    from ..document.files import save
+    from ..errors import Diverged
+    from ..run.session import Session
+    from .progress import Progress
+
+    if a.epochs < 0:
+        raise NodeflowError("--epochs must be 0 or more")
+    if a.folds:
+        return run_folds(a)
+    g = _load_for_run(a)
+    ev = Session(g)
+    ev.prepare()  # NotReady says why before anything is printed
+    bar = Progress(a.epochs)
+    count = 0
+    warned = False
+
+    def on_epoch(s):
+        nonlocal count, warned
+        count += 1
+        bar.clear()
+        if a.json:
+            print(json.dumps(report.epoch_record(count, s.as_dict(), s.values)), flush=True)
+        else:
+            print(_line(count, a.epochs, s), flush=True)
+        if s.warning and not warned:
+            print(f"nodeflow: warning: epoch {count}: {s.warning}", file=sys.stderr, flush=True)
+        warned = bool(s.warning)
+        bar.update(count)
+
+    status = 0
+    try:
+        ev.train(a.epochs, samples=a.samples, on_epoch=on_epoch, engine=a.engine)
+    except Diverged as e:
+        bar.clear()
+        ev.step_back()  # back to the start of the bad sample: every weight as before it
+        print(f"nodeflow: error: {e}", file=sys.stderr, flush=True)
+        status = 3
+    finally:
+        bar.clear()
+    if status == 0 and a.samples is not None and count < a.epochs:
+        msg = f"stopped after {a.samples} sample steps (epoch {count + 1}, sample {ev.sample} of {ev.n_train})"
+        print(json.dumps({"stopped": True, "samples": a.samples}) if a.json else msg, flush=True)
+    if a.save:
+        ev.apply()
+        save(g, a.save)
+        if not a.json:
+            print(f"saved {a.save}")
+    return status
+
+
+def run_folds(a) -> int:
+    """K-fold cross-validation: every fold starts from the file's weights and tests on its own part."""
+    from ..run.session import Session
+    from .progress import Progress
+
+    if a.save or a.samples is not None:
+        raise NodeflowError("--folds cannot be combined with --save or --samples")
+    bar = Progress(a.folds * a.epochs)
+    accs = []
+    for k in range(a.folds):
+        ev = Session(_load_for_run(a), fold=(k, a.folds))
+        ev.prepare()
+        done = k * a.epochs
+
+        def tick(s, done=done):
+            bar.update(done + s.epoch - ev.stats[0].epoch + 1)
+        stats = ev.train(a.epochs, on_epoch=tick, engine=a.engine)
+        last = stats[-1] if stats else None
+        bar.clear()
+        acc = last.test_acc if last else None
+        accs.append(acc)
+        n_test = len(ev.plan.data.test)
+        if a.json:
+            print(json.dumps({"fold": k + 1, "test_acc": acc, "train_acc": last and last.train_acc,
+                              "loss": last and last.loss, "test_samples": n_test}), flush=True)
+        else:
+            print(f"fold {k + 1}/{a.folds}  test {report.percent(acc)}  train {report.percent(last and last.train_acc)}"
+                  f"  ({n_test} test samples)", flush=True)
+    known = [x for x in accs if x is not None]
+    mean = sum(known) / len(known) if known else None
+    if a.json:
+        print(json.dumps({"folds": a.folds, "mean_test_acc": mean, "scores": accs}))
+    else:
+        print(f"mean test accuracy {report.percent(mean)} over {a.folds} folds")
+    return 0
+
+
