@@ -9,7 +9,7 @@ import pytest
 from nodeflow import Session, Link, load, mlp
 from nodeflow.errors import DataError, Diverged
 from nodeflow.run.gradcheck import gradcheck
-from nodeflow.pictures import diverging, heat_map, image_shape, unit_images, write_png
+from nodeflow.views.images import diverging, heat_map, image_shape, unit_images, write_png
 from conftest import GRAPHS, run_cli
 
 EXAMPLES = sorted(p.name for p in GRAPHS.glob("*.json"))

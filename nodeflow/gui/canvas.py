@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import NotReady
 from ..document.graph import Graph, Link
-from ..pictures import heat_map, image_shape, unit_images
+from ..views import ViewContext, picture
 from . import wires
 from .controller import Controller
 
@@ -422,16 +422,11 @@ class Canvas:
         if drawn == w.drawn:
             return
         w.drawn = drawn
-        rgb, note = None, "wire a value in"
-        if v is not None and self.graph.type_of(node).name == "HeatMap":
-            rgb = heat_map(v, params["cell"])
-        elif v is not None and np.ndim(v) == 2 and image_shape(np.shape(v)[1]):
-            rgb = unit_images(v, zoom=params["zoom"])
-        elif v is not None:
-            note = f"{np.shape(v)[-1]} inputs are not a square picture"
-        self._set_text(w.note, "" if rgb is not None else note)
-        dpg.configure_item(w.note, show=rgb is None)
-        self._show_picture(w, rgb)
+        t = self.graph.type_of(node)
+        shown = picture(ViewContext(self.ctrl.session, node, params, {t.inputs[0].name: v}), t.name)
+        self._set_text(w.note, "" if shown.rgb is not None else shown.note)
+        dpg.configure_item(w.note, show=shown.rgb is None)
+        self._show_picture(w, shown.rgb)
 
     def _show_picture(self, w: NodeWidgets, rgb: np.ndarray | None) -> None:
         if rgb is None:

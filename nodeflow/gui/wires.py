@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..pictures import NEGATIVE, POSITIVE, ZERO
+from ..views.images import NEGATIVE, POSITIVE, ZERO
 
 RGBA = tuple[int, int, int, int]
 

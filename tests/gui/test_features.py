@@ -13,7 +13,7 @@ import numpy as np
 from nodeflow.document.graph import Link
 from nodeflow.gui import wires
 from nodeflow.gui.scripting import result, until
-from nodeflow.pictures import heat_map
+from nodeflow.views.images import heat_map
 
 GRAPHS = "%s"
 

@@ -1,0 +1,65 @@
+"""What view nodes draw, computed headless: one registry for the editor, ``nodeflow shot``
+and the tests.
+
+A view is a function ``draw(ctx) -> Picture`` registered for a node type with
+``@view("TypeName")``; it reads the node's input values (and, for pictures of what the
+network computes, the session) and returns an RGB array. Nothing here imports the GUI.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .images import heat_map, image_shape, unit_images
+
+
+@dataclass(frozen=True)
+class Picture:
+    rgb: np.ndarray | None  # (height, width, 3) floats in [0, 1]; None: nothing to draw
+    note: str = ""  # why nothing is drawn, or a caption
+
+
+@dataclass
+class ViewContext:
+    session: object  # the run.session.Session showing the graph
+    node: str
+    params: dict
+    inputs: dict[str, np.ndarray | None] = field(default_factory=dict)  # input port -> the value on its wire
+
+
+VIEWS: dict[str, Callable[[ViewContext], Picture]] = {}
+
+
+def view(type_name: str):
+    """Register ``draw(ctx) -> Picture`` as what nodes of ``type_name`` show."""
+    def register(draw):
+        VIEWS[type_name] = draw
+        return draw
+    return register
+
+
+def picture(ctx: ViewContext, type_name: str) -> Picture | None:
+    """The picture a node of ``type_name`` shows (None: the type has no picture)."""
+    draw = VIEWS.get(type_name)
+    return draw(ctx) if draw is not None else None
+
+
+NOTHING_WIRED = Picture(None, "wire a value in")
+
+
+@view("HeatMap")
+def _heat_map(ctx: ViewContext) -> Picture:
+    v = ctx.inputs.get("value")
+    return NOTHING_WIRED if v is None else Picture(heat_map(v, ctx.params["cell"]))
+
+
+@view("UnitImages")
+def _unit_images(ctx: ViewContext) -> Picture:
+    v = ctx.inputs.get("W")
+    if v is None:
+        return NOTHING_WIRED
+    if np.ndim(v) == 2 and image_shape(np.shape(v)[1]):
+        return Picture(unit_images(v, zoom=ctx.params["zoom"]))
+    return Picture(None, f"{np.shape(v)[-1]} inputs are not a square picture")
