@@ -42,7 +42,7 @@ def test_run_stops_after_k_samples(tmp_path, capsys):
 
 
 def test_xor_line_shows_no_test_set(capsys):
-    main(["run", str(GRAPHS / "xor.json"), "--epochs", "1"])
+    assert main(["run", str(GRAPHS / "xor.json"), "--epochs", "1"]) == 0
     assert capsys.readouterr().out.strip().endswith("test —")
 
 
@@ -118,3 +118,21 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
     r = run_cli("run", GRAPHS / "xor.json", "--epochs", "5")
     assert r.returncode == 0 and r.stderr == ""
     assert len(r.stdout.splitlines()) == 5
+
+
+def test_nodeflow_alone_opens_the_bundled_xor_example(monkeypatch):
+    import nodeflow.gui
+
+    opened = []
+    monkeypatch.setattr(nodeflow.gui, "run_editor", lambda path: opened.append(path) or 0)
+    assert main([]) == 0 and main(["open"]) == 0
+    assert opened == [str(GRAPHS / "xor.json")] * 2
+
+
+def test_lr_says_when_a_learning_rate_node_keeps_its_own_rate():
+    r = run_cli("run", GRAPHS / "adam_vs_sgd.json", "--epochs", "1", "--lr", "0.1")
+    assert r.returncode == 0
+    assert r.stderr == ("nodeflow: note: --lr 0.1 does not change the rate adam_learning_rate (0.02) "
+                        "set for the updates wired to it\n")
+    quiet = run_cli("run", GRAPHS / "xor.json", "--epochs", "1", "--lr", "0.1")
+    assert quiet.returncode == 0 and quiet.stderr == ""

@@ -173,3 +173,11 @@ def test_per_node_timing():
     assert all(t > 0 for t in times.values())
     ev.profiling = False
     assert ev.node_times() == {}
+
+
+def test_divergence_quotes_the_rate_in_effect():
+    g = mlp([2, 1], "identity", data="adding", lr=0.1, schedule="exponential")
+    g.set_param("learning_rate", "decay", 0.0)
+    g.set_param("learning_rate", "rate", 100.0)  # the rate the updates get, not the settings' 0.1
+    with pytest.raises(Diverged, match=r"Try a lower learning rate \(now 100\)$"):
+        Session(g).train(5, engine="step")

@@ -43,25 +43,29 @@ class Stepper:
 
     def call(self, run: Run, s: Step) -> None:
         """Evaluate one step's kernel on the run (nothing else: no cursor, no checks); timed while profiling."""
+        fn, args = self._bound(run, s)
         if not self.profiling:
-            self._kernel(run, s)
+            if fn is not None:
+                fn(*args)
             return
         start = time.perf_counter_ns()
-        self._kernel(run, s)
+        if fn is not None:
+            fn(*args)
         spent = run.times.setdefault(s.node, [0, 0])
         spent[0] += time.perf_counter_ns() - start
         spent[1] += 1
 
-    def _kernel(self, run: Run, s: Step) -> None:
+    def _bound(self, run: Run, s: Step) -> tuple[Callable | None, tuple]:
+        """The step's compiled entry point (made on first use, so compiling is never timed) and its arguments."""
         if s.kernel is None:
-            return
+            return None, ()
         if run.plan is not self._plan:
             self._plan, self._calls = run.plan, {}
         fn = self._calls.get(id(s))
         args = run.args(s)
         if fn is None:
             fn = self._calls[id(s)] = entry_point(s.kernel, args, self.jit)
-        fn(*args)
+        return fn, args
 
     # -- one node, one sample ----------------------------------------------------------
     def step_node(self, run: Run) -> str:
