@@ -160,6 +160,12 @@ class NodeType:
         return {p.name: resolve(p.shape, dims) for p in cls.state}
 
     @classmethod
+    def params_for_shape(cls, port: str, shape: tuple) -> dict | None:
+        """For a parameter (Weights, Bias): the params that make output ``port`` have ``shape``
+        (None: this node cannot take that shape)."""
+        return None
+
+    @classmethod
     def metric_kind(cls, params: dict) -> str | None:
         """For a metric node: "loss", "train_acc" or "test_acc" (what its figure is)."""
         return None

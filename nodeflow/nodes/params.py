@@ -36,6 +36,10 @@ class Weights(NodeType):
         return {"value": tuple(params["shape"])}
 
     @classmethod
+    def params_for_shape(cls, port, shape):
+        return {"shape": list(shape)} if len(shape) == 2 else None
+
+    @classmethod
     def init_state(cls, node_id, params, shapes, seed):
         rows, cols = params["shape"]
         value = initial_values(params["init"], (rows, cols), rng_for(seed, node_id), cols, rows, params["scale"])
@@ -62,6 +66,10 @@ class Bias(NodeType):
     @classmethod
     def state_shapes(cls, params, dims):
         return {"value": (params["size"],)}
+
+    @classmethod
+    def params_for_shape(cls, port, shape):
+        return {"size": shape[0]} if len(shape) == 1 else None
 
     @classmethod
     def init_state(cls, node_id, params, shapes, seed):
