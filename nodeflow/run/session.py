@@ -20,6 +20,7 @@ from ..document.epochlog import EpochLog
 from ..document.graph import Graph, Link
 from ..document.settings import DATA_SETTINGS
 from ..errors import NotReady
+from ..nodes.explain import Values
 from ..nodes.kernel import jit_available
 from .compiled import CompiledEngine, Compiling, notice
 from .plan import Plan, Step, build_plan
@@ -217,6 +218,41 @@ class Session:
         """The value every wire carries now (wires from skipped nodes carry none and are left out)."""
         run = self.run
         return {l: run.value(l.src, l.src_port).copy() for l in self.graph.links() if l.src not in run.plan.skipped}
+
+    def last_values(self, node: str, digits: int = 4) -> Values:
+        """What ``node`` read and wrote when it was last evaluated, its inputs as they were then
+        (a parameter an update has since written into is taken from before the commit), for
+        ``NodeType.worked``. Raises NotReady saying why there are no such numbers."""
+        run, plan = self.run, self.plan
+        if node in plan.skipped:
+            raise NotReady(f"skipped: {plan.skipped[node]}")
+        if run.version == 0:
+            raise NotReady("step once to see its numbers")
+        if run.cursor and node in {s.node for s in plan.steps[run.cursor:]}:
+            raise NotReady("not evaluated yet in this sample: step on to see its numbers")
+        t = self.graph.type_of(node)
+        v = Values(digits=digits, runtime=dict(run.inputs))
+        v.runtime["X"], v.runtime["T"] = run.inputs["X_train"], run.inputs["T_train"]
+        step = next(s for s in plan.steps + plan.test_steps if s.node == node)
+        args = run.args(step)
+        for k, p in enumerate(t.inputs):
+            v.inputs[p.name] = self._as_read(node, p.name, np.array(args[len(t.runtime) + k], dtype=float), run)
+        v.outputs = {p.name: run.value(node, p.name).copy() for p in t.outputs}
+        v.state = {name: run.value_of_state(n, name) for n, name in plan.state_slots if n == node}
+        return v
+
+    def _as_read(self, node: str, port: str, value: np.ndarray, run: Run) -> np.ndarray:
+        """``value`` on ``port`` now, as ``node`` read it: a parameter that an update has written
+        into since (the sample ended) is taken from before that commit."""
+        w = self.graph.wire_into(node, port)
+        if run.cursor or w is None:
+            return value
+        for c in run.plan.commits:
+            if c.parameter == w.src:
+                u = self.graph.type_of(c.update)
+                before = u.before_commit({p.name: run.value(c.update, p.name) for p in u.outputs})
+                return np.asarray(next(iter(before.values()))).reshape(value.shape)
+        return value
 
     # -- stepping ----------------------------------------------------------------------
     def step_node(self) -> str:
