@@ -1,4 +1,4 @@
-"""Shared fixtures: example paths, the shared wheat-seeds data, a CLI runner."""
+"""Shared fixtures: example paths, the bundled wheat-seeds data, a CLI runner."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "graphs"
-SEEDS_CSV = ROOT.parent / "shared" / "datasets" / "wheat-seeds.csv"
+SEEDS_CSV = ROOT / "nodeflow" / "data" / "wheat-seeds.csv"  # the built-in set "wheat-seeds" reads it
 
 
 @pytest.fixture(scope="session", autouse=True)
