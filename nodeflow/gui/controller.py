@@ -7,6 +7,7 @@ message in ``status`` instead of an exception.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,35 @@ class RunState:
     def progress(self, epoch: int) -> float:
         span = self.target_epoch - self.start_epoch
         return 1.0 if span <= 0 else min(1.0, (epoch - self.start_epoch) / span)
+
+
+WHERE = re.compile(r'^(?:nodes\[\d+\] \((?P<node>\w+)\)|links\[\d+\] \((?P<src>[^ ]+) -> (?P<dst>[^)]+)\)'
+                   r'|settings\.(?P<setting>\w+)|(?P<top>trained_epochs|history))')
+
+
+def problem_lines(path: str | Path, problems: list[str]) -> list[int | None]:
+    """The line of a graph file each of its problems is on (None where it cannot be told),
+    found from what the problem names: a node's id, a link's ends, a setting."""
+    try:
+        text = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return [None] * len(problems)
+
+    def first(*needles: str) -> int | None:
+        return next((k + 1 for k, line in enumerate(text) if all(n in line for n in needles)), None)
+
+    out = []
+    for p in problems:
+        m = WHERE.match(p)
+        if m is None:
+            out.append(None)
+        elif m["node"]:
+            out.append(first(f'"id": "{m["node"]}"'))
+        elif m["src"]:
+            out.append(first(f'"{m["src"]}"', f'"{m["dst"]}"') or first(f'"{m["src"]}"'))
+        else:
+            out.append(first(f'"{m["setting"] or m["top"]}"'))
+    return out
 
 
 def skipped_text(skipped: dict[str, str], shown: int = 3) -> str:
@@ -147,9 +177,13 @@ class Controller:
         try:
             g = fileio.load(path)
         except GraphFileError as e:
-            self.say(str(e).splitlines()[0], "error")
+            n = len(e.problems)
+            self.say(f"cannot open {Path(path).name}: " + (e.problems[0] if n == 1 or not self.on_error else
+                                                            f"{n} problems, each listed in the window opened"), "error")
             if self.on_error:
-                self.on_error(f"Cannot open {Path(path).name}", e.problems)
+                where = problem_lines(path, e.problems)
+                self.on_error(f"Cannot open {Path(path).name}",
+                              [f"line {n}: {p}" if n else p for n, p in zip(where, e.problems)])
             return False
         except (NodeflowError, OSError) as e:
             self.fail(e)

@@ -129,15 +129,25 @@ class Line:
     expr: Expr | None = None
     value: float | None = None
 
-    def text(self, digits: int = DIGITS) -> str:
-        if self.expr is None:
-            return f"{self.lhs} = {self.rule}" if self.rule else self.lhs
-        value = evaluate(self.expr) if self.value is None else self.value
+    def parts(self, digits: int = DIGITS) -> list[str]:
+        """``[lhs, rule, numbers, value]``, leaving out what would only repeat the part before."""
         parts = [self.lhs] + [self.rule] * bool(self.rule)
-        for p in (self.expr.shown, fmt(value, digits)):
-            if p != parts[-1]:
-                parts.append(p)
-        return " = ".join(parts)
+        if self.expr is not None:
+            value = evaluate(self.expr) if self.value is None else self.value
+            for p in (self.expr.shown, fmt(value, digits)):
+                if p != parts[-1]:
+                    parts.append(p)
+        return parts
+
+    def text(self, digits: int = DIGITS) -> str:
+        """On one line: ``y[0] = 1 / (1 + e^(−z[0])) = 1 / (1 + e^(−0.3)) = 0.5744``."""
+        return " = ".join(self.parts(digits))
+
+    def lines(self, digits: int = DIGITS) -> list[str]:
+        """The rule on one line, the numbers under it: for a narrow panel."""
+        parts = self.parts(digits)
+        head = " = ".join(parts[:2])
+        return [head] + (["    = " + " = ".join(parts[2:])] if len(parts) > 2 else [])
 
 
 @dataclass

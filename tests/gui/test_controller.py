@@ -114,8 +114,7 @@ def test_divergence_stops_the_run_with_one_line(tmp_path):
     c.set_setting("lr", 100.0)
     c.animate, c.run_epochs = False, 5
     c.toggle_run()
-    for _ in range(100):
-        c.tick()
+    frames(c, lambda: not c.running)
     assert not c.running and c.session.divergence is not None
     assert c.message.kind == "error" and c.message.text.startswith("diverged: error.E became infinite")
     assert c.save(tmp_path / "x.json")  # the weights from before the bad step are kept
