@@ -21,6 +21,14 @@ def engine_cache(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_config(tmp_path_factory) -> Path:
+    """The editor's remembered things (recent data files) go to a fresh folder, not the user's."""
+    folder = tmp_path_factory.mktemp("config")
+    os.environ["NODEFLOW_CONFIG"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def seeds_csv() -> Path:
     if not SEEDS_CSV.exists():

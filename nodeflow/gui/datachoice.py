@@ -92,8 +92,9 @@ class DataChooser:
 
     def use_file(self, path: str | Path) -> bool:
         """Use a CSV file as the data; remembered among the recent files if it loads."""
-        ok = self.choose(str(path))
+        path = str(Path(path).resolve())
+        ok = self.choose(path)
         if ok:
-            self.files = self.recent.add(str(Path(path).resolve()))
+            self.files = self.recent.add(path)
         self.shown = None
         return ok

@@ -27,8 +27,6 @@ LABEL_WIDTH = 92
 WRAP = 320
 HEADING = (150, 190, 255, 255)
 QUIET = (170, 170, 170, 255)
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-MATH = ((0x0300, 0x036F), (0x0370, 0x03FF), (0x1D00, 0x1D7F), (0x2000, 0x209F), (0x2190, 0x22FF))  # Greek, ⊙ ⊗ √ ← …
 
 
 def _parse(p: Param, text: str):
@@ -57,17 +55,6 @@ def row(table: int, label: str, tip: str = "") -> Iterator[None]:
         yield
 
 
-def math_font() -> int | None:
-    """The interface font with Greek letters and mathematical signs (formulas need them)."""
-    if not FONT.exists():
-        return None
-    with dpg.font_registry():
-        with dpg.font(str(FONT), 15) as font:
-            for lo, hi in MATH:
-                dpg.add_font_range(lo, hi)
-    return font
-
-
 class Inspector:
     """Graph settings, the network recipe, and the selected node or wire."""
 
@@ -87,9 +74,6 @@ class Inspector:
             dpg.add_separator()
             self.title = dpg.add_text("Node: (select one, or a wire)", color=HEADING)
             self.node_group = dpg.add_group()
-        font = math_font()
-        if font is not None:
-            dpg.bind_item_font(self.scroll, font)
 
     def _settings(self, new_network: Callable[[], None]) -> None:
         ctrl = self.ctrl

@@ -143,9 +143,11 @@ class Line:
         """On one line: ``y[0] = 1 / (1 + e^(−z[0])) = 1 / (1 + e^(−0.3)) = 0.5744``."""
         return " = ".join(self.parts(digits))
 
-    def lines(self, digits: int = DIGITS) -> list[str]:
-        """The rule on one line, the numbers under it: for a narrow panel."""
+    def lines(self, digits: int = DIGITS, width: int = 40) -> list[str]:
+        """For a narrow panel: on one line if it is short, else the rule and the numbers under it."""
         parts = self.parts(digits)
+        if len(" = ".join(parts)) <= width:
+            return [" = ".join(parts)]
         head = " = ".join(parts[:2])
         return [head] + (["    = " + " = ".join(parts[2:])] if len(parts) > 2 else [])
 
