@@ -91,9 +91,12 @@ def test_a_new_shape_compiles_in_the_background_while_the_stepper_trains(tmp_pat
     assert c.running and "compiling the fast engine (the stepper trains meanwhile)" in c.status_line()
     frames(c, lambda: not c.running)
     frames(c, lambda: not c.session.compiling)  # the stepper may have finished first
-    assert c.session.epoch == 40 and c.session.compiled(wait=False) is not None
+    engine = c.session.compiled(wait=False)
+    assert c.session.epoch == 40 and engine is not None
+    c.session.train(2, engine="fast")
+    assert len(engine.fn.overloads) == 1  # the worker compiled it for the very arguments a run passes
     twin = Session(mlp([2, 7, 3], "tanh", data="spiral", lr=0.3, seed=5))
-    twin.train(40, engine="step")
+    twin.train(42, engine="step")
     assert [s.as_dict() for s in c.session.stats] == [s.as_dict() for s in twin.stats]
     np.testing.assert_array_equal(c.session.run.smem, twin.run.smem)
 
