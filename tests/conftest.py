@@ -1,4 +1,4 @@
-"""Shared fixtures: example paths, the shared wheat-seeds data, a CLI runner."""
+"""Shared fixtures: example paths, the bundled wheat-seeds data, a CLI runner."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = ROOT / "graphs"
-SEEDS_CSV = ROOT.parent / "shared" / "datasets" / "wheat-seeds.csv"
+SEEDS_CSV = ROOT / "nodeflow" / "data" / "wheat-seeds.csv"  # the built-in set "wheat-seeds" reads it
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -18,6 +18,14 @@ def engine_cache(tmp_path_factory) -> Path:
     """The fast engine's compiled code goes to a fresh folder (shared by this run's subprocesses)."""
     folder = tmp_path_factory.mktemp("engine-cache")
     os.environ["NODEFLOW_CACHE"] = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_config(tmp_path_factory) -> Path:
+    """The editor's remembered things (recent data files) go to a fresh folder, not the user's."""
+    folder = tmp_path_factory.mktemp("config")
+    os.environ["NODEFLOW_CONFIG"] = str(folder)
     return folder
 
 

@@ -94,7 +94,7 @@ def test_a_downstream_shape_conflict_is_refused_too():
     with pytest.raises(EditRefused) as e:
         g.connect("ws.z", "s.z")
     assert str(e.value) == ("refused: shape mismatch at e.target: dataset.target gives (3,) but e needs (5,) "
-                            "to match s.y (5,)")
+                            "to match s.y (5,); the sizes here come from w upstream: resize it to fit")
     assert same(snapshot(g), before)
 
 

@@ -235,13 +235,21 @@ def test_folds_partition_the_data():
     assert not set(train) & set(test) and len(train) + len(test) == 23
 
 
-def test_cross_validation_on_wheat_seeds(tmp_path, seeds_csv):
-    r = run_cli("new", "mlp", "--layers", "7,5,3", "--data", seeds_csv, "--lr", "0.3", "-o", tmp_path / "s.json")
+def test_cross_validation_on_wheat_seeds(tmp_path):
+    """The README's wheat-seeds commands, from a folder that is not the repository."""
+    r = run_cli("new", "mlp", "--layers", "7,5,3", "--data", "wheat-seeds", "--lr", "0.3", "--split", "0.66",
+                "-o", "seeds.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    r = run_cli("run", tmp_path / "s.json", "--epochs", "500", "--folds", "5", "--json")
+    assert r.stdout == ("wrote seeds.json: 19 nodes, 30 links; wheat-seeds: 210 samples, 7 features, 3 classes; "
+                        "139 train / 71 test\n")
+    r = run_cli("run", "seeds.json", "--epochs", "500", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.splitlines()[-1].endswith("test 91.5%"), r.stderr
+    r = run_cli("run", "seeds.json", "--epochs", "500", "--folds", "5", "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     rows = [json.loads(l) for l in r.stdout.splitlines()]
     folds, summary = rows[:-1], rows[-1]
     assert [f["fold"] for f in folds] == [1, 2, 3, 4, 5] and all(f["test_samples"] == 42 for f in folds)
     assert summary["mean_test_acc"] == pytest.approx(np.mean([f["test_acc"] for f in folds]))
     assert summary["mean_test_acc"] >= 0.90
+    assert [round(100 * f["test_acc"], 1) for f in folds] == [92.9, 90.5, 95.2, 97.6, 95.2]  # as the README says
+    assert round(100 * summary["mean_test_acc"], 1) == 94.3

@@ -158,7 +158,9 @@ def test_an_unfinished_graph_says_what_is_missing():
     g = Graph({"data": "xor"})
     g.add_node("Dataset")
     g.add_node("Sigmoid", "s")
-    with pytest.raises(NotReady, match=r"s.z is not connected"):
+    g.add_node("Error")
+    g.connect("s.y", "error.y")  # s feeds the loss: its missing wire stops everything
+    with pytest.raises(NotReady, match=r"s.z is not connected \(and 1 more\)"):
         Session(g).step_node()
 
 

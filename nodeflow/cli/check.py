@@ -20,12 +20,16 @@ def cmd_check(a) -> int:
         for p in e.problems:
             print(f"{a.file}: {p}", file=sys.stderr)
         return 2
-    problems = g.problems()
+    from ..run.plan import skipped_nodes
+    from .train import skipped_note
+
+    skipped = skipped_nodes(g)
+    problems = g.problems(skip=skipped)
     if problems:
         for p in problems:
             print(f"{a.file}: {p}", file=sys.stderr)
         return 2
-    print(f"ok: {len(g.node_ids)} nodes, {len(g.links())} links")
+    print(f"ok: {len(g.node_ids)} nodes, {len(g.links())} links" + (f"; {skipped_note(skipped)}" if skipped else ""))
     return 0
 
 

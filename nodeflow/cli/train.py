@@ -26,6 +26,11 @@ def _line(count: int, total: int, s) -> str:
     return report.epoch_line(count, total, s.as_dict(), s.values)
 
 
+def skipped_note(skipped: dict[str, str]) -> str:
+    """One line: the nodes a run leaves out, and why."""
+    return "skipped (they feed no loss): " + "; ".join(f"{n}: {why}" for n, why in skipped.items())
+
+
 def _load_for_run(a):
     from ..document.files import load
 
@@ -52,6 +57,8 @@ def cmd_run(a) -> int:
     g = _load_for_run(a)
     ev = Session(g)
     ev.prepare()  # NotReady says why before anything is printed
+    if ev.plan.skipped:
+        print(f"nodeflow: note: {skipped_note(ev.plan.skipped)}", file=sys.stderr, flush=True)
     bar = Progress(a.epochs)
     count = 0
     warned = False

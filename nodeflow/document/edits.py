@@ -111,17 +111,21 @@ class SetSetting:
 
 @dataclass
 class SetTrained:
-    """Change how many epochs the document's state was trained for (Reset weights sets 0)."""
+    """Change how many epochs the document's state was trained for, and their figures (Reset weights: 0, none)."""
 
     old: int
     new: int
+    old_log: Any = None  # the per-epoch figures (document.epochlog.EpochLog) before and after; None: kept
+    new_log: Any = None
 
     def apply(self, g) -> None:
         g.trained_epochs = self.new
+        if self.new_log is not None:
+            g.epoch_log = self.new_log
         g._emit("trained_changed")
 
     def inverse(self):
-        return SetTrained(self.new, self.old)
+        return SetTrained(self.new, self.old, self.new_log, self.old_log)
 
 
 _ids = itertools.count(1)

@@ -12,11 +12,13 @@ Format (version 1)::
          "params": {"shape": [2, 2], "init": "uniform", "scale": 1.0, "value": [[0.5, 0.1], [0.7, 0.2]]}},
         ...
       ],
-      "links": [{"from": "weights_1.W", "to": "weighted_sum_1.W"}, ...]
+      "links": [{"from": "weights_1.W", "to": "weighted_sum_1.W"}, ...],
+      "history": {"first_epoch": 1, "figures": {"mean_loss.loss": [0.27, 0.25], ...}}
     }
 
 A CSV data path is stored relative to the graph file. Learned values (``value`` of
-Weights and Bias) are nested lists under ``params``. See ``docs/graph-format.md``.
+Weights and Bias) are nested lists under ``params``; ``history`` (only after training)
+holds every metric's figure per epoch. See ``docs/graph-format.md``.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from ..data import is_builtin, resolve_source
 from ..errors import EditRefused, GraphFileError, NodeflowError
 from ..nodes import NODE_TYPES
 from ..nodes.base import known
+from .epochlog import EpochLog
 from .graph import ID_RE, Graph, Link
 from .settings import SETTINGS, check_setting
 
@@ -69,8 +72,11 @@ def to_dict(g: Graph, path: str | os.PathLike | None = None) -> dict:
         nodes.append({"id": n, "type": t.name, "label": a["label"], "pos": [float(v) for v in a["pos"]],
                       "params": params})
     links = [{"from": f"{l.src}.{l.src_port}", "to": f"{l.dst}.{l.dst_port}"} for l in g.links()]
-    return {"format": FORMAT, "version": VERSION, "settings": settings, "trained_epochs": g.trained_epochs,
-            "nodes": nodes, "links": links}
+    doc = {"format": FORMAT, "version": VERSION, "settings": settings, "trained_epochs": g.trained_epochs,
+           "nodes": nodes, "links": links}
+    if len(g.epoch_log):
+        doc["history"] = g.epoch_log.to_json()
+    return doc
 
 
 def _scalar(v) -> bool:
@@ -206,6 +212,9 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
             msg = str(e).removeprefix("refused: ")
             problems.append(f"{where_} ({ld['from']} -> {ld['to']}): {msg}")
     problems += [f"nodes[{g.node_ids.index(n)}] ({n}): params.{msg}" for n, msg in g.state_problems()]
+    if "history" in doc:
+        g.epoch_log, found = EpochLog.from_json(doc["history"], g.trained_epochs)
+        problems += found
     if problems:
         raise GraphFileError(where, problems)
     g.history.undo_stack.clear()

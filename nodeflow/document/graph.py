@@ -15,7 +15,7 @@ import contextlib
 import copy
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Collection, Iterator, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -24,6 +24,8 @@ from ..data import Data, load_data
 from ..errors import DataError, EditRefused
 from ..nodes import NODE_TYPES, NodeType
 from ..nodes.base import ShapeContext, known
+from . import fitting
+from .epochlog import EpochLog
 from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
 from .settings import DATA_SETTINGS, check_setting, default_settings
 from .shapes import ShapeReport, Shapes
@@ -73,6 +75,7 @@ class Graph:
         self._pending: list | None = None  # events held back while an edit is being tried
         self.revision = 0  # counts changes: views compare it to know when to look again
         self.trained_epochs = 0  # epochs the state was trained for (saved; continues the shuffling)
+        self.epoch_log = EpochLog()  # the figures of those epochs (saved; plotted on reopening)
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, fn: Callable[..., None]) -> Callable[[], None]:
@@ -152,8 +155,19 @@ class Graph:
         """Every port's shape (inferred again only where edits touched the graph)."""
         return self._shapes.report()
 
-    def problems(self, *, for_running: bool = True) -> list[str]:
-        """Everything that stops this graph from being evaluated, each with where it is."""
+    def unwired(self) -> dict[str, list[str]]:
+        """Each node's inputs that need a wire and have none (nodes with none are left out)."""
+        out: dict[str, list[str]] = {}
+        for n in self.nx.nodes:
+            ports = [p.name for p in self.type_of(n).inputs if not p.optional and self.wire_into(n, p.name) is None]
+            if ports:
+                out[n] = ports
+        return out
+
+    def problems(self, *, for_running: bool = True, skip: Collection[str] = ()) -> list[str]:
+        """Everything that stops this graph from being evaluated, each with where it is.
+
+        ``skip``: nodes left out of running (see ``run.plan.skipped_nodes``), whose unwired inputs stop nothing."""
         out: list[str] = []
         if self.nodes_of_type("Dataset") or for_running:
             try:
@@ -167,11 +181,11 @@ class Graph:
         if for_running and not datasets_ and len(self.nx):
             out.append("nothing to train on: add a Dataset node")
         targets: dict[str, str] = {}
+        unwired = self.unwired() if for_running else {}
         for n in self.nx.nodes:
             t = self.type_of(n)
-            for p in t.inputs:
-                if not p.optional and self.wire_into(n, p.name) is None and for_running:
-                    out.append(f"{n}.{p.name} is not connected")
+            if n not in skip:
+                out += [f"{n}.{port} is not connected" for port in unwired.get(n, ())]
             for _, into in t.commits:
                 w = self.wire_into(n, into)
                 if w is None:
@@ -304,11 +318,40 @@ class Graph:
 
     def connect(self, src: str, src_port: str | None = None, dst: str | None = None,
                 dst_port: str | None = None) -> Link:
-        """Wire an output to an input: ``connect("ws_1.z", "sigmoid_1.z")`` or four names."""
+        """Wire an output to an input: ``connect("ws_1.z", "sigmoid_1.z")`` or four names.
+
+        If the shapes disagree, a Weights or Bias node feeding the same node that was never
+        trained takes the shape that fits, in the same undo step; else the refusal says what
+        would fit (see ``fitting``)."""
         link = Link.parse(src, src_port) if dst is None else Link(src, src_port, dst, dst_port)
         self.check_link(link)
-        self._checked(AddLink(link), f"connect {link}")
+        try:
+            self._checked(AddLink(link), f"connect {link}")
+        except EditRefused as refused:
+            self._connect_fitting(link, refused)
         return link
+
+    def _connect_fitting(self, link: Link, refused: EditRefused) -> None:
+        """Resize an untrained parameter so that ``link`` fits, or refuse with a hint."""
+        candidates = fitting.fits(self, link)
+        tried: dict[str, str] = {}
+        for f in candidates:
+            if not fitting.untrained(self, f.node):
+                continue
+            try:
+                with self.group(f"connect {link} ({fitting.describe(f)})"):
+                    for name, value in f.params.items():
+                        self.set_param(f.node, name, value)
+                    self._checked(AddLink(link), "")
+                return
+            except EditRefused as e:
+                tried[f.node] = str(e).removeprefix("refused: ")
+        raise EditRefused(f"{refused}; {fitting.hint(self, link, candidates, tried)}") from None
+
+    @property
+    def last_edit(self) -> str | None:
+        """What the edit that Undo would undo did (``connect a.x -> b.x (weights_1 resized to (1, 2))``)."""
+        return self.history.undo_stack[-1].label if self.history.undo_stack else None
 
     def check_link(self, link: Link) -> None:
         """Raise EditRefused with the reason if ``link`` may not be added (shapes aside)."""
@@ -386,17 +429,20 @@ class Graph:
             for n in nodes or self.node_ids:
                 if self.type_of(n).saved_state:
                     self._reset(n)
-            if nodes is None and self.trained_epochs:
-                self._do(SetTrained(self.trained_epochs, 0), "")
+            if nodes is None and (self.trained_epochs or len(self.epoch_log)):
+                self._do(SetTrained(self.trained_epochs, 0, self.epoch_log, EpochLog()), "")
 
-    def apply_training(self, states: dict[str, dict[str, np.ndarray]], epochs: int) -> None:
-        """Take a run's trained values and epoch count into the document (not an undoable edit:
-        training is undone by stepping back, not by Ctrl+Z)."""
+    def apply_training(self, states: dict[str, dict[str, np.ndarray]], epochs: int,
+                       log: EpochLog | None = None) -> None:
+        """Take a run's trained values, epoch count and (if given) per-epoch figures into the
+        document (not an undoable edit: training is undone by stepping back, not by Ctrl+Z)."""
         for n, values in states.items():
             state = self.state(n)
             for name, v in values.items():
                 state[name] = np.array(v, dtype=float, copy=True)
         self.trained_epochs = int(epochs)
+        if log is not None:
+            self.epoch_log = log
         self._emit("training_applied")
 
     def _reset(self, node: str) -> None:

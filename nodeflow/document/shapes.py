@@ -97,6 +97,27 @@ def infer_node(g: nx.MultiDiGraph, n: str, ctx: ShapeContext, rep: ShapeReport) 
         rep.outputs[(n, port.name)] = fixed[port.name] if port.name in fixed else resolve(port.shape, dims)
 
 
+def fit(t, port: str, arriving: dict[str, tuple]) -> tuple | None:
+    """The shape input ``port`` of a node of type ``t`` must have to agree with the shapes
+    ``arriving`` on its other inputs (None in a dimension they leave open); None if those
+    disagree among themselves."""
+    dims: dict[str, int] = {}
+    origin: dict[str, str] = {}
+    for p in t.inputs:
+        shape = arriving.get(p.name)
+        if p.name == port or shape is None:
+            continue
+        for spec in (p.shape,) + p.alt:
+            bound = _bind(spec, shape, dims, origin, p.name)
+            if isinstance(bound[0], dict):
+                dims, origin = bound
+                break
+        else:
+            return None
+    spec = t.port(port, "in").shape
+    return None if spec == ANY else resolve(spec, dims)
+
+
 def infer(g: nx.MultiDiGraph, ctx: ShapeContext) -> ShapeReport:
     """Shapes of every port of a DAG of nodes, and every mismatch found."""
     rep = ShapeReport()

@@ -5,7 +5,11 @@ Modules:
     controller   every user action as a method, no dearpygui (the tests drive the editor through it)
     canvas       the node editor: nodes, pins, wires, selection, moves; values, colours and highlights
     wires        how values look: pin text, diverging wire colours, phase highlights, badges
-    panels       palette (+ right-click quick add), inspector, training plot, status line
+    panels       palette (+ right-click quick add), status line
+    inspector    settings, the selected node (parameters, what it computes) or wire
+    training     Run / epochs / Cancel / progress and the per-epoch plot
+    datachoice   the data list: built-in sets, recent CSV files, "CSV file..."
+    screen       is there a display, and where the window fits on it
     dialogs      New network, problems, unsaved changes, help, file choosing
     scripting    helpers for scripts run inside the editor (tests, screenshots, benchmark)
     screenshots  ``python -m nodeflow.gui.screenshots assets/`` makes the README pictures

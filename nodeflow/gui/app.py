@@ -17,7 +17,7 @@ from typing import Callable, Generator
 
 import dearpygui.dearpygui as dpg
 
-from . import dialogs
+from . import dialogs, screen
 from .canvas import Canvas
 from .controller import Controller
 from .panels import PAYLOAD, Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
@@ -32,7 +32,7 @@ Script = Callable[["App"], Generator]
 class App:
     """One editor window over one controller (one per process: dearpygui is global)."""
 
-    def __init__(self, ctrl: Controller, width: int = 1600, height: int = 1000):
+    def __init__(self, ctrl: Controller, width: int = 1600, height: int = 1000, x: int = 0, y: int = 0):
         self.ctrl = ctrl
         self.frames = 0
         self.frame_times: list[float] = []  # Python time spent in update() per frame (seconds)
@@ -44,8 +44,8 @@ class App:
         self._fonts()
         self._style()
         self.textures = dpg.add_texture_registry()
-        dpg.create_viewport(title=ctrl.title, width=width, height=height, disable_close=True, vsync=True,
-                            clear_color=BACKGROUND)
+        dpg.create_viewport(title=ctrl.title, width=width, height=height, x_pos=x, y_pos=y, disable_close=True,
+                            vsync=True, clear_color=BACKGROUND)
         dpg.set_exit_callback(lambda: self.request_quit())
         ctrl.on_error = lambda title, lines: dialogs.show_problems(title, lines)
         self._build()
@@ -314,9 +314,15 @@ def load_script(spec: str) -> Script:
     return getattr(importlib.import_module(module), name or "script")
 
 
-def main(path: str | None = None, script: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
+def main(path: str | None = None, script: str | None = None, size: tuple[int, int] | None = None) -> int:
+    """Open the editor; ``size`` None: as big as fits the screen. No display: one line, status 2."""
+    try:
+        window = screen.place(screen.work_area(), size)  # before dearpygui asks GLFW for a window
+    except screen.NoDisplay as e:
+        print(f"nodeflow: error: {e}", file=sys.stderr)
+        return 2
     ctrl = Controller()
-    app = App(ctrl, *size)
+    app = App(ctrl, window.width, window.height, window.x, window.y)
     if path and not ctrl.open(path):  # the problems show in a dialog over an empty graph
         print(f"nodeflow: {ctrl.message.text}", file=sys.stderr)
     fn = load_script(script) if script else None
@@ -327,10 +333,10 @@ def cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nodeflow.gui.app", description="the nodeflow editor")
     ap.add_argument("file", nargs="?", help="graph file to open")
     ap.add_argument("--script", help="FILE.py defining script(app), or module:function; a generator run once per frame")
-    ap.add_argument("--size", default="1600x1000", help="window size WxH")
+    ap.add_argument("--size", default=None, help="window size WxH (default: as big as fits the screen)")
     a = ap.parse_args(argv)
-    w, h = (int(v) for v in a.size.lower().split("x"))
-    return main(a.file, a.script, (w, h))
+    size = tuple(int(v) for v in a.size.lower().split("x")) if a.size else None
+    return main(a.file, a.script, size)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ message in ``status`` instead of an exception.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,42 @@ class RunState:
     def progress(self, epoch: int) -> float:
         span = self.target_epoch - self.start_epoch
         return 1.0 if span <= 0 else min(1.0, (epoch - self.start_epoch) / span)
+
+
+WHERE = re.compile(r'^(?:nodes\[\d+\] \((?P<node>\w+)\)|links\[\d+\] \((?P<src>[^ ]+) -> (?P<dst>[^)]+)\)'
+                   r'|settings\.(?P<setting>\w+)|(?P<top>trained_epochs|history))')
+
+
+def problem_lines(path: str | Path, problems: list[str]) -> list[int | None]:
+    """The line of a graph file each of its problems is on (None where it cannot be told),
+    found from what the problem names: a node's id, a link's ends, a setting."""
+    try:
+        text = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return [None] * len(problems)
+
+    def first(*needles: str) -> int | None:
+        return next((k + 1 for k, line in enumerate(text) if all(n in line for n in needles)), None)
+
+    out = []
+    for p in problems:
+        m = WHERE.match(p)
+        if m is None:
+            out.append(None)
+        elif m["node"]:
+            out.append(first(f'"id": "{m["node"]}"'))
+        elif m["src"]:
+            out.append(first(f'"{m["src"]}"', f'"{m["dst"]}"') or first(f'"{m["src"]}"'))
+        else:
+            out.append(first(f'"{m["setting"] or m["top"]}"'))
+    return out
+
+
+def skipped_text(skipped: dict[str, str], shown: int = 3) -> str:
+    """``skipped tanh_1 (z is not connected), watch_1`` (nodes skipped only for reading another: by name)."""
+    items = [n if why.startswith("reads ") else f"{n} ({why})" for n, why in skipped.items()]
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return "skipped " + ", ".join(items[:shown]) + more
 
 
 class Controller:
@@ -93,7 +130,8 @@ class Controller:
 
     def status_line(self) -> str:
         """Epoch, sample, phase and the node being evaluated (recomputed only after a change)."""
-        key = (self.values_version, self.graph.revision, id(self.session), self.running and self.session.epoch)
+        key = (self.values_version, self.graph.revision, id(self.session),
+               self.running and (self.session.epoch, self.session.compiling))
         if getattr(self, "_status", (None,))[0] != key:
             self._status = (key, self._status_text())
         return self._status[1]
@@ -111,8 +149,12 @@ class Controller:
             parts.append("sample done")
         if ev.stats and ev.stats[-1].loss is not None:
             parts.append(f"loss {ev.stats[-1].loss:.4g}")
+        if ev.plan.skipped:
+            parts.append(skipped_text(ev.plan.skipped))
         if self.run_state:
             parts.append(f"running {100 * self.run_state.progress(ev.epoch):.0f}%")
+            if ev.compiling:
+                parts.append("compiling the fast engine (the stepper trains meanwhile)")
         return "   ".join(parts)
 
     # -- files -------------------------------------------------------------------------
@@ -135,9 +177,13 @@ class Controller:
         try:
             g = fileio.load(path)
         except GraphFileError as e:
-            self.say(str(e).splitlines()[0], "error")
+            n = len(e.problems)
+            self.say(f"cannot open {Path(path).name}: " + (e.problems[0] if n == 1 or not self.on_error else
+                                                            f"{n} problems, each listed in the window opened"), "error")
             if self.on_error:
-                self.on_error(f"Cannot open {Path(path).name}", e.problems)
+                where = problem_lines(path, e.problems)
+                self.on_error(f"Cannot open {Path(path).name}",
+                              [f"line {n}: {p}" if n else p for n, p in zip(where, e.problems)])
             return False
         except (NodeflowError, OSError) as e:
             self.fail(e)
@@ -214,7 +260,9 @@ class Controller:
         """Wire an output to an input; a refusal shows its reason and changes nothing."""
         link = self._edit(self.graph.connect, src, src_port, dst, dst_port)
         if link:
-            self.say(f"connected {link}")
+            done = self.graph.last_edit or ""
+            resized = done[len(f"connect {link} ("):-1] if done.startswith(f"connect {link} (") else ""
+            self.say(f"connected {link}" + (f"; {resized} to fit (Ctrl+Z undoes both)" if resized else ""))
         return link
 
     def disconnect(self, link: Link) -> bool:
@@ -381,8 +429,7 @@ class Controller:
             return
         e = self.session.epoch
         self.run_state = RunState(e + self.run_epochs, e, self.animate)
-        self.say(f"running {self.run_epochs} epochs" + (" (animated)" if self.animate else
-                                                        " (the first run of a graph compiles it: a moment)"))
+        self.say(f"running {self.run_epochs} epochs" + (" (animated)" if self.animate else ""))
 
     def cancel_run(self, why: str | None = None) -> None:
         if self.run_state is None:
@@ -424,9 +471,12 @@ class Controller:
                 self._finish_run()
                 return
             before = len(self.session.stats)
-            if self.session.cursor == 0 and not self.session.profiling:
+            ready = not self.session.profiling and self._engine_ready()
+            if ready and self.session.cursor == 0 and self.session.sample == 0:  # whole epochs, compiled
                 ok = self._step(lambda: self._run_fast(1))
-            else:  # finish a half-stepped sample, or time each node
+            elif not self.session.stepper_ready:  # the worker is compiling the kernels: show frames meanwhile
+                return
+            else:  # up to an epoch's end, while profiling, or while the fast engine compiles: a sample
                 ok = self._step(self.session.step_sample)
             if not ok:
                 return
@@ -434,6 +484,13 @@ class Controller:
                 self._epoch_message(self.session.stats[-1])
         if self.run_state and self.session.epoch >= rs.target_epoch:
             self._finish_run()
+
+    def _engine_ready(self) -> bool:
+        """The fast engine can train now; else it is compiled in the background (the stepper trains meanwhile)."""
+        try:
+            return self.session.compiled(wait=False) is not None
+        except NotReady:
+            return False
 
     def _run_fast(self, epochs: int) -> None:
         """One slice of training with the compiled engine (the stepper, after a notice, without numba)."""

@@ -41,17 +41,27 @@ def later(fn: Callable[[], None], frames: int = 2) -> None:
     dpg.set_frame_callback(dpg.get_frame_count() + frames, lambda: fn())
 
 
-def show_problems(title: str, lines: list[str]) -> int:
-    """A modal listing every problem (e.g. why a file did not load)."""
-    with dpg.window(label=title, modal=True, width=620, height=320, no_collapse=True,
+def show_problems(title: str, lines: list[str]) -> None:
+    """A modal listing every problem (e.g. why a file did not load). It opens two frames later:
+    it is often asked for by a file dialog's OK, and a modal opened in the frame another closes
+    is never shown."""
+    later(lambda: _problems_window(title, lines))
+
+
+PROBLEMS_SIZE = (760, 380)
+
+
+def _problems_window(title: str, lines: list[str]) -> int:
+    width, height = PROBLEMS_SIZE
+    with dpg.window(label=title, modal=True, width=width, height=height, no_collapse=True,
                     on_close=lambda s: dpg.delete_item(s)) as win:
         dpg.add_text(f"{len(lines)} problem{'s' * (len(lines) != 1)}; nothing was changed:",
                      color=(250, 150, 120, 255))
         with dpg.child_window(height=-40, border=True):
             for line in lines:
-                dpg.add_text(f"- {line}", wrap=570)
+                dpg.add_text(f"- {line}", wrap=width - 50)
         dpg.add_button(label="OK", width=90, callback=lambda: dpg.delete_item(win))
-    _centre(win, 620, 320)
+    _centre(win, width, height)
     return win
 
 
@@ -159,9 +169,12 @@ def new_network(ctrl: Controller) -> int:
     return win
 
 
+GRAPH_FILES = ("Graph files (*.json){.json}", ".*")
+
+
 def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = False,
-                folder: Path | None = None, name: str = "") -> int:
-    """dearpygui's file dialog for graph files; ``callback(path)`` on OK."""
+                folder: Path | None = None, name: str = "", extensions: tuple[str, ...] = GRAPH_FILES) -> int:
+    """dearpygui's file dialog (for graph files unless ``extensions`` says otherwise); ``callback(path)`` on OK."""
 
     def chosen(sender, app_data):
         path = app_data.get("file_path_name") or ""
@@ -175,7 +188,7 @@ def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = Fa
     with dpg.file_dialog(label=title, width=720, height=440, modal=True, callback=chosen,
                          cancel_callback=lambda s, a: dpg.delete_item(s),
                          default_path=str(folder or Path.cwd()), default_filename=name) as dlg:
-        dpg.add_file_extension("Graph files (*.json){.json}", color=(150, 255, 150, 255))
-        dpg.add_file_extension(".*")
+        for k, ext in enumerate(extensions):
+            dpg.add_file_extension(ext, color=(150, 255, 150, 255) if k == 0 else (255, 255, 255, 255))
     dpg.bind_item_theme(dlg, opaque())
     return dlg

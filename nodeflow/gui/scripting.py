@@ -122,15 +122,16 @@ def virtual_display(size: str = "1600x1000") -> Iterator[str]:
 
 
 def run_editor(script: str, file: str | Path | None = None, *, display: str | None = None,
-               size: str = "1600x1000", timeout: float = 120, cwd: str | Path | None = None) -> dict:
-    """Run the editor in a new process with ``script`` (FILE.py or module:function); return its result."""
+               size: str | None = "1600x1000", timeout: float = 120, cwd: str | Path | None = None) -> dict:
+    """Run the editor in a new process with ``script`` (FILE.py or module:function); return its result.
+    ``size`` None: the editor sizes its window to the screen."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         env = dict(os.environ, NODEFLOW_RESULT=str(out))
         if display:
             env["DISPLAY"] = display
         cmd = [sys.executable, "-m", "nodeflow.gui.app", *([str(file)] if file else []), "--script", script,
-               "--size", size]
+               *(["--size", size] if size else [])]
         p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
         if p.returncode != 0:
             raise RuntimeError(f"editor failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")

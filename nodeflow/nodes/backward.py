@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .explain import Line, total
 from .kernel import kernel
 from .base import NodeType, Port
 
@@ -60,6 +61,16 @@ class Delta(NodeType):
     phase = "backward"
     inputs = (Port("grad", ("n",), "dE/dy from the error"), SLOPE)
     outputs = (Port("delta", ("n",), "dE/dz of the output layer"),)
+    formula = ("delta = grad ⊙ slope   (element by element: delta[i] = grad[i]·slope[i])",
+               "with Softmax's Jacobian as slope: delta[j] = Σ_i grad[i]·slope[i,j]")
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (j,) = at
+        if v.inputs["slope"].ndim == 2:
+            terms = [v.n("grad", (i,)) * v.n("slope", (i, j)) for i in range(v.size("grad"))]
+            return [Line(f"delta[{j}]", f"Σ_i grad[i]·slope[i,{j}]", total(terms), v.get("delta", at))]
+        return [Line(f"delta[{j}]", f"grad[{j}]·slope[{j}]", v.n("grad", at) * v.n("slope", at), v.get("delta", at))]
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
@@ -79,8 +90,20 @@ class BackDelta(NodeType):
         SLOPE,
     )
     outputs = (Port("delta", ("n",), "dE/dz of this layer"),)
+    formula = ("delta = (Wᵀ·delta_next) ⊙ slope", "delta[j] = (Σ_i W[i,j]·delta_next[i])·slope[j]")
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         slope = in_shapes.get("slope")
         return hidden_delta_jacobian if slope is not None and len(slope) == 2 else hidden_delta
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (j,) = at
+        back = lambda k: total([v.n("W", (i, k)) * v.n("delta_next", (i,))  # noqa: E731
+                                for i in range(v.size("delta_next"))])
+        if v.inputs["slope"].ndim == 2:
+            terms = [back(k) * v.n("slope", (k, j)) for k in range(v.size("delta"))]
+            return [Line(f"delta[{j}]", f"Σ_k (Wᵀ·delta_next)[k]·slope[k,{j}]", total(terms), v.get("delta", at))]
+        return [Line(f"delta[{j}]", f"(Σ_i W[i,{j}]·delta_next[i])·slope[{j}]", back(j) * v.n("slope", at),
+                     v.get("delta", at))]

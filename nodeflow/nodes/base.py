@@ -128,6 +128,8 @@ class NodeType:
     omit_zero_state: ClassVar[bool] = False  # leave all-zero saved state out of files (optimiser state)
     runtime: ClassVar[tuple[str, ...]] = ()  # values the run passes ahead of the inputs (see RUNTIME)
     is_metric: ClassVar[bool] = False  # its outputs are the per-epoch figures (loss, accuracy)
+    formula: ClassVar[tuple[str, ...]] = ()  # what it computes, one line each (see ``formulas``)
+    element: ClassVar[str | None] = None  # the output whose elements ``worked`` picks from (None: the first)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -158,6 +160,28 @@ class NodeType:
     @classmethod
     def state_shapes(cls, params: dict, dims: dict[str, int]) -> dict[str, Shape]:
         return {p.name: resolve(p.shape, dims) for p in cls.state}
+
+    @classmethod
+    def formulas(cls, params: dict, settings: dict) -> list[str]:
+        """What this node computes, and for backward and update nodes their rule, one line each."""
+        return list(cls.formula)
+
+    @classmethod
+    def worked(cls, params: dict, settings: dict, v, at: tuple) -> list:
+        """Element ``at`` (an index into ``element``) worked out with the numbers of the node's last
+        evaluation ``v`` (``explain.Values``): a list of ``explain.Line`` (empty: nothing to work out)."""
+        return []
+
+    @classmethod
+    def before_commit(cls, outputs: dict) -> dict:
+        """For an update: the value each input it commits into held before the commit, from its outputs."""
+        return {}
+
+    @classmethod
+    def params_for_shape(cls, port: str, shape: tuple) -> dict | None:
+        """For a parameter (Weights, Bias): the params that make output ``port`` have ``shape``
+        (None: this node cannot take that shape)."""
+        return None
 
     @classmethod
     def metric_kind(cls, params: dict) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .explain import Line
 from .kernel import kernel
 from .base import ANY, NodeType, Param, Port
 
@@ -34,10 +35,21 @@ class Dataset(NodeType):
     )
 
     runtime = ("X", "T", "row")
+    formula = ("x = X[row]: the features of the sample served now (the rows are shuffled each epoch)",
+               "target = T[row]: what the network should output for it")
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return feed_sample
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (j,) = at
+        row = int(v.get("row", (0,)))
+        lines = [Line(f"x[{j}]", f"X[{row},{j}]", v.n("x", at), v.get("x", at))]
+        if j < v.size("target"):
+            lines.append(Line(f"target[{j}]", f"T[{row},{j}]", v.n("target", at), v.get("target", at)))
+        return lines
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -56,6 +68,7 @@ class Constant(NodeType):
     phase = "forward"
     params = (Param("value", 1.0, "array", "a number or a nested list of numbers"),)
     outputs = (Port("out", ANY, "the value"),)
+    formula = ("out = value (a number or array set by hand)",)
 
     @classmethod
     def source_shapes(cls, params, ctx):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..errors import NodeflowError
+from .explain import Const, Line, call, total
 from .kernel import kernel
 from .base import NodeType, Port
 
@@ -92,10 +93,17 @@ class WeightedSum(NodeType):
         Port("b", ("out",), "biases (zero when unwired)", optional=True),
     )
     outputs = (Port("z", ("out",), "the weighted sums"),)
+    formula = ("z = W·x + b", "z[i] = Σ_j W[i,j]·x[j] + b[i]")
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return weighted_sum
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        i = at[0]
+        terms = [v.n("W", (i, j)) * v.n("x", (j,)) for j in range(v.size("x"))]
+        return [Line(f"z[{i}]", f"Σ_j W[{i},j]·x[j] + b[{i}]", total(terms + [v.n("b", (i,))]), v.get("z", at))]
 
 
 class Activation(NodeType):
@@ -111,12 +119,30 @@ class Activation(NodeType):
     def kernel_for(cls, in_shapes, params):
         return cls.fn
 
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (i,) = at
+        y, slope = cls.element_rules(v.n("z", at), v.n("y", at))
+        return [Line(f"y[{i}]", cls.formula[0].split(" = ", 1)[1].replace("z", f"z[{i}]"), y, v.get("y", at)),
+                Line(f"slope[{i}]", cls.formula[1].split(" = ")[-1].replace("y", f"y[{i}]").replace("z", f"z[{i}]"),
+                     slope, v.get("slope", at))]
+
+    @classmethod
+    def element_rules(cls, z, y):
+        """(y, slope) of one element as expressions of its z and y."""
+        raise NotImplementedError
+
 
 class Sigmoid(Activation):
     """Squashes z into (0, 1): y = 1/(1+e^-z), slope y(1-y)."""
 
     name = "Sigmoid"
     fn = sigmoid
+    formula = ("y = 1 / (1 + e^(−z))", "slope = dy/dz = y·(1 − y)")
+
+    @classmethod
+    def element_rules(cls, z, y):
+        return 1 / (1 + call("exp", -z)), y * (1 - y)
 
 
 class Tanh(Activation):
@@ -124,6 +150,11 @@ class Tanh(Activation):
 
     name = "Tanh"
     fn = tanh
+    formula = ("y = tanh(z)", "slope = dy/dz = 1 − y²")
+
+    @classmethod
+    def element_rules(cls, z, y):
+        return call("tanh", z), 1 - y ** 2
 
 
 class ReLU(Activation):
@@ -131,6 +162,15 @@ class ReLU(Activation):
 
     name = "ReLU"
     fn = relu
+    formula = ("y = max(z, 0)", "slope = dy/dz = 1 if z > 0, else 0")
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (i,) = at
+        z = v.get("z", at)
+        return [Line(f"y[{i}]", f"max(z[{i}], 0)", v.n("z", at) if z > 0 else v.num(0.0), v.get("y", at)),
+                Line(f"slope[{i}]", f"{'1, as' if z > 0 else '0, as not'} z[{i}] = {v.n('z', at).shown} > 0",
+                     None)]
 
 
 class Identity(Activation):
@@ -138,6 +178,11 @@ class Identity(Activation):
 
     name = "Identity"
     fn = identity
+    formula = ("y = z", "slope = dy/dz = 1")
+
+    @classmethod
+    def element_rules(cls, z, y):
+        return z, Const(1)
 
 
 class Softmax(Activation):
@@ -146,6 +191,16 @@ class Softmax(Activation):
     name = "Softmax"
     outputs = (Port("y", ("n",), "probabilities"), Port("slope", ("n", "n"), "Jacobian dy_i/dz_j"))
     fn = softmax
+    formula = ("y[i] = e^z[i] / Σ_j e^z[j]", "slope[i,j] = dy[i]/dz[j] = y[i]·(δ_ij − y[j])  (δ_ij: 1 if i = j, else 0)")
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (i,) = at
+        n = v.size("z")
+        y = call("exp", v.n("z", at)) / total([call("exp", v.n("z", (j,))) for j in range(n)])
+        return [Line(f"y[{i}]", f"e^z[{i}] / Σ_j e^z[j]", y, v.get("y", at)),
+                Line(f"slope[{i},{i}]", f"y[{i}]·(1 − y[{i}])", v.n("y", at) * (1 - v.n("y", at)),
+                     v.get("slope", (i, i)))]
 
 
 ACTIVATIONS = {cls.name.lower(): cls for cls in (Sigmoid, Tanh, ReLU, Identity, Softmax)}

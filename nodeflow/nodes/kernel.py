@@ -14,10 +14,12 @@ from __future__ import annotations
 import dis
 import math
 import os
+import threading
 import types
 from functools import lru_cache
 from typing import Callable
 
+_JIT_LOCK = threading.RLock()  # re-entrant: making one kernel's dispatcher makes its callees'
 KERNELS: dict[str, "Kernel"] = {}  # name -> kernel, every one defined (for export and the cache's fingerprint)
 
 
@@ -52,17 +54,21 @@ class Kernel:
     @property
     def jit(self):
         """The numba dispatcher, made on first use; kernels it calls are compiled dispatchers too."""
-        if self._jit is None:
-            import numba
-
-            fn = self.py
-            scope = dict(fn.__globals__)
-            for name in self.callee_names():
-                scope[name] = scope[name].jit
-            compiled_fn = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
-            compiled_fn.__qualname__, compiled_fn.__module__ = fn.__qualname__, fn.__module__
-            self._jit = numba.njit(cache=True, nogil=True, inline="always" if self.inline else "never")(compiled_fn)
+        with _JIT_LOCK:  # the fast engine's worker thread may ask at the same time
+            if self._jit is None:
+                self._jit = self._make_jit()
         return self._jit
+
+    def _make_jit(self):
+        import numba
+
+        fn = self.py
+        scope = dict(fn.__globals__)
+        for name in self.callee_names():
+            scope[name] = scope[name].jit
+        compiled_fn = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
+        compiled_fn.__qualname__, compiled_fn.__module__ = fn.__qualname__, fn.__module__
+        return numba.njit(cache=True, nogil=True, inline="always" if self.inline else "never")(compiled_fn)
 
     def callee_names(self) -> list[str]:
         """Other kernels this one calls (export copies them too)."""

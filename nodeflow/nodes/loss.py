@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from .explain import Line, call, total
 from .kernel import kernel
 from .base import NodeType, Param, Port
 
@@ -28,10 +29,19 @@ class Error(NodeType):
     phase = "backward"
     inputs = (Port("y", ("n",), "the network's output"), Port("target", ("n",), "the wanted output"))
     outputs = (Port("E", (), "the error of this sample"), Port("grad", ("n",), "dE/dy, where the blame starts"))
+    formula = ("E = ½·Σ_i (y[i] − target[i])²", "grad = dE/dy = y − target")
+    element = "grad"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return squared_error
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (i,) = at
+        diffs = [(v.n("y", (k,)) - v.n("target", (k,))) ** 2 for k in range(v.size("y"))]
+        return [Line("E", "½·Σ_i (y[i] − target[i])²", 0.5 * total(diffs), v.get("E")),
+                Line(f"grad[{i}]", f"y[{i}] − target[{i}]", v.n("y", at) - v.n("target", at), v.get("grad", at))]
 
 
 @kernel
@@ -69,7 +79,27 @@ class CrossEntropy(NodeType):
                     choices=("sigmoid", "softmax")),)
     inputs = (Port("y", ("n",), "the network's output (probabilities)"), Port("target", ("n",), "the wanted output"))
     outputs = (Port("E", (), "the error of this sample"), Port("delta", ("n",), "dE/dz of the output layer"))
+    element = "delta"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return binary_cross_entropy if params["output"] == "sigmoid" else categorical_cross_entropy
+
+    @classmethod
+    def formulas(cls, params, settings):
+        e = ("E = −Σ_i [t[i]·ln y[i] + (1 − t[i])·ln(1 − y[i])]" if params["output"] == "sigmoid"
+             else "E = −Σ_i t[i]·ln y[i]")
+        return [f"{e}   (t: target)", f"delta = dE/dz = y − target   (the {params['output']}'s slope cancels out)"]
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        (i,) = at
+        y, t = (lambda k: v.n("y", (k,))), (lambda k: v.n("target", (k,)))
+        ln = lambda e: call("ln", e)  # noqa: E731
+        if params["output"] == "sigmoid":
+            terms = [t(k) * ln(y(k)) + (1 - t(k)) * ln(1 - y(k)) for k in range(v.size("y"))]
+        else:
+            terms = [t(k) * ln(y(k)) for k in range(v.size("y"))]
+        rule = cls.formulas(params, settings)[0].split(" = ", 1)[1].split("   ")[0]
+        return [Line("E", rule, -total(terms), v.get("E")),
+                Line(f"delta[{i}]", f"y[{i}] − target[{i}]", y(i) - t(i), v.get("delta", at))]

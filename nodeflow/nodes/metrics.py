@@ -1,6 +1,7 @@
 """Measuring how learning goes: per-epoch mean loss and accuracy."""
 from __future__ import annotations
 
+from .explain import Line
 from .kernel import kernel
 from .base import NodeType, Param, Port
 
@@ -41,6 +42,15 @@ def accuracy_threshold(y, target, running, acc):
 RUNNING = (Port("running", (2,), "running totals of this epoch"),)
 
 
+def running_ratio(out: str, what: str):
+    """``worked`` of a metric: its output as the ratio of its running totals."""
+    def worked(cls, params, settings, v, at):
+        if not v.get("running", (1,)):
+            return [Line(out, "nothing counted yet this epoch")]
+        return [Line(out, what, v.n("running", (0,)) / v.n("running", (1,)), v.get(out))]
+    return classmethod(worked)
+
+
 class MeanLoss(NodeType):
     """The mean error over the samples of this epoch so far."""
 
@@ -50,8 +60,11 @@ class MeanLoss(NodeType):
     inputs = (Port("E", (), "the error of each sample"),)
     outputs = (Port("loss", (), "mean error this epoch"),)
     state = RUNNING
+    formula = ("loss = (Σ E over this epoch's samples so far) / their number",)
     resets_each_epoch = True
     is_metric = True
+
+    worked = running_ratio("loss", "ΣE / samples")
 
     @classmethod
     def metric_kind(cls, params):
@@ -76,8 +89,13 @@ class Accuracy(NodeType):
     inputs = (Port("y", ("n",), "the network's output"), Port("target", ("n",), "the wanted output"))
     outputs = (Port("acc", (), "fraction right"),)
     state = RUNNING
+    formula = ("acc = samples right / samples counted this epoch",
+               "right: with one output, y and target on the same side of 0.5; with several, the largest y is "
+               "the target's class")
     resets_each_epoch = True
     is_metric = True
+
+    worked = running_ratio("acc", "right / counted")
 
     @classmethod
     def metric_kind(cls, params):

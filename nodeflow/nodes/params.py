@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from ..data.init import INITS, initial_values, rng_for
 from .base import NodeType, Param, Port
+from .explain import Line
+
+
+def _value_now(cls, params, settings, v, at):
+    """A parameter's element now (its update has written it at the end of the last sample)."""
+    port = cls.outputs[0].name
+    return [Line(f"{port}[{','.join(map(str, at))}]", "", v.n(port, at), v.get(port, at))]
 
 INIT_PARAMS = (
     Param("init", "uniform", "choice", "how Reset weights fills the values", choices=INITS),
@@ -26,6 +33,8 @@ class Weights(NodeType):
     saved_state = ("value",)
     alias = {"W": "value"}
     is_parameter = True
+    formula = ("W: one row of weights per unit, one column per input; kept between samples",
+               "at the end of each sample W ← new, from the WeightUpdate wired to it")
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -34,6 +43,12 @@ class Weights(NodeType):
     @classmethod
     def state_shapes(cls, params, dims):
         return {"value": tuple(params["shape"])}
+
+    worked = classmethod(_value_now)
+
+    @classmethod
+    def params_for_shape(cls, port, shape):
+        return {"shape": list(shape)} if len(shape) == 2 else None
 
     @classmethod
     def init_state(cls, node_id, params, shapes, seed):
@@ -54,6 +69,8 @@ class Bias(NodeType):
     saved_state = ("value",)
     alias = {"b": "value"}
     is_parameter = True
+    formula = ("b: one bias per unit; kept between samples",
+               "at the end of each sample b ← new, from the BiasUpdate wired to it")
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -62,6 +79,12 @@ class Bias(NodeType):
     @classmethod
     def state_shapes(cls, params, dims):
         return {"value": (params["size"],)}
+
+    worked = classmethod(_value_now)
+
+    @classmethod
+    def params_for_shape(cls, port, shape):
+        return {"size": shape[0]} if len(shape) == 1 else None
 
     @classmethod
     def init_state(cls, node_id, params, shapes, seed):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from .explain import Line, call
 from .kernel import kernel
 from .base import NodeType, Param, Port
 
@@ -53,3 +54,21 @@ class LearningRate(NodeType):
     def consts(cls, params, settings):
         return (params["rate"], float(SCHEDULES.index(params["schedule"])), params["b"], params["drop"], float(params["every"]),
                 params["decay"])
+
+    RULES = {"constant": "a", "inverse": "a / (b·(e + 1))", "step": "a·drop^floor(e / every)",
+             "exponential": "a·e^(−decay·e)"}
+
+    @classmethod
+    def formulas(cls, params, settings):
+        a = f"{params['rate']:g}" if params["rate"] > 0 else f"the settings' rate, {settings.get('lr', 0):g}"
+        return [f"lr = {cls.RULES[params['schedule']]}   (e: the epoch, from 0)", f"a = {a}"]
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        p = params
+        a = v.num(p["rate"] if p["rate"] > 0 else v.get("base_lr", (0,)))
+        e = v.n("epoch", (0,))
+        expr = {"constant": lambda: a, "inverse": lambda: a / (v.num(p["b"]) * (e + 1)),
+                "step": lambda: a * v.num(p["drop"]) ** call("floor", e / v.num(p["every"])),
+                "exponential": lambda: a * call("exp", -(v.num(p["decay"]) * e))}[p["schedule"]]()
+        return [Line("lr", cls.RULES[p["schedule"]], expr, v.get("lr"))]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+from .explain import Line, call, evaluate
 from .kernel import kernel
 from .base import NodeType, Param, Port
 
@@ -131,11 +132,52 @@ class Update(NodeType):
     alias = {"m": "m", "v": "v"}
     dims: tuple = ()
 
+    P: str = "W"  # the parameter's name in the formulas
+    GRAD: str = "delta ⊗ x"  # its gradient dE/dP for one sample
+
     @classmethod
     def consts(cls, params, settings):
         p = params
         return (float(OPTIMIZERS.index(p["optimizer"])), p["momentum"], p["rho"], p["beta1"], p["beta2"],
                 p["eps"], p["l2"], p["l1"])
+
+    @classmethod
+    def before_commit(cls, outputs):
+        return {into: outputs["new"] - outputs["step"] for _, into in cls.commits}
+
+    @classmethod
+    def formulas(cls, params, settings):
+        P, p, batch = cls.P, params, settings.get("batch_size", 1)
+        reg = [t for t, on in ((f"l2·{P}", p["l2"]), (f"l1·sign({P})", p["l1"])) if on]
+        g = "grad" if batch == 1 else f"the mean of grad over the batch of {batch}"
+        lines = [f"grad = dE/d{P} = {cls.GRAD}"] + ([f"reg = {' + '.join(reg)}"] if reg else [])
+        lines.append(f"g = {g}" + (" + reg" if reg else ""))
+        lines += OPTIMIZER_RULES[p["optimizer"]]
+        lines.append(f"new = {P} + step   ({P} ← new at the end of the sample)")
+        if p["optimizer"] == "sgd":
+            grad = f"({cls.GRAD})" if " " in cls.GRAD else cls.GRAD
+            lines.append(f"so {P} ← {P} − lr·{grad}" + "".join(f" − lr·{t}" for t in reg)
+                         + (" (the batch's mean)" if batch > 1 else ""))
+        if batch > 1:
+            lines.append("mid-batch, grad is only added up: step = 0 and new = " + P)
+        shown = [f"{sym} = {p[k]:g}" for k, sym, opts in CONSTANTS if p["optimizer"] in opts and (p[k] or sym[0] != "l")]
+        return lines + ([", ".join(shown)] if shown else [])
+
+    @classmethod
+    def worked(cls, params, settings, v, at):
+        el = "".join(f"[{i}]" for i in at) if len(at) == 1 else f"[{','.join(map(str, at))}]"
+        lines = [cls._grad_line(v, at, el)]
+        if v.get("batch_end") == 0.0:
+            return lines + [Line(f"step{el}", "0 (mid-batch: grad is added to the batch's sum)", v.num(0.0),
+                                 v.get("step", at)), Line(f"new{el}", f"{cls.P}{el}", v.n(cls.P, at), v.get("new", at))]
+        if settings.get("batch_size", 1) > 1:
+            return lines + [Line(f"{name}{el}", "(from the batch's mean gradient)", v.n(name, at), v.get(name, at))
+                            for name in ("reg", "step", "new")]
+        return lines + _optimizer_lines(cls.P, params, v, at, el)
+
+    @classmethod
+    def _grad_line(cls, v, at, el):
+        raise NotImplementedError
 
     @classmethod
     def _ports(cls, dims):
@@ -157,6 +199,68 @@ class Update(NodeType):
         return state, outputs
 
 
+OPTIMIZER_RULES = {
+    "sgd": ["step = −lr·g"],
+    "momentum": ["m ← μ·m − lr·g", "step = m"],
+    "rmsprop": ["v ← ρ·v + (1 − ρ)·g²", "step = −lr·g / (√v + ε)"],
+    "adam": ["m ← β1·m + (1 − β1)·g", "v ← β2·v + (1 − β2)·g²",
+             "m̂ = m / (1 − β1^t),  v̂ = v / (1 − β2^t)   (t: updates so far)", "step = −lr·m̂ / (√v̂ + ε)"],
+}
+CONSTANTS = (("momentum", "μ", ("momentum",)), ("rho", "ρ", ("rmsprop",)), ("beta1", "β1", ("adam",)),
+             ("beta2", "β2", ("adam",)), ("eps", "ε", ("rmsprop", "adam")), ("l2", "l2", OPTIMIZERS),
+             ("l1", "l1", OPTIMIZERS))
+
+
+def _optimizer_lines(P: str, p: dict, v, at: tuple, el: str) -> list[Line]:
+    """A batch of one sample ended: reg, g, the optimiser's state and step, and the new value, worked out.
+    (The optimiser's state before the step, m′ and v′, follows from its state after it.)"""
+    w, lr, grad = v.n(P, at), v.n("lr"), v.n("grad", at)
+    lines = []
+    if p["l2"] or p["l1"]:
+        reg = v.num(p["l2"]) * w + v.num(p["l1"]) * call("sign", w)
+        lines.append(Line(f"reg{el}", f"l2·{P}{el} + l1·sign({P}{el})", reg, v.get("reg", at)))
+    g_val = v.get("grad", at) + v.get("reg", at)
+    g = grad + v.n("reg", at) if p["l2"] or p["l1"] else grad
+    lines.append(Line(f"g{el}", "grad + reg" if p["l2"] or p["l1"] else "grad", g, g_val))
+    g = v.num(g_val)
+    opt, m, vv = p["optimizer"], v.get("m", at), v.get("v", at)
+    if opt == "sgd":
+        step = -(lr * g)
+    elif opt == "momentum":
+        mu = v.num(p["momentum"])
+        before = (m + v.get("lr") * g_val) / p["momentum"] if p["momentum"] else 0.0
+        lines.append(Line(f"m{el}", f"μ·m′ − lr·g   (m′ = {v.num(before).shown}, before)", mu * v.num(before) - lr * g, m))
+        step = v.n("m", at)
+    elif opt == "rmsprop":
+        rho = v.num(p["rho"])
+        before = (vv - (1 - p["rho"]) * g_val ** 2) / p["rho"] if p["rho"] else 0.0
+        lines.append(Line(f"v{el}", f"ρ·v′ + (1 − ρ)·g²   (v′ = {v.num(before).shown})", rho * v.num(before)
+                          + (1 - rho) * g ** 2, vv))
+        step = -(lr * g / (call("sqrt", v.n("v", at)) + v.num(p["eps"])))
+    else:
+        lines += _adam_lines(p, v, at, el, g, g_val)
+        t = v.get("t", (0,))
+        m_hat = v.n("m", at) / (1 - v.num(p["beta1"]) ** v.num(t))
+        v_hat = v.n("v", at) / (1 - v.num(p["beta2"]) ** v.num(t))
+        lines += [Line(f"m̂{el}", f"m / (1 − β1^t)   (t = {t:g})", m_hat), Line(f"v̂{el}", "v / (1 − β2^t)", v_hat)]
+        step = -(lr * v.num(evaluate(m_hat)) / (call("sqrt", v.num(evaluate(v_hat))) + v.num(p["eps"])))
+    rule = {"sgd": "−lr·g", "momentum": "m", "rmsprop": "−lr·g / (√v + ε)", "adam": "−lr·m̂ / (√v̂ + ε)"}[opt]
+    lines.append(Line(f"step{el}", rule, step, v.get("step", at)))
+    lines.append(Line(f"new{el}", f"{P}{el} + step{el}", w + v.n("step", at), v.get("new", at)))
+    return lines
+
+
+def _adam_lines(p, v, at, el, g, g_val) -> list[Line]:
+    m, vv = v.get("m", at), v.get("v", at)
+    b1, b2 = p["beta1"], p["beta2"]
+    m0 = (m - (1 - b1) * g_val) / b1 if b1 else 0.0
+    v0 = (vv - (1 - b2) * g_val ** 2) / b2 if b2 else 0.0
+    return [Line(f"m{el}", f"β1·m′ + (1 − β1)·g   (m′ = {v.num(m0).shown}, before)",
+                 v.num(b1) * v.num(m0) + (1 - v.num(b1)) * g, m),
+            Line(f"v{el}", f"β2·v′ + (1 − β2)·g²   (v′ = {v.num(v0).shown})",
+                 v.num(b2) * v.num(v0) + (1 - v.num(b2)) * g ** 2, vv)]
+
+
 class WeightUpdate(Update):
     """W ← W + step, from the gradient δ·xᵀ (plain SGD: W − lr·δ·xᵀ), at the end of each step."""
 
@@ -169,10 +273,16 @@ class WeightUpdate(Update):
     )
     state, outputs = Update._ports(("out", "in"))
     commits = (("new", "W"),)
+    element = "new"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return update_weights
+
+    @classmethod
+    def _grad_line(cls, v, at, el):
+        i, j = at
+        return Line(f"grad{el}", f"delta[{i}]·x[{j}]", v.n("delta", (i,)) * v.n("x", (j,)), v.get("grad", at))
 
 
 class BiasUpdate(Update):
@@ -182,7 +292,13 @@ class BiasUpdate(Update):
     inputs = (Port("b", ("out",), "the Bias node to update"), Port("delta", ("out",), "this layer's delta"), LR)
     state, outputs = Update._ports(("out",))
     commits = (("new", "b"),)
+    element = "new"
+    P, GRAD = "b", "delta"
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return update_bias
+
+    @classmethod
+    def _grad_line(cls, v, at, el):
+        return Line(f"grad{el}", f"delta{el}", v.n("delta", at), v.get("grad", at))

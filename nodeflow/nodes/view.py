@@ -11,6 +11,7 @@ class Watch(NodeType):
     family = "view"
     phase = "passive"
     inputs = (Port("value", ANY, "any value"),)
+    formula = ("shows the value wired in (computes nothing)",)
 
 
 class HeatMap(NodeType):
@@ -21,6 +22,7 @@ class HeatMap(NodeType):
     phase = "passive"
     params = (Param("cell", 10, "int", "pixels per cell", lo=2, hi=40),)
     inputs = (Port("value", ANY, "a vector or matrix"),)
+    formula = ("draws the value wired in, one cell per number (computes nothing)",)
 
 
 class UnitImages(NodeType):
@@ -35,3 +37,4 @@ class UnitImages(NodeType):
     phase = "passive"
     params = (Param("zoom", 5, "int", "screen pixels per image pixel", lo=1, hi=20),)
     inputs = (Port("W", ("units", "pixels"), "a weight matrix whose inputs are image pixels"),)
+    formula = ("draws row i of W as unit i's picture (computes nothing)",)

@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -90,6 +91,22 @@ class CompiledEngine:
                                    self.generated.matrix_args(run.mem, run.smem)))
         return self._scratch[1]
 
+    def _args(self, run: Run, orders: np.ndarray, stats: np.ndarray) -> list:
+        """``train``'s arguments for a run, in order."""
+        backup_mem, backup_smem, saved, matrices = self._buffers(run)
+        args = dict(run.inputs, mem=run.mem, smem=run.smem, orders=orders, first_epoch=run.epoch,
+                    batch=self.plan.batch_size, consts=self.generated.consts, stats=stats, backup_mem=backup_mem,
+                    backup_smem=backup_smem, saved=saved)
+        return [*(args[name] for name in codegen.SIGNATURE), *matrices]
+
+    def compile(self) -> None:
+        """Have numba compile ``train`` now (on a run of its own) rather than on its first call."""
+        run = Run(self.plan, {})
+        args = self._args(run, np.zeros((1, self.plan.n_train), dtype=np.int64),
+                          np.zeros((1, len(self.plan.metric_ports))))
+        self.fn.compile(tuple(self.fn.typeof_pyval(a) for a in args))
+        self._scratch = (None, ())
+
     def train(self, run: Run, epochs: int) -> int:
         """Run up to ``epochs`` whole epochs; returns how many finished without NaN or infinity."""
         plan = self.plan
@@ -99,11 +116,7 @@ class CompiledEngine:
         for e in range(epochs):
             orders[e] = epoch_order(plan.seed, first + e, n)
         stats = np.zeros((epochs, len(plan.metric_ports)))
-        backup_mem, backup_smem, saved, matrices = self._buffers(run)
-        args = dict(run.inputs, mem=run.mem, smem=run.smem, orders=orders, first_epoch=first,
-                    batch=plan.batch_size, consts=self.generated.consts, stats=stats, backup_mem=backup_mem,
-                    backup_smem=backup_smem, saved=saved)
-        done = self.fn(*(args[name] for name in codegen.SIGNATURE), *matrices)
+        done = self.fn(*self._args(run, orders, stats))
         for e in range(done):
             run.record_epoch(dict(zip(plan.metric_ports, stats[e].tolist())), plan.has_test_pass)
         if done:
@@ -135,3 +148,37 @@ class CompiledEngine:
                 return "diverging"
             chunk = max(1, min(10 * k, int(k * CHUNK_SECONDS / max(spent, 1e-6))))
         return "finished"
+
+
+class Compiling:
+    """A plan's CompiledEngine made, and its machine code compiled, in a worker thread, so that
+    a window showing the run does not freeze. The worker only produces the engine (and first
+    the stepper's kernels for the plan): it reads the immutable plan and changes no run."""
+
+    def __init__(self, plan: Plan):
+        from .stepper import warm_kernels
+
+        self.plan = plan
+        self.engine: CompiledEngine | None = None
+        self.error: Exception | None = None
+        self.kernels_ready = threading.Event()  # the stepper can run the plan without compiling
+        self.finished = threading.Event()
+        self._warm = warm_kernels
+        threading.Thread(target=self._work, name="nodeflow-compile", daemon=True).start()
+
+    def _work(self) -> None:
+        try:
+            self._warm(self.plan)
+            self.kernels_ready.set()
+            engine = CompiledEngine(self.plan)
+            engine.compile()
+            self.engine = engine
+        except Exception as e:  # reported by the thread that takes the result
+            self.error = e
+        finally:
+            self.kernels_ready.set()
+            self.finished.set()
+
+    @property
+    def done(self) -> bool:
+        return self.finished.is_set()

@@ -86,7 +86,9 @@ def script(session: Session, source_name: str) -> str:
         batch=plan.batch_size, first_epoch=run.epoch, columns=repr(columns), metrics=repr(metrics),
         test_ports=repr(test_ports), ran_test=plan.has_test_pass, params=repr(params), matrices=repr(matrices),
         shapes=repr(d.shapes), x_train=_table(d.X_train), t_train=_table(d.T_train),
-        x_test=_table(d.X_test), t_test=_table(d.T_test), n_train=len(d.train), n_test=len(d.test))
+        x_test=_table(d.X_test), t_test=_table(d.T_test), n_train=len(d.train), n_test=len(d.test),
+        skipped="".join(f"\nLeft out, as nodeflow leaves it out (it feeds no loss): {n} ({why})."
+                        for n, why in plan.skipped.items()))
 
 
 TEMPLATE = '''#!/usr/bin/env python3
@@ -95,7 +97,7 @@ TEMPLATE = '''#!/usr/bin/env python3
 Each function below is one node of the graph (the very code nodeflow runs); `train`
 calls them in the graph's order for every sample: forward, error, deltas, updates.
 Every value on a wire lives in the array `mem`, every parameter and optimiser state
-in `smem`. Needs only numpy.
+in `smem`. Needs only numpy.{skipped}
 
     python this_script.py [--epochs N] [--json] [--save-weights FILE.json]
 """

@@ -91,6 +91,7 @@ class Plan:
     batch_size: int
     lr: float
     saved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # node -> state names written to files
+    skipped: dict[str, str] = field(default_factory=dict)  # nodes left out (they feed no loss) -> why
 
     def slot(self, node: str, port: str) -> Slot:
         """The slot an output port's value lives in (a register's output is its state)."""
@@ -134,17 +135,41 @@ def schedule(g, phase_of: dict[str, str]) -> list[str]:
     return list(nx.lexicographical_topological_sort(g.nx, key=key))
 
 
+def skipped_nodes(g) -> dict[str, str]:
+    """Nodes that cannot be evaluated and feed no loss, each with why: left out of the plan
+    rather than stopping it. A node is skipped when an input of it needs a wire and has
+    none, or when it reads a skipped node; one that feeds an Error or CrossEntropy node
+    (or is one) is never skipped: its missing wire stops the graph instead."""
+    unwired = g.unwired()
+    if not unwired:
+        return {}
+    losses = [n for n in g.node_ids if g.type_of(n).family == "loss"]
+    feeds_loss = set(losses).union(*(nx.ancestors(g.nx, n) for n in losses))
+    skipped: dict[str, str] = {}
+    for n in nx.topological_sort(g.nx):
+        if n in feeds_loss:
+            continue
+        if n in unwired:
+            ports = unwired[n]
+            skipped[n] = f"{', '.join(ports)} {'is' if len(ports) == 1 else 'are'} not connected"
+        elif (cause := next((u for u in g.nx.predecessors(n) if u in skipped), None)) is not None:
+            skipped[n] = f"reads {cause}, which is skipped"
+    return skipped
+
+
 def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     """Lay the graph out for execution, or raise NotReady with the reasons it cannot run.
 
+    Nodes that cannot be evaluated and feed no loss are left out (``Plan.skipped``).
     ``fold=(k, K)``: cross-validation, fold k of K is the test set instead of the split.
     """
-    problems = g.problems()
+    skipped = skipped_nodes(g)
+    problems = g.problems(skip=skipped)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise NotReady(problems[0] + more)
     phase_of = phases(g)
-    order = schedule(g, phase_of)
+    order = [n for n in schedule(g, phase_of) if n not in skipped]
     out_slots, state_slots, mem_size, smem_size = _layout(g, order)
     aliases = {(n, out): (n, st) for n in order for out, st in g.type_of(n).alias.items()}
     slots = _Slots(out_slots, state_slots, aliases)
@@ -157,12 +182,12 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     resets = tuple(state_slots[(n, p.name)] for n in order for p in g.type_of(n).state
                    if g.type_of(n).resets_each_epoch and n not in test_nodes)
     test_resets = tuple(state_slots[(n, p.name)] for n in test_nodes for p in g.type_of(n).state)
-    metric_ports, metrics = _metrics(g)
+    metric_ports, metrics = _metrics(g, order)
     s = g.settings
     saved = {n: g.type_of(n).saved_state for n in order if g.type_of(n).saved_state}
     return Plan(steps, test_steps, mem_size, smem_size, out_slots, state_slots, aliases, commits, resets,
                 test_resets, metric_ports, test_nodes, metrics, phase_of, g.data(fold), int(s["seed"]),
-                int(s["batch_size"]), float(s["lr"]), saved)
+                int(s["batch_size"]), float(s["lr"]), saved, skipped)
 
 
 def _layout(g, order):
@@ -242,11 +267,11 @@ def _test_steps(g, order, test_nodes, slots, phase_of) -> tuple[Step, ...]:
     return tuple(s for s in steps if s.kernel is not None)
 
 
-def _metrics(g) -> tuple[tuple, dict]:
+def _metrics(g, order) -> tuple[tuple, dict]:
     """Every metric node's outputs (sorted), and which of them is the loss / train / test accuracy."""
     ports = []
     named: dict[str, tuple[str, str]] = {}
-    for n in sorted(g.node_ids):
+    for n in sorted(order):
         t = g.type_of(n)
         if t.is_metric:
             ports += [(n, p.name) for p in t.outputs]

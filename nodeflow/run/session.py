@@ -16,11 +16,13 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
+from ..document.epochlog import EpochLog
 from ..document.graph import Graph, Link
 from ..document.settings import DATA_SETTINGS
 from ..errors import NotReady
+from ..nodes.explain import Values
 from ..nodes.kernel import jit_available
-from .compiled import CompiledEngine, notice
+from .compiled import CompiledEngine, Compiling, notice
 from .plan import Plan, Step, build_plan
 from .state import EpochStats, Run
 from .stepper import Stepper
@@ -41,8 +43,10 @@ class Session:
         self._plan: Plan | None = None
         self._run: Run | None = None
         self._engine: CompiledEngine | None = None
+        self._compiling: Compiling | None = None  # the engine being made in a worker thread
         self._stale_nodes: set[str] = set()  # nodes whose document state changed since the run began
         self._reshuffle = False
+        self._log: tuple = (None, None)  # (what the run's stats were, their EpochLog)
         self._unsubscribe = graph.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -85,6 +89,8 @@ class Session:
                            if key[0] not in self._stale_nodes and key in plan.state_slots
                            and plan.state_slots[key].shape == old.plan.state_slots[key].shape})
         run = Run(plan, states, g.trained_epochs if old is None else old.epoch, history=self.history)
+        if old is None and len(g.epoch_log) and g.epoch_log.last == g.trained_epochs:
+            run.load_history(g.epoch_log.rows())
         if old is not None:
             run.stats = old.stats
             if not self._reshuffle:
@@ -116,6 +122,7 @@ class Session:
             self._run.snapshots.clear()
         self._plan = None
         self._engine = None
+        self._compiling = None  # a worker still making the old plan's engine finishes on its own
 
     def apply(self) -> None:
         """Write the run's trained values and epoch count into the document (before saving).
@@ -125,7 +132,15 @@ class Session:
             return
         states = {n: v for n, v in self._run.trained_state().items()
                   if n in self.graph and n not in self._stale_nodes}
-        self.graph.apply_training(states, self._run.epoch)
+        self.graph.apply_training(states, self._run.epoch, self._epoch_log())
+
+    def _epoch_log(self) -> EpochLog:
+        """The run's per-epoch figures for the document (made again only when they changed)."""
+        stats = self._run.stats
+        key = (id(stats), len(stats), stats[-1] if stats else None)
+        if self._log[0] != key:
+            self._log = (key, EpochLog.from_rows((s.epoch, s.values) for s in stats))
+        return self._log[1]
 
     # -- where training is -------------------------------------------------------------
     @property
@@ -190,16 +205,54 @@ class Session:
             if w is None:
                 raise KeyError(f"{node}.{port} is not an output and has no wire")
             node, port = w.src, w.src_port
-        return self.run.value(node, port).copy()
+        v = self.run.value(node, port)
+        if v is None:
+            raise NotReady(f"{node} is skipped: {self.plan.skipped[node]}")
+        return v.copy()
 
     def state(self, node: str) -> dict[str, np.ndarray]:
         """Copies of a node's state arrays in the run now (weights, optimiser state, ...)."""
         return {name: self.run.value_of_state(n, name) for n, name in self.plan.state_slots if n == node}
 
     def wire_values(self) -> dict[Link, np.ndarray]:
-        """The value every wire carries now."""
+        """The value every wire carries now (wires from skipped nodes carry none and are left out)."""
         run = self.run
-        return {l: run.value(l.src, l.src_port).copy() for l in self.graph.links()}
+        return {l: run.value(l.src, l.src_port).copy() for l in self.graph.links() if l.src not in run.plan.skipped}
+
+    def last_values(self, node: str, digits: int = 4) -> Values:
+        """What ``node`` read and wrote when it was last evaluated, its inputs as they were then
+        (a parameter an update has since written into is taken from before the commit), for
+        ``NodeType.worked``. Raises NotReady saying why there are no such numbers."""
+        run, plan = self.run, self.plan
+        if node in plan.skipped:
+            raise NotReady(f"skipped: {plan.skipped[node]}")
+        if run.version == 0:
+            raise NotReady("step once to see its numbers")
+        if run.cursor and node in {s.node for s in plan.steps[run.cursor:]}:
+            raise NotReady("not evaluated yet in this sample: step on to see its numbers")
+        t = self.graph.type_of(node)
+        v = Values(digits=digits, runtime=dict(run.inputs))
+        v.runtime["X"], v.runtime["T"] = run.inputs["X_train"], run.inputs["T_train"]
+        step = next(s for s in plan.steps + plan.test_steps if s.node == node)
+        args = run.args(step)
+        for k, p in enumerate(t.inputs):
+            v.inputs[p.name] = self._as_read(node, p.name, np.array(args[len(t.runtime) + k], dtype=float), run)
+        v.outputs = {p.name: run.value(node, p.name).copy() for p in t.outputs}
+        v.state = {name: run.value_of_state(n, name) for n, name in plan.state_slots if n == node}
+        return v
+
+    def _as_read(self, node: str, port: str, value: np.ndarray, run: Run) -> np.ndarray:
+        """``value`` on ``port`` now, as ``node`` read it: a parameter that an update has written
+        into since (the sample ended) is taken from before that commit."""
+        w = self.graph.wire_into(node, port)
+        if run.cursor or w is None:
+            return value
+        for c in run.plan.commits:
+            if c.parameter == w.src:
+                u = self.graph.type_of(c.update)
+                before = u.before_commit({p.name: run.value(c.update, p.name) for p in u.outputs})
+                return np.asarray(next(iter(before.values()))).reshape(value.shape)
+        return value
 
     # -- stepping ----------------------------------------------------------------------
     def step_node(self) -> str:
@@ -251,22 +304,50 @@ class Session:
             self.stepper.advance(run, epochs=epochs, on_epoch=on_epoch)
         return run.stats[first:]
 
-    def compiled(self) -> CompiledEngine | None:
-        """The plan's compiled engine, or None (after a one-line notice) when it cannot be had."""
+    def compiled(self, wait: bool = True) -> CompiledEngine | None:
+        """The plan's compiled engine, or None (after a one-line notice) when it cannot be had.
+
+        ``wait=False`` never blocks: the engine is made in a worker thread (``compiling`` is
+        True meanwhile) and None is returned until it is ready."""
         plan = self.plan
         if self._engine is not None and self._engine.plan is plan:
             return self._engine
         if not self.jit:
             notice("the fast engine needs numba's JIT (off here); training with the stepper instead")
             return None
+        job = self._compiling if self._compiling is not None and self._compiling.plan is plan else None
+        if job is None and not wait:
+            job = self._compiling = Compiling(plan)
+        if job is not None:
+            if not job.done and not wait:
+                return None
+            job.finished.wait()
+            return self._took(job.engine, job.error)
         try:
-            self._engine = CompiledEngine(plan)
+            engine = CompiledEngine(plan)
         except Exception as e:  # a graph numba cannot type: the stepper can still run it
-            first_line = str(e).strip().splitlines()[0] if str(e).strip() else ""
-            notice(f"the fast engine could not compile this graph ({type(e).__name__}: {first_line}); "
+            return self._took(None, e)
+        return self._took(engine, None)
+
+    def _took(self, engine: CompiledEngine | None, error: Exception | None) -> CompiledEngine | None:
+        if error is not None:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            notice(f"the fast engine could not compile this graph ({type(error).__name__}: {first_line}); "
                    "training with the stepper instead")
-            return None
-        return self._engine
+        self._engine = engine
+        return engine
+
+    @property
+    def compiling(self) -> bool:
+        """The current plan's engine is being made in a worker thread (``compiled(wait=False)``)."""
+        job = self._compiling
+        return job is not None and self._plan is job.plan and not job.done
+
+    @property
+    def stepper_ready(self) -> bool:
+        """The stepper can run without compiling (no wait on the worker making the engine)."""
+        job = self._compiling
+        return job is None or self._plan is not job.plan or job.kernels_ready.is_set()
 
     # -- profiling ---------------------------------------------------------------------
     @property

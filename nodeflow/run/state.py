@@ -80,8 +80,11 @@ class Run:
         buf = self.mem if slot.buf == MEM else self.smem
         return buf[slot.start:slot.stop].reshape(slot.shape or (1,))
 
-    def value(self, node: str, port: str) -> np.ndarray:
-        """The value on an output port now (a view, in the port's own shape)."""
+    def value(self, node: str, port: str) -> np.ndarray | None:
+        """The value on an output port now (a view, in the port's own shape); None for a node the
+        plan skips (``Plan.skipped``): it computes nothing."""
+        if node in self.plan.skipped:
+            return None
         slot = self.plan.slot(node, port)
         buf = self.mem if slot.buf == MEM else self.smem
         return buf[slot.start:slot.stop].reshape(slot.shape)
@@ -165,16 +168,21 @@ class Run:
         """Count one more epoch and keep its figures (every executor ends epochs here)."""
         plan = self.plan
         named = {f"{n}.{port}": v for (n, port), v in values.items() if ran_test or n not in plan.test_nodes}
-
-        def metric(name):
-            port = plan.metrics.get(name)
-            return named.get(f"{port[0]}.{port[1]}") if port else None
-
         self.epoch += 1
-        loss = metric("loss")
-        self.stats.append(EpochStats(self.epoch, loss, metric("train_acc"), metric("test_acc"), named,
-                                     self._rising_warning(loss)))
+        loss = self._metric(named, "loss")
+        self.stats.append(EpochStats(self.epoch, loss, self._metric(named, "train_acc"),
+                                     self._metric(named, "test_acc"), named, self._rising_warning(loss)))
         return self.stats[-1]
+
+    def _metric(self, named: dict[str, float], name: str) -> float | None:
+        """The figure ``name`` (loss, train_acc, test_acc) among an epoch's "node.port" figures."""
+        port = self.plan.metrics.get(name)
+        return named.get(f"{port[0]}.{port[1]}") if port else None
+
+    def load_history(self, rows) -> None:
+        """Start the history from earlier epochs' figures: ``[(epoch, {"node.port": figure})]``."""
+        self.stats = [EpochStats(e, self._metric(v, "loss"), self._metric(v, "train_acc"),
+                                 self._metric(v, "test_acc"), dict(v)) for e, v in rows]
 
     def metric_values(self) -> dict[tuple[str, str], float]:
         return {(n, p): float(self.value(n, p)[()]) for n, p in self.plan.metric_ports}

@@ -28,7 +28,18 @@ def entry_point(k: Kernel, args: tuple, jit: bool) -> Callable:
     if not jit:
         return k.py
     d = k.jit
-    return d.compile(tuple(d.typeof_pyval(a) for a in args))
+    types = tuple(d.typeof_pyval(a) for a in args)
+    done = d.overloads.get(types)  # compiled already: no need for numba's lock (a worker may hold it)
+    return done.entry_point if done is not None else d.compile(types)
+
+
+def warm_kernels(plan: Plan) -> None:
+    """Compile every kernel the stepper calls for ``plan`` (the fast engine's worker does this first)."""
+    run = Run(plan, {})
+    entry_point(all_finite, (run.mem,), True)
+    for s in plan.steps + plan.test_steps:
+        if s.kernel is not None:
+            entry_point(s.kernel, run.args(s), True)
 
 
 class Stepper:

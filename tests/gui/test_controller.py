@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from nodeflow.document.builders import mlp
 from nodeflow.document.graph import Link
 from nodeflow.gui.controller import Controller
+from nodeflow.run.session import Session
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
@@ -63,12 +66,39 @@ def test_stepping_messages_and_status(xor):
 def test_run_without_animation_trains_in_slices(xor):
     xor.animate, xor.run_epochs = False, 25
     xor.toggle_run()
-    assert xor.running and "compiles" in xor.message.text
-    for _ in range(1000):
-        xor.tick()
-        if not xor.running:
-            break
+    assert xor.running and xor.message.text == "running 25 epochs"
+    frames(xor, lambda: not xor.running)
     assert xor.session.epoch == 25 and xor.message.text.startswith("run finished: epoch 25")
+
+
+def frames(c: Controller, done, seconds: float = 120.0) -> int:
+    """Tick like the editor's frame loop (a frame every 5 ms) until ``done()``; returns the frames."""
+    end, n = time.perf_counter() + seconds, 0
+    while not done() and time.perf_counter() < end:
+        c.tick()
+        n += 1
+        time.sleep(0.005)
+    return n
+
+
+def test_a_new_shape_compiles_in_the_background_while_the_stepper_trains(tmp_path, monkeypatch):
+    monkeypatch.setenv("NODEFLOW_CACHE", str(tmp_path / "cold"))  # nothing compiled on disk yet
+    c = Controller()
+    assert c.new_network([2, 7, 3], "tanh", "spiral", 0.3, 5)
+    c.animate, c.run_epochs = False, 40
+    c.toggle_run()
+    frames(c, lambda: c.session.compiling or not c.running)
+    assert c.running and "compiling the fast engine (the stepper trains meanwhile)" in c.status_line()
+    frames(c, lambda: not c.running)
+    frames(c, lambda: not c.session.compiling)  # the stepper may have finished first
+    engine = c.session.compiled(wait=False)
+    assert c.session.epoch == 40 and engine is not None
+    c.session.train(2, engine="fast")
+    assert len(engine.fn.overloads) == 1  # the worker compiled it for the very arguments a run passes
+    twin = Session(mlp([2, 7, 3], "tanh", data="spiral", lr=0.3, seed=5))
+    twin.train(42, engine="step")
+    assert [s.as_dict() for s in c.session.stats] == [s.as_dict() for s in twin.stats]
+    np.testing.assert_array_equal(c.session.run.smem, twin.run.smem)
 
 
 def test_animated_run_follows_the_speed(xor):
@@ -87,8 +117,7 @@ def test_divergence_stops_the_run_with_one_line(tmp_path):
     c.set_setting("lr", 100.0)
     c.animate, c.run_epochs = False, 5
     c.toggle_run()
-    for _ in range(100):
-        c.tick()
+    frames(c, lambda: not c.running)
     assert not c.running and c.session.divergence is not None
     assert c.message.kind == "error" and c.message.text.startswith("diverged: error.E became infinite")
     assert c.save(tmp_path / "x.json")  # the weights from before the bad step are kept
