@@ -30,17 +30,19 @@ LOSSES = ("squared", "cross_entropy")
 
 def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xor", seed: int = 1,
         split: float | None = None, samples: int = 0, target: str = "auto", batch_size: int = 1,
-        base_dir: str | Path | None = None, **network) -> Graph:
+        data_scale: str = "minmax", tolerance: float = 1e-4, base_dir: str | Path | None = None,
+        **network) -> Graph:
     """A complete multi-layer perceptron: forward pass, loss, deltas and updates.
 
     ``layers`` lists the unit counts from the inputs to the outputs (``[7, 5, 3]``); the
-    first must match the data's features and the last its outputs. ``network`` takes the
-    options of ``add_mlp`` (init, scale, loss, output, optimizer, schedule, l2, l1, lr).
+    first must match the data's features and the last its outputs. ``data_scale`` and
+    ``tolerance`` are the graph's ``scale`` and ``tolerance`` settings. ``network`` takes the
+    options of ``add_mlp`` (init, scale, bias, loss, output, optimizer, schedule, l2, l1, lr).
     """
     if split is None:
         split = default_split(data)
     g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
-               "batch_size": batch_size}, base_dir=base_dir)
+               "batch_size": batch_size, "scale": data_scale, "tolerance": tolerance}, base_dir=base_dir)
     g.add_node("Dataset", "dataset", label="data", pos=(0, 60))
     recipe = add_mlp(g, layers, activation, **network)
     g.settings["network"] = recipe

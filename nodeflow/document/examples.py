@@ -20,7 +20,7 @@ def xor() -> Graph:
 
 def adding_neuron() -> Graph:
     """One identity neuron with two inputs learns to add: its weights go to 1 and 1, its bias to 0."""
-    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1)
+    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1, data_scale="none")
 
 
 def apples_oranges() -> Graph:

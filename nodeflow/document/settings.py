@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..data import BUILTIN
+from ..data.scaling import SCALES, check_encoding
 from ..nodes.base import Param
 
 SETTINGS: tuple[Param, ...] = (
@@ -14,10 +15,17 @@ SETTINGS: tuple[Param, ...] = (
     Param("target", "auto", "choice", "CSV last column: class labels, numeric values, or guess",
           choices=("auto", "class", "value")),
     Param("network", None, "network", "the recipe a generated network was built from (mlp layers, activation)"),
+    Param("scale", "minmax", "choice", "how inputs and a numeric target are scaled: minmax to [0, 1], standard "
+          "(mean 0, deviation 1) or none (raw numbers)", choices=SCALES),
+    Param("tolerance", 1e-4, "float", "a numeric output counts as right within this share of the target "
+          "(0.0001 = ±0.01 %)", lo=0.0),
+    Param("encoding", None, "encoding", "the scaling a saved network was trained with, and the class names "
+          "(written on save; changing data, target or scale forgets it)"),
 )
 
 SETTING = {p.name: p for p in SETTINGS}
-DATA_SETTINGS = ("data", "samples", "target", "split", "seed")  # changing one of these reloads or reshuffles the data
+DATA_SETTINGS = ("data", "samples", "target", "split", "seed", "scale", "encoding")  # changing one reloads the data
+REENCODING = ("data", "target", "scale")  # changing one of these forgets a recorded encoding
 
 
 def default_settings() -> dict:
@@ -31,6 +39,8 @@ def check_setting(name: str, value):
         raise ValueError(f"unknown setting {name!r} (settings: {', '.join(SETTING)})")
     if p.kind == "network":
         return check_network(value)
+    if p.kind == "encoding":
+        return check_encoding(value)
     return p.check(value)
 
 
