@@ -14,18 +14,22 @@ from .graph import Graph
 
 
 def xor() -> Graph:
-    """2-2-1 sigmoid on the four XOR cases; classifies all four after 338 epochs."""
-    return mlp([2, 2, 1], data="xor", lr=1.0, seed=3)
+    """2-2-1 sigmoid on the four XOR cases; classifies all four after 338 epochs.
+
+    Weights from U[0, 1) as in the from-scratch tutorials (``init="uniform"``)."""
+    return mlp([2, 2, 1], data="xor", lr=1.0, seed=3, init="uniform")
 
 
 def adding_neuron() -> Graph:
-    """One identity neuron with two inputs learns to add: its weights go to 1 and 1, its bias to 0."""
-    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1, data_scale="none")
+    """One identity neuron with two inputs learns to add: its weights go to 1 and 1, its bias to 0.
+
+    Raw numbers in [0, 1) (``data_scale="none"``), weights from U[0, 1) (``init="uniform"``)."""
+    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1, data_scale="none", init="uniform")
 
 
 def apples_oranges() -> Graph:
-    """One sigmoid neuron draws the line between apples and oranges."""
-    return mlp([2, 1], data="apples-oranges", samples=200, lr=0.5)
+    """One sigmoid neuron draws the line between apples and oranges (weights from U[0, 1))."""
+    return mlp([2, 1], data="apples-oranges", samples=200, lr=0.5, init="uniform")
 
 
 def symmetry() -> Graph:

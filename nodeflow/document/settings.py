@@ -44,8 +44,8 @@ def check_setting(name: str, value):
     return p.check(value)
 
 
-NETWORK_KEYS = {"output": str, "loss": str, "init": str, "scale": float, "optimizer": str, "schedule": str,
-                "l2": float, "l1": float, "lr": float}
+NETWORK_KEYS = {"output": str, "loss": str, "init": str, "scale": float, "bias": bool, "optimizer": str,
+                "schedule": str, "l2": float, "l1": float, "lr": float}
 
 
 def check_network(value):
@@ -69,7 +69,7 @@ def check_network(value):
             raise ValueError(f"network has no option {k!r}")
         if kind is float and isinstance(v, (int, float)) and not isinstance(v, bool):
             v = float(v)
-        if not isinstance(v, kind):
-            raise ValueError(f"network.{k} must be {'a number' if kind is float else 'a name'}")
+        if not isinstance(v, kind) or (kind is not bool and isinstance(v, bool)):
+            raise ValueError(f"network.{k} must be {({float: 'a number', bool: 'true or false'}).get(kind, 'a name')}")
         out[k] = v
     return out

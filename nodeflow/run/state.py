@@ -18,6 +18,7 @@ from ..nodes import NODE_TYPES
 from .plan import MEM, Arg, Plan, Slot, Step
 
 RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
+SATURATED_SHARE = 0.5  # warn when more than this share of a layer's sigmoid slopes was below 0.01 in an epoch
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,12 @@ class EpochStats:
     train_acc: float | None
     test_acc: float | None
     values: dict = field(default_factory=dict)  # every metric node's value: {"node.port": value}
-    warning: str | None = None  # e.g. the loss has grown for several epochs in a row
+    warning: str | None = None  # e.g. the loss has grown for several epochs in a row, a layer is saturated
+    test_loss: float | None = None  # the mean error on the test set, when measured
 
     def as_dict(self) -> dict:
-        return {"epoch": self.epoch, "loss": self.loss, "train_acc": self.train_acc, "test_acc": self.test_acc}
+        return {"epoch": self.epoch, "loss": self.loss, "test_loss": self.test_loss, "train_acc": self.train_acc,
+                "test_acc": self.test_acc}
 
 
 @dataclass(frozen=True)
@@ -172,9 +175,20 @@ class Run:
 
         self.epoch += 1
         loss = metric("loss")
+        warnings = [w for w in (self._rising_warning(loss), self._saturation_warning(named)) if w]
         self.stats.append(EpochStats(self.epoch, loss, metric("train_acc"), metric("test_acc"), named,
-                                     self._rising_warning(loss)))
+                                     "; ".join(warnings) or None, metric("test_loss")))
         return self.stats[-1]
+
+    def _saturation_warning(self, named: dict) -> str | None:
+        """Name the first layer most of whose sigmoid slopes were below 0.01 this epoch (Saturation nodes)."""
+        for s in self.plan.steps:
+            share = named.get(f"{s.node}.share") if s.type == "Saturation" else None
+            if share is not None and share > SATURATED_SHARE:
+                return (f"{s.node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
+                        "so the layer is saturated and barely learns; start from smaller weights (init xavier "
+                        "scales them with fan-in) or scale the inputs (scale minmax)")
+        return None
 
     def metric_values(self) -> dict[tuple[str, str], float]:
         return {(n, p): float(self.value(n, p)[()]) for n, p in self.plan.metric_ports}
