@@ -17,6 +17,7 @@ from ..data import default_split
 from ..data.init import INITS
 from ..errors import DataError, NodeflowError
 from ..nodes.forward import activation_type
+from ..nodes.loss import LOSSES
 from ..nodes.schedule import SCHEDULES
 from ..nodes.update import OPTIMIZERS
 from .graph import Graph
@@ -25,7 +26,6 @@ COL = 210  # canvas units between columns
 LAYER = 3 * COL  # a layer takes three columns: parameters, weighted sum, activation
 PARAM_GAP, BACK = 170, 400  # bias under weights; the backward row under the forward row
 NET_HEIGHT = 760  # vertical room one network takes (for side-by-side comparisons)
-LOSSES = ("squared", "cross_entropy")
 
 
 def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xor", seed: int = 1,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..errors import NodeflowError
 from .kernel import kernel
 from .base import NodeType, Port
@@ -97,6 +99,13 @@ class WeightedSum(NodeType):
     def kernel_for(cls, in_shapes, params):
         return weighted_sum
 
+    @classmethod
+    def batch(cls, inputs, rows, params):
+        if rows != {"x"}:
+            return None
+        z = inputs["x"] @ inputs["W"].T
+        return {"z": z + inputs["b"] if "b" in inputs else z}
+
 
 class Activation(NodeType):
     """Base of the activations: z in, y and slope out."""
@@ -106,10 +115,40 @@ class Activation(NodeType):
     inputs = (Port("z", ("n",), "weighted sums"),)
     outputs = (Port("y", ("n",), "activations"), Port("slope", ("n",), "dy/dz, for the delta"))
     fn = None
+    batch_fn = None  # numpy form: z (rows, n) -> (y, slope)
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
         return cls.fn
+
+    @classmethod
+    def batch(cls, inputs, rows, params):
+        if rows != {"z"} or cls.batch_fn is None:
+            return None
+        y, slope = cls.batch_fn(inputs["z"])
+        return {"y": y, "slope": slope}
+
+
+def _sigmoid(z):
+    e = np.exp(-np.abs(z))  # the kernel's two branches: 1/(1+e^-z) for z >= 0, e^z/(1+e^z) below
+    y = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return y, y * (1.0 - y)
+
+
+def _tanh(z):
+    y = np.tanh(z)
+    return y, 1.0 - y * y
+
+
+def _relu(z):
+    keep = ~(z <= 0.0)  # as the kernel: NaN is carried through
+    return np.where(keep, z, 0.0), keep.astype(float)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    y = e / e.sum(axis=-1, keepdims=True)
+    return y, y[..., :, None] * (np.eye(z.shape[-1]) - y[..., None, :])
 
 
 class Sigmoid(Activation):
@@ -117,6 +156,7 @@ class Sigmoid(Activation):
 
     name = "Sigmoid"
     fn = sigmoid
+    batch_fn = staticmethod(_sigmoid)
 
 
 class Tanh(Activation):
@@ -124,6 +164,7 @@ class Tanh(Activation):
 
     name = "Tanh"
     fn = tanh
+    batch_fn = staticmethod(_tanh)
 
 
 class ReLU(Activation):
@@ -131,6 +172,7 @@ class ReLU(Activation):
 
     name = "ReLU"
     fn = relu
+    batch_fn = staticmethod(_relu)
 
 
 class Identity(Activation):
@@ -138,6 +180,7 @@ class Identity(Activation):
 
     name = "Identity"
     fn = identity
+    batch_fn = staticmethod(lambda z: (z.copy(), np.ones_like(z)))
 
 
 class Softmax(Activation):
@@ -146,6 +189,7 @@ class Softmax(Activation):
     name = "Softmax"
     outputs = (Port("y", ("n",), "probabilities"), Port("slope", ("n", "n"), "Jacobian dy_i/dz_j"))
     fn = softmax
+    batch_fn = staticmethod(_softmax)
 
 
 ACTIVATIONS = {cls.name.lower(): cls for cls in (Sigmoid, Tanh, ReLU, Identity, Softmax)}
