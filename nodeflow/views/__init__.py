@@ -4,6 +4,12 @@ and the tests.
 A view is a function ``draw(ctx) -> Picture`` registered for a node type with
 ``@view("TypeName")``; it reads the node's input values (and, for pictures of what the
 network computes, the session) and returns an RGB array. Nothing here imports the GUI.
+
+Types registered with ``reads_run=True`` (``READS_RUN``) picture the whole network (its
+decision regions, its fitted curve): they change whenever the run does, not only when
+their input wire does, and cost a forward pass over a grid (a few milliseconds), so
+whoever draws them should redraw them at most a few times a second while training.
+They never change the run: every forward pass runs on a copy (``run.probe``).
 """
 from __future__ import annotations
 
@@ -30,12 +36,15 @@ class ViewContext:
 
 
 VIEWS: dict[str, Callable[[ViewContext], Picture]] = {}
+READS_RUN: set[str] = set()  # types whose picture follows the run (all weights), not just their input wire
 
 
-def view(type_name: str):
+def view(type_name: str, *, reads_run: bool = False):
     """Register ``draw(ctx) -> Picture`` as what nodes of ``type_name`` show."""
     def register(draw):
         VIEWS[type_name] = draw
+        if reads_run:
+            READS_RUN.add(type_name)
         return draw
     return register
 
@@ -63,3 +72,6 @@ def _unit_images(ctx: ViewContext) -> Picture:
     if np.ndim(v) == 2 and image_shape(np.shape(v)[1]):
         return Picture(unit_images(v, zoom=ctx.params["zoom"]))
     return Picture(None, f"{np.shape(v)[-1]} inputs are not a square picture")
+
+
+from . import charts, function  # noqa: E402,F401  (register their views)
