@@ -15,7 +15,7 @@ def test_new_run_save_and_check(tmp_path, capsys):
                  "-o", str(out)]) == 0
     assert "wrote" in capsys.readouterr().out
     assert main(["check", str(out)]) == 0
-    assert capsys.readouterr().out == "ok: 21 nodes, 32 links\n"  # 1 + 4 per layer + 4 + 3 per layer + saturation
+    assert capsys.readouterr().out == "ok: 20 nodes, 31 links\n"  # 1 + 4 per layer + 4 + 3 per layer + saturation of the hidden layer
     trained = tmp_path / "trained.json"
     assert main(["run", str(out), "--epochs", "3", "--save", str(trained)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -96,8 +96,8 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
     networks can share a graph; ``origin`` shifts the layout. ``init`` and ``scale`` fill
     the weights (and biases); ``bias=False`` leaves the biases out. A ``schedule`` other
     than constant, or an ``lr`` of its own (instead of the settings'), adds a LearningRate
-    node wired to every update. Sigmoid layers get a Saturation node; a numeric target
-    gets a test loss and accuracy within the settings' tolerance.
+    node wired to every update. Hidden sigmoid layers get a Saturation node; a numeric
+    target gets a test loss and accuracy within the settings' tolerance.
     """
     layers = [int(n) for n in layers]
     if len(layers) < 2 or min(layers) < 1:
@@ -149,7 +149,7 @@ def _forward(net: _Net, layers, hidden, out_act, init_params, bias: bool) -> lis
         if bias:
             net.wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
         net.wire(f"weighted_sum_{l}.z", f"{a}.z")
-        if act.name == "Sigmoid":  # says when the layer saturates
+        if act.name == "Sigmoid" and l < L:  # says when a hidden layer saturates (a sure output is no harm)
             net.add("Saturation", f"saturation_{l}", f"saturation {l}", px + 2 * COL, -PARAM_GAP)
             net.wire(f"{a}.slope", f"saturation_{l}.slope")
         acts.append((a, x))

@@ -186,8 +186,9 @@ class Run:
             share = named.get(f"{s.node}.share") if s.type == "Saturation" else None
             if share is not None and share > SATURATED_SHARE:
                 return (f"{s.node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
-                        "so the layer is saturated and barely learns; start from smaller weights (init xavier "
-                        "scales them with fan-in) or scale the inputs (scale minmax)")
+                        "so the layer is saturated and barely learns; smaller weights help: init xavier (scaled "
+                        "by fan-in), scaled inputs (scale minmax) or, if it came with training, a lower "
+                        "learning rate or L2")
         return None
 
     def metric_values(self) -> dict[tuple[str, str], float]:

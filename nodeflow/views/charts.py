@@ -37,6 +37,20 @@ def _matrix(c: Canvas, x: int, y: int, counts: np.ndarray, cell: tuple[int, int]
                        INK if share[i, j] < 0.6 else np.zeros(3), "centre")
 
 
+def confusions(s, data, port) -> tuple[tuple[str, ...], list[tuple[str, np.ndarray]]]:
+    """The class names, and the confusion counts on the training and on the test set (if any) of the
+    output at ``port`` now."""
+    parts = [(name, rows) for name, rows in (("train", data.train), ("test", data.test)) if len(rows)]
+    outs = s.forward(data.X[np.concatenate([r for _, r in parts])], [port])[port]
+    names = class_names(data, outs.shape[1])
+    picked = np.array([chosen_class(y) for y in outs])
+    start, out = 0, []
+    for name, rows in parts:
+        out.append((name, confusion(classes_of(data.T[rows]), picked[start:start + len(rows)], len(names))))
+        start += len(rows)
+    return names, out
+
+
 @view("ConfusionMatrix", reads_run=True)
 def confusion_matrix(ctx: ViewContext) -> Picture:
     got = wired(ctx)
@@ -45,19 +59,13 @@ def confusion_matrix(ctx: ViewContext) -> Picture:
     s, data, port = got
     if data.task != "class":
         return Picture(None, "a confusion matrix is for classes")
-    parts = [(name, rows) for name, rows in (("train", data.train), ("test", data.test)) if len(rows)]
-    outs = s.forward(data.X[np.concatenate([r for _, r in parts])], [port])[port]
-    names = class_names(data, outs.shape[1])
+    names, parts = confusions(s, data, port)
     k, h = len(names), ctx.params["cell"]
     w = max(h, WIDTH * min(COLUMN_CHARS, max(map(len, names))) + 4)  # wide enough for the column's name
-    picked = np.array([chosen_class(y) for y in outs])
     label_w = WIDTH * min(NAME_CHARS, max(8, *map(len, names))) + 6  # room for "taken as" too
     top = 2 * (HEIGHT + 4)  # a matrix's title, then the column names
     c = Canvas(top + k * h + 4, label_w + len(parts) * (k * w + 14))
-    start = 0
-    for p, (name, rows) in enumerate(parts):
-        counts = confusion(classes_of(data.T[rows]), picked[start:start + len(rows)], k)
-        start += len(rows)
+    for p, (name, counts) in enumerate(parts):
         x = label_w + p * (k * w + 14)
         c.text(x, 2, f"{name}: {100 * np.trace(counts) / max(counts.sum(), 1):.0f}% right", INK)
         for j, n in enumerate(names):

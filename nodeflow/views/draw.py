@@ -108,15 +108,17 @@ def square(radius: int, thickness: int = 2) -> np.ndarray:
 
 
 def nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
-    """Round numbers (1, 2 or 5 × 10^k apart) between lo and hi, at most ``most`` of them."""
+    """Round numbers (1, 2 or 5 × 10^k apart) between lo and hi: as many as fit in ``most``."""
     span = hi - lo
     if not span > 0 or not math.isfinite(span):
         return [lo]
-    raw = span / max(1, most - 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    first = math.ceil(lo / step - 1e-9) * step
-    return [round(first + k * step, 12) for k in range(int((hi - first) / step + 1e-9) + 1)]
+    mag = 10 ** math.floor(math.log10(span / most))
+    for step in (m * mag for m in (1, 2, 5, 10, 20, 50)):
+        first = math.ceil(lo / step - 1e-9) * step
+        count = int((hi - first) / step + 1e-9) + 1
+        if count <= most:
+            return [round(first + k * step, 12) for k in range(count)]
+    return [lo, hi]  # pragma: no cover - one of the steps always fits
 
 
 def tick_text(v: float) -> str:

@@ -15,7 +15,7 @@ from .images import write_png
 SHOTS = {
     "view-decision-regions.png": ("circle_regions.json", 200, "decision_regions"),
     "view-hidden-units.png": ("circle_regions.json", 200, "hidden_units"),
-    "view-fitted-curve.png": ("curve_fit.json", 400, "fitted_curve"),
+    "view-fitted-curve.png": ("curve_fit.json", 300, "fitted_curve"),
     "view-confusion-matrix.png": ("cross_entropy.json", 20, ("ConfusionMatrix", "softmax_2.y")),
     "view-probabilities.png": ("cross_entropy.json", 20, ("Probabilities", "softmax_2.y")),
 }
