@@ -145,5 +145,5 @@ def describe_output(y, data) -> str:
     names = data.classes or tuple(str(i) for i in range(max(2, len(y))))
     best = names[chosen_class(y)]
     if len(y) == 1:
-        return f"{best} (output {y[0]:.4f}; {names[1]} from 0.5)"
+        return f"{best} (output {y[0]:.4f}: {names[1]} at 0.5 or more, else {names[0]})"
     return f"{best} (" + ", ".join(f"{n} {v:.4f}" for n, v in zip(names, y)) + ")"
