@@ -57,7 +57,12 @@ def forward_batch(session, X, ports: list[Port]) -> dict[Port, np.ndarray] | Non
     """Like ``forward_rows`` but all rows at once, with each node's numpy batch form; None when a
     node on the way has none. Values that do not depend on the input (weights) are the run's."""
     X = _rows(session, X)
-    g, probe = session.graph, session.run.copy()
+    g, run = session.graph, session.run
+    copy: list[Run] = []  # made only if a node computes a value the same for every row
+
+    def fixed(node: str, port: str) -> np.ndarray:
+        return (copy[0] if copy else run).value(node, port)
+
     dataset = _dataset(session)
     rowwise: dict[Port, np.ndarray] = {(dataset, "x"): X}
     for s in session.steps_leading_to({n for n, _ in ports}):
@@ -67,15 +72,17 @@ def forward_batch(session, X, ports: list[Port]) -> dict[Port, np.ndarray] | Non
         wires = {p.name: g.wire_into(s.node, p.name) for p in t.inputs}
         srcs = {name: (w.src, w.src_port) for name, w in wires.items() if w is not None}
         varying = {name for name, src in srcs.items() if src in rowwise}
-        if not varying:  # the same for every row: the kernel once
-            session.stepper.call(probe, s)
+        if not varying:  # the same for every row: the kernel once, on a copy of the run
+            if s.kernel is not None:
+                copy = copy or [run.copy()]
+                session.stepper.call(copy[0], s)
             continue
-        values = {name: rowwise[src] if name in varying else probe.value(*src) for name, src in srcs.items()}
+        values = {name: rowwise[src] if name in varying else fixed(*src) for name, src in srcs.items()}
         outs = t.batch(values, varying, g.params(s.node))
         if outs is None:
             return None
         rowwise.update({(s.node, name): v for name, v in outs.items()})
-    return {p: rowwise[p] if p in rowwise else np.broadcast_to(probe.value(*p), (len(X),) + probe.value(*p).shape)
+    return {p: rowwise[p] if p in rowwise else np.broadcast_to(fixed(*p), (len(X),) + fixed(*p).shape).copy()
             for p in ports}
 
 

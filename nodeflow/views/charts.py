@@ -43,7 +43,7 @@ def confusions(s, data, port) -> tuple[tuple[str, ...], list[tuple[str, np.ndarr
     parts = [(name, rows) for name, rows in (("train", data.train), ("test", data.test)) if len(rows)]
     outs = s.forward(data.X[np.concatenate([r for _, r in parts])], [port])[port]
     names = class_names(data, outs.shape[1])
-    picked = np.array([chosen_class(y) for y in outs])
+    picked = classes_of(outs)  # as chosen_class: argmax, or ≥ 0.5 for one output
     start, out = 0, []
     for name, rows in parts:
         out.append((name, confusion(classes_of(data.T[rows]), picked[start:start + len(rows)], len(names))))
