@@ -142,13 +142,13 @@ def test_views_say_why_they_draw_nothing():
     g.connect("identity_2.y", "decisionregions.y")
     g.connect("identity_2.y", "confusionmatrix.y")
     g.connect("sigmoid_1.y", "unitactivations.y")
-    assert draw_view(s, "decisionregions").note == "decision regions needs 2 inputs; polynomial has 1"
-    assert draw_view(s, "unitactivations").note == "unit pictures needs 2 inputs; polynomial has 1"
-    assert draw_view(s, "confusionmatrix").note == "a confusion matrix is for classes"
+    assert draw_view(s, "decisionregions").note == "decision regions: for data with 2 inputs; polynomial has 1"
+    assert draw_view(s, "unitactivations").note == "unit pictures: for data with 2 inputs; polynomial has 1"
+    assert draw_view(s, "confusionmatrix").note == "a confusion matrix: for classes; polynomial has a numeric target"
     c = trained("circle_regions.json", 0)
     c.graph.add_node("FittedCurve", "curve")
     c.graph.connect("sigmoid_2.y", "curve.y")
-    assert draw_view(c, "curve").note == "a fitted curve needs 1 input; circle has 2"
+    assert draw_view(c, "curve").note == "a fitted curve: for data with 1 input; circle has 2"
 
 
 def test_every_view_type_is_registered_and_the_function_pictures_follow_the_run():

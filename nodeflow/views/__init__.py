@@ -49,10 +49,19 @@ def view(type_name: str, *, reads_run: bool = False):
     return register
 
 
+class NoPicture(Exception):
+    """Raised by a view with nothing to draw; its message (why) is shown instead."""
+
+
 def picture(ctx: ViewContext, type_name: str) -> Picture | None:
     """The picture a node of ``type_name`` shows (None: the type has no picture)."""
     draw = VIEWS.get(type_name)
-    return draw(ctx) if draw is not None else None
+    if draw is None:
+        return None
+    try:
+        return draw(ctx)
+    except NoPicture as e:
+        return Picture(None, str(e))
 
 
 NOTHING_WIRED = Picture(None, "wire a value in")

@@ -53,12 +53,7 @@ def confusions(s, data, port) -> tuple[tuple[str, ...], list[tuple[str, np.ndarr
 
 @view("ConfusionMatrix", reads_run=True)
 def confusion_matrix(ctx: ViewContext) -> Picture:
-    got = wired(ctx)
-    if isinstance(got, Picture):
-        return got
-    s, data, port = got
-    if data.task != "class":
-        return Picture(None, "a confusion matrix is for classes")
+    s, data, port = wired(ctx, "a confusion matrix", task="class")
     names, parts = confusions(s, data, port)
     k, h = len(names), ctx.params["cell"]
     w = max(h, WIDTH * min(COLUMN_CHARS, max(map(len, names))) + 4)  # wide enough for the column's name

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..errors import NodeflowError
-from . import NOTHING_WIRED, Picture, ViewContext, view
+from . import NOTHING_WIRED, NoPicture, Picture, ViewContext, view
 from .draw import CLASS_COLOURS, FAINT, Axes, Canvas, disc, padded, plot, square, upscale
 from .font import HEIGHT
 from .images import BAD, diverging
@@ -18,16 +18,23 @@ REGION_STRENGTH = 0.7  # how far a sure region goes from pale towards its class 
 CELL = 2  # screen pixels per grid point of the decision regions
 
 
-def wired(ctx: ViewContext, port: str = "y"):
-    """(session, data, the output port wired into ``port``), or a Picture saying why there is none."""
+def wired(ctx: ViewContext, what: str, *, inputs: int | None = None, task: str | None = None, port: str = "y"):
+    """(session, data, the output port wired into ``port``); raises NoPicture, saying why ``what``
+    cannot be drawn, when nothing is wired, or the data has not ``inputs`` features or is not of
+    ``task`` ("class")."""
     s = ctx.session
     w = s.graph.wire_into(ctx.node, port) if s is not None else None
     if w is None:
-        return NOTHING_WIRED
+        raise NoPicture(NOTHING_WIRED.note)
     try:
         data = s.plan.data
     except NodeflowError as e:
-        return Picture(None, str(e))
+        raise NoPicture(str(e)) from None
+    if inputs is not None and data.shapes[0] != inputs:
+        raise NoPicture(f"{what}: for data with {inputs} input{'s' if inputs > 1 else ''}; {data.name} has "
+                        f"{data.shapes[0]}")
+    if task == "class" and data.task != "class":
+        raise NoPicture(f"{what}: for classes; {data.name} has a numeric target")
     return s, data, (w.src, w.src_port)
 
 
@@ -72,22 +79,9 @@ def draw_points(c: Canvas, ax: Axes, data, colours_of) -> None:
             c.stamp(xs, ys, inner, colours_of(rows))
 
 
-def two_inputs(data, what: str) -> Picture | None:
-    if data.shapes[0] != 2:
-        return Picture(None, f"{what} needs 2 inputs; {data.name} has {data.shapes[0]}")
-    return None
-
-
 @view("DecisionRegions", reads_run=True)
 def decision_regions(ctx: ViewContext) -> Picture:
-    got = wired(ctx)
-    if isinstance(got, Picture):
-        return got
-    s, data, port = got
-    problem = two_inputs(data, "decision regions") or (
-        Picture(None, "decision regions are for classes; a numeric target: FittedCurve") if data.task != "class" else None)
-    if problem:
-        return problem
+    s, data, port = wired(ctx, "decision regions", inputs=2, task="class")
     size = ctx.params["size"]
     x_range, y_range, grid = plane(data, size)
     y = s.forward(data.encode(grid), [port])[port]
@@ -106,12 +100,7 @@ TRAIN_POINT, TEST_POINT = np.array([0.20, 0.50, 0.95]), np.array([0.96, 0.55, 0.
 
 @view("FittedCurve", reads_run=True)
 def fitted_curve(ctx: ViewContext) -> Picture:
-    got = wired(ctx)
-    if isinstance(got, Picture):
-        return got
-    s, data, port = got
-    if data.shapes[0] != 1:
-        return Picture(None, f"a fitted curve needs 1 input; {data.name} has {data.shapes[0]}")
+    s, data, port = wired(ctx, "a fitted curve", inputs=1)
     size = ctx.params["size"]
     xr, tr = data.X_raw[:, 0], data.decode(data.T)[:, 0]
     x_range = padded(xr.min(), xr.max())
@@ -139,13 +128,7 @@ def unit_colours(values: np.ndarray, kind: str) -> np.ndarray:
 
 @view("UnitActivations", reads_run=True)
 def unit_activations(ctx: ViewContext) -> Picture:
-    got = wired(ctx)
-    if isinstance(got, Picture):
-        return got
-    s, data, port = got
-    problem = two_inputs(data, "unit pictures")
-    if problem:
-        return problem
+    s, data, port = wired(ctx, "unit pictures", inputs=2)
     tile = ctx.params["tile"]
     cell = 2 if tile >= 24 else 1
     x_range, y_range, grid = plane(data, tile, cell)
