@@ -9,7 +9,13 @@ Types registered with ``reads_run=True`` (``READS_RUN``) picture the whole netwo
 decision regions, its fitted curve): they change whenever the run does, not only when
 their input wire does, and cost a forward pass over a grid (a few milliseconds), so
 whoever draws them should redraw them at most a few times a second while training.
-They never change the run: every forward pass runs on a copy (``run.probe``).
+They never change the run: they only read it (``run.probe``; a kernel they need runs on a copy).
+
+    images.py    colour scales, heat maps, weight pictures, write_png
+    draw.py      text, markers, lines and plots with axes, into RGB arrays; font.py its letters
+    function.py  DecisionRegions, FittedCurve, UnitActivations: the function over the inputs
+    charts.py    ConfusionMatrix, Probabilities
+    gallery.py   the README's pictures of them
 """
 from __future__ import annotations
 
