@@ -75,6 +75,7 @@ class Run:
         self.divergence: Diverged | None = None
         self.times: dict[str, list[int]] = {}  # node -> [total ns, evaluations] while profiling
         self.version = 0  # bumped by every change of the values (the editor redraws on it)
+        self._saturation_nodes = tuple(s.node for s in plan.steps if s.type == "Saturation")
         self._bound: dict[int, tuple] = {}
 
     # -- memory ------------------------------------------------------------------------
@@ -182,10 +183,10 @@ class Run:
 
     def _saturation_warning(self, named: dict) -> str | None:
         """Name the first layer most of whose sigmoid slopes were below 0.01 this epoch (Saturation nodes)."""
-        for s in self.plan.steps:
-            share = named.get(f"{s.node}.share") if s.type == "Saturation" else None
+        for node in self._saturation_nodes:
+            share = named.get(f"{node}.share")
             if share is not None and share > SATURATED_SHARE:
-                return (f"{s.node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
+                return (f"{node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
                         "so the layer is saturated and barely learns; smaller weights help: init xavier (scaled "
                         "by fan-in), scaled inputs (scale minmax) or, if it came with training, a lower "
                         "learning rate or L2")
