@@ -62,10 +62,8 @@ class Canvas:
         Returns its width in pixels."""
         if max_chars is not None and len(text) > max_chars:
             text = text[: max(1, max_chars - 1)] + "~"
-        m = font.mask(text)
-        w = m.shape[1]
+        ys, xs, w = font.pixels(text)
         x = int(x - w if align == "right" else x - w // 2 if align == "centre" else x)
-        ys, xs = np.nonzero(m)
         ys, xs = ys + int(y), xs + x
         inside = (ys >= 0) & (ys < self.height) & (xs >= 0) & (xs < self.width)
         self.rgb[ys[inside], xs[inside]] = colour

@@ -6,6 +6,8 @@ digits) a row, the leftmost pixel in bit 5.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 WIDTH, HEIGHT = 6, 10
@@ -47,3 +49,12 @@ def mask(text: str) -> np.ndarray:
         return np.zeros((HEIGHT, 0), bool)
     glyphs = [GLYPHS[ord(c) - FIRST] if FIRST <= ord(c) < FIRST + len(GLYPHS) else UNKNOWN for c in text]
     return np.concatenate(glyphs, axis=1)
+
+
+@lru_cache(maxsize=4096)
+def pixels(text: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """(rows, columns) of the lit pixels of ``text`` and its width: pictures redrawn live write the
+    same labels and counts again and again."""
+    m = mask(text)
+    ys, xs = np.nonzero(m)
+    return ys, xs, m.shape[1]
