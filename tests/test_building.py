@@ -138,7 +138,7 @@ def test_run_and_check_say_what_is_skipped(tmp_path):
     assert r.stderr == ("nodeflow: note: skipped (they feed no loss): tanh_1: z is not connected; "
                         "watch_1: reads tanh_1, which is skipped\n")
     r = run_cli("check", path)
-    assert r.returncode == 0 and r.stdout.startswith("ok: 20 nodes, 29 links; skipped (they feed no loss): tanh_1")
+    assert r.returncode == 0 and r.stdout.startswith("ok: 21 nodes, 30 links; skipped (they feed no loss): tanh_1")
 
 
 def test_a_missing_wire_that_feeds_the_loss_still_stops_it_with_the_reason():

@@ -15,7 +15,7 @@ def test_new_run_save_and_check(tmp_path, capsys):
                  "-o", str(out)]) == 0
     assert "wrote" in capsys.readouterr().out
     assert main(["check", str(out)]) == 0
-    assert capsys.readouterr().out == "ok: 19 nodes, 30 links\n"  # 1 + 4 per layer + 4 + 3 per layer
+    assert capsys.readouterr().out == "ok: 20 nodes, 31 links\n"  # 1 + 4 per layer + 4 + 3 per layer + saturation of the hidden layer
     trained = tmp_path / "trained.json"
     assert main(["run", str(out), "--epochs", "3", "--save", str(trained)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -28,7 +28,8 @@ def test_run_json_lines(capsys):
     assert main(["run", str(GRAPHS / "apples_oranges.json"), "--epochs", "2", "--json"]) == 0
     rows = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
     assert [r["epoch"] for r in rows] == [1, 2]
-    assert set(rows[0]) == {"epoch", "loss", "train_acc", "test_acc"}
+    assert set(rows[0]) == {"epoch", "loss", "test_loss", "train_acc", "test_acc"}
+    assert rows[0]["test_loss"] is None  # measured for numeric targets
     assert all(0 <= r["train_acc"] <= 1 and 0 <= r["test_acc"] <= 1 for r in rows)
 
 

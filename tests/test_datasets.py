@@ -30,9 +30,13 @@ def test_header_and_text_labels(tmp_path):
 
 
 def test_numeric_target_is_kept_as_a_value(tmp_path):
-    d = load_data(csv(tmp_path, "a,b,sum\n0.5,0.25,0.75\n0.1,0.2,0.3\n0.9,0.9,1.8\n"), split=1.0)
+    path = csv(tmp_path, "a,b,sum\n0.5,0.25,0.75\n0.1,0.2,0.3\n0.9,0.9,1.8\n")
+    d = load_data(path, split=1.0, scale="none")
     assert d.task == "value"
     np.testing.assert_allclose(d.T[:, 0], [0.75, 0.3, 1.8])
+    d = load_data(path, split=1.0)  # min-max scaled like the inputs by default; decode undoes it
+    np.testing.assert_allclose(d.T[:, 0], [0.45 / 1.5, 0.0, 1.0])
+    np.testing.assert_allclose(d.decode(d.T)[:, 0], [0.75, 0.3, 1.8])
 
 
 def test_target_kind_can_be_forced(tmp_path):
@@ -89,8 +93,12 @@ def test_built_in_sets(name):
     d = load_data(name, seed=1)
     assert d.X.min() >= 0 and d.X.max() <= 1
     assert len(d.train) + len(d.test) == len(d.X)
-    if name == "adding":
-        np.testing.assert_allclose(d.T[:, 0], d.X.sum(1))
+    if name in ("adding", "adding-100"):
+        np.testing.assert_allclose(d.decode(d.T)[:, 0], d.X_raw.sum(1))
+        assert d.X_raw.max() > (50 if name == "adding-100" else 0.5)
+    elif name == "polynomial":
+        x, y = d.X_raw[:, 0], d.decode(d.T)[:, 0]
+        assert -2 <= x.min() and x.max() <= 2 and np.std(y - (x ** 3 - 2 * x)) == pytest.approx(0.3, abs=0.05)
     elif name == "xor":
         np.testing.assert_array_equal(d.T[:, 0], [0, 1, 1, 0])
     else:

@@ -69,3 +69,28 @@ def test_adam_learns_the_circle_where_sgd_sits_still():
 def test_cross_entropy_classifier_learns_the_spiral():
     ev = Session(load(GRAPHS / "cross_entropy.json"))
     assert ev.train(150)[-1].test_acc >= 0.9
+
+
+def test_circle_regions_learns_the_circle():
+    ev = Session(load(GRAPHS / "circle_regions.json"))
+    assert ev.train(200)[-1].test_acc >= 0.95  # measured: 98.0 %
+
+
+def test_curve_fit_fits_the_cubic():
+    ev = Session(load(GRAPHS / "curve_fit.json"))
+    stats = ev.train(300)
+    assert stats[0].test_loss > 0.3 and stats[-1].test_loss < 0.04  # measured: 0.509 -> 0.034 (standardised units)
+    x = np.linspace(-1.8, 1.8, 37)[:, None]
+    np.testing.assert_allclose(ev.predict_raw(x)[:, 0], x[:, 0] ** 3 - 2 * x[:, 0], atol=0.4)  # measured 0.32
+
+
+def test_the_adding_article_setup_adds_within_a_hundredth_of_a_percent():
+    g = load(GRAPHS / "adding_neuron_article.json")
+    assert not g.nodes_of_type("Bias") and g.settings["scale"] == "none"
+    w = g.state("weights_1")["value"]
+    assert 0 <= w.min() and w.max() < 2  # drawn from [0, 2)
+    ev = Session(g)
+    stats = ev.train(8)
+    assert [round(s.test_acc, 3) for s in stats] == [0.018, 0.082, 0.191, 0.362, 0.574, 0.797, 0.991, 1.0]
+    assert ev.value("learning_rate", "lr")[()] == pytest.approx(1 / (2 * 100000 * 8))  # in epoch 8: 1/(2e5 (7 + 1))
+    np.testing.assert_allclose(ev.predict_raw([[2.2, 1.5], [1024, 2048]])[:, 0], [3.7, 3072], rtol=1e-4)

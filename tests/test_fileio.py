@@ -82,7 +82,7 @@ def node(doc, nid):
     (lambda d: d.update(version=7), "version: 7 is not supported (made by a newer nodeflow; please upgrade)"),
     (lambda d: node(d, "sigmoid_1").update(type="Sigmod"), "nodes[4] (sigmoid_1): unknown node type 'Sigmod' "
                                                            "(did you mean 'Sigmoid'?)"),
-    (lambda d: d["links"].append({"from": "ghost.y", "to": "error.y"}), "links[28] (ghost.y -> error.y): there is "
+    (lambda d: d["links"].append({"from": "ghost.y", "to": "error.y"}), "links[29] (ghost.y -> error.y): there is "
                                                                         "no node 'ghost'"),
     (lambda d: d["links"].append({"from": "sigmoid_1.y", "to": "weighted_sum_2.q"}), "weighted_sum_2 has no input "
                                                                                      "'q'"),

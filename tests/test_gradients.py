@@ -78,7 +78,7 @@ def test_softmax_output_uses_its_jacobian():
 
 def test_hand_computed_step_of_the_adding_neuron():
     """y = w·x + b, δ = y − t, w ← w − lr·δ·x, b ← b − lr·δ, worked out by hand."""
-    g = mlp([2, 1], "identity", data="adding", lr=0.1, seed=1)
+    g = mlp([2, 1], "identity", data="adding", lr=0.1, seed=1, data_scale="none")
     g.state("weights_1")["value"][:] = [[0.5, 0.25]]
     g.state("bias_1")["value"][:] = [0.125]
     ev = Session(g)

@@ -106,7 +106,7 @@ def test_every_edit_undoes_and_redoes(xor):
     states.append(snapshot(xor))
     xor.move("w", (100, 200))
     states.append(snapshot(xor))
-    xor.set_param("weights_1", "init", "xavier")  # re-initialises the weights too
+    xor.set_param("weights_1", "init", "he")  # re-initialises the weights too
     states.append(snapshot(xor))
     xor.set_setting("lr", 0.05)
     states.append(snapshot(xor))

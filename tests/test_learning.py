@@ -177,7 +177,7 @@ def test_each_loss_delta_is_its_finite_difference_gradient(case):
 @pytest.mark.parametrize("init,check", [
     ("zeros", lambda w: np.all(w == 0)),
     ("constant", lambda w: np.all(w == 0.5)),
-    ("uniform", lambda w: w.min() >= 0 and w.max() < 1 and w.std() > 0.2),
+    ("uniform", lambda w: w.min() >= 0 and w.max() < 0.5 and w.max() > 0.45 and w.std() > 0.1),  # [0, scale)
     ("uniform_sym", lambda w: w.min() >= -0.5 and w.max() < 0.5 and abs(w.mean()) < 0.05),
     ("normal", lambda w: abs(w.std() - 0.5) < 0.05),
     ("xavier", lambda w: np.abs(w).max() <= np.sqrt(6 / (40 + 30)) and w.std() > 0.1),
@@ -240,7 +240,7 @@ def test_cross_validation_on_wheat_seeds(tmp_path):
     r = run_cli("new", "mlp", "--layers", "7,5,3", "--data", "wheat-seeds", "--lr", "0.3", "--split", "0.66",
                 "-o", "seeds.json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert r.stdout == ("wrote seeds.json: 19 nodes, 30 links; wheat-seeds: 210 samples, 7 features, 3 classes; "
+    assert r.stdout == ("wrote seeds.json: 20 nodes, 31 links; wheat-seeds: 210 samples, 7 features, 3 classes; "
                         "139 train / 71 test\n")
     r = run_cli("run", "seeds.json", "--epochs", "500", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.splitlines()[-1].endswith("test 91.5%"), r.stderr
@@ -251,5 +251,10 @@ def test_cross_validation_on_wheat_seeds(tmp_path):
     assert [f["fold"] for f in folds] == [1, 2, 3, 4, 5] and all(f["test_samples"] == 42 for f in folds)
     assert summary["mean_test_acc"] == pytest.approx(np.mean([f["test_acc"] for f in folds]))
     assert summary["mean_test_acc"] >= 0.90
+    assert [round(100 * f["test_acc"], 1) for f in folds] == [92.9, 90.5, 97.6, 97.6, 95.2]  # as the README says
+    assert round(100 * summary["mean_test_acc"], 1) == 94.8
+    r = run_cli("new", "mlp", "--layers", "7,5,3", "--data", "wheat-seeds", "--lr", "0.3", "--split", "0.66",
+                "--init", "uniform", "-o", "uniform.json", cwd=tmp_path)  # the article's U[0, 1) weights
+    r = run_cli("run", "uniform.json", "--epochs", "500", "--folds", "5", "--json", cwd=tmp_path)
+    folds = [json.loads(l) for l in r.stdout.splitlines()][:-1]
     assert [round(100 * f["test_acc"], 1) for f in folds] == [92.9, 90.5, 95.2, 97.6, 95.2]  # as the README says
-    assert round(100 * summary["mean_test_acc"], 1) == 94.3

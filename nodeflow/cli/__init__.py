@@ -4,6 +4,7 @@
     nodeflow open FILE            open a graph file in the editor
     nodeflow new mlp ...          write a generated network to a graph file
     nodeflow run FILE ...         train headless, one line per epoch (compiled, or --engine step)
+    nodeflow predict FILE ...     the network's output for your own inputs, in raw units
     nodeflow check FILE           validate a graph file
     nodeflow gradcheck FILE       compare backprop's gradients with numerical ones
     nodeflow export FILE -o PY    write the graph as a standalone numpy training script
@@ -18,9 +19,9 @@ import argparse
 import sys
 
 from ..errors import NodeflowError
-from . import bench, check, editor, export, gradcheck, new, train
+from . import bench, check, editor, export, gradcheck, new, predict, train
 
-COMMANDS = (editor, new, train, export, bench, gradcheck, check)  # each adds its subcommand, in --help order
+COMMANDS = (editor, new, train, predict, export, bench, gradcheck, check)  # each adds its subcommand, in --help order
 
 
 def parser() -> argparse.ArgumentParser:

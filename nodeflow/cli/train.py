@@ -105,7 +105,7 @@ def run_folds(a) -> int:
     if a.save or a.samples is not None:
         raise NodeflowError("--folds cannot be combined with --save or --samples")
     bar = Progress(a.folds * a.epochs)
-    accs = []
+    accs, test_losses = [], []
     for k in range(a.folds):
         ev = Session(_load_for_run(a), fold=(k, a.folds))
         ev.prepare()
@@ -116,21 +116,27 @@ def run_folds(a) -> int:
         stats = ev.train(a.epochs, on_epoch=tick, engine=a.engine)
         last = stats[-1] if stats else None
         bar.clear()
-        acc = last.test_acc if last else None
+        acc, test_loss = (last.test_acc, last.test_loss) if last else (None, None)
         accs.append(acc)
+        test_losses.append(test_loss)
         n_test = len(ev.plan.data.test)
         if a.json:
             print(json.dumps({"fold": k + 1, "test_acc": acc, "train_acc": last and last.train_acc,
-                              "loss": last and last.loss, "test_samples": n_test}), flush=True)
+                              "loss": last and last.loss, "test_loss": test_loss, "test_samples": n_test}), flush=True)
         else:
+            losses = f"  test loss {report.loss_text(test_loss)}" if test_loss is not None else ""
             print(f"fold {k + 1}/{a.folds}  test {report.percent(acc)}  train {report.percent(last and last.train_acc)}"
-                  f"  ({n_test} test samples)", flush=True)
-    known = [x for x in accs if x is not None]
-    mean = sum(known) / len(known) if known else None
+                  f"{losses}  ({n_test} test samples)", flush=True)
+    mean, mean_loss = _mean(accs), _mean(test_losses)
     if a.json:
-        print(json.dumps({"folds": a.folds, "mean_test_acc": mean, "scores": accs}))
+        print(json.dumps({"folds": a.folds, "mean_test_acc": mean, "scores": accs, "mean_test_loss": mean_loss,
+                          "test_losses": test_losses}))
     else:
-        print(f"mean test accuracy {report.percent(mean)} over {a.folds} folds")
+        print(f"mean test accuracy {report.percent(mean)} over {a.folds} folds"
+              + (f", mean test loss {report.loss_text(mean_loss)}" if mean_loss is not None else ""))
     return 0
 
 
+def _mean(values: list) -> float | None:
+    known = [x for x in values if x is not None]
+    return sum(known) / len(known) if known else None

@@ -1,8 +1,9 @@
 """The built-in data sets, one registry: ``BUILTIN[name]`` says how each is made.
 
-Every maker returns ``(X, T, task, classes, features)`` with features in [0, 1].
-Synthetic sets are drawn from the seed and take a size (``samples``, 0 for the set's
-own default); the others are fixed.
+Every maker returns ``(X, T, task, classes, features)`` in the set's own units;
+``bounds`` is the range its features can take, when known (min-max scaling maps it to
+[0, 1]; see ``scaling``). Synthetic sets are drawn from the seed and take a size
+(``samples``, 0 for the set's own default); the others are fixed.
 """
 from __future__ import annotations
 
@@ -25,14 +26,16 @@ class BuiltinSet:
     make: Callable  # (samples, rng) -> (X, T, task, classes, features)
     split: float = 0.66  # default share of training samples
     sized: bool = False  # takes a ``samples`` size
+    bounds: tuple[float, float] | None = None  # the range every feature can take (None: see the data)
 
 
 BUILTIN: dict[str, BuiltinSet] = {}
 
 
-def builtin(name: str, doc: str, *, split: float = 0.66, sized: bool = False):
+def builtin(name: str, doc: str, *, split: float = 0.66, sized: bool = False,
+            bounds: tuple[float, float] | None = (0.0, 1.0)):
     def register(make):
-        BUILTIN[name] = BuiltinSet(name, doc, make, split, sized)
+        BUILTIN[name] = BuiltinSet(name, doc, make, split, sized, bounds)
         return make
     return register
 
@@ -62,6 +65,20 @@ def adding(samples, rng):
     return X, X.sum(axis=1, keepdims=True), "value", [], ["a", "b"]
 
 
+@builtin("adding-100", "pairs of numbers in [0, 100) and their sum, raw, as in the adding-neuron article",
+         sized=True, bounds=(0.0, 100.0))
+def adding_100(samples, rng):
+    X = 100.0 * rng.random((samples or 1000, 2))
+    return X, X.sum(axis=1, keepdims=True), "value", [], ["a", "b"]
+
+
+@builtin("polynomial", "a noisy cubic y = x³ - 2x + N(0, 0.3²), x in [-2, 2] (1 input, a numeric target)",
+         sized=True, bounds=(-2.0, 2.0))
+def polynomial(samples, rng):
+    x = rng.uniform(-2.0, 2.0, (samples or 200, 1))
+    return x, x ** 3 - 2.0 * x + rng.normal(0.0, 0.3, x.shape), "value", [], ["x"]
+
+
 @builtin("apples-oranges", "size and colour of fruit; oranges lie above a line", sized=True)
 def apples_oranges(samples, rng):
     X = rng.random((samples or 300, 2))
@@ -89,13 +106,13 @@ def spiral(samples, rng):
 SEEDS_FEATURES = ["area", "perimeter", "compactness", "kernel length", "kernel width", "asymmetry", "groove length"]
 
 
-@builtin("wheat-seeds", "UCI seeds: 210 wheat kernels, 7 measurements, 3 varieties (CC BY 4.0)")
+@builtin("wheat-seeds", "UCI seeds: 210 wheat kernels, 7 measurements, 3 varieties (CC BY 4.0)", bounds=None)
 def wheat_seeds(samples, rng):
     X, T, task, _, _ = read_csv(str(HERE / "wheat-seeds.csv"))
     return X, T, task, ["Kama", "Rosa", "Canadian"], SEEDS_FEATURES
 
 
-@builtin("digits", "1,797 handwritten digits, 8×8 pixels (needs scikit-learn)")
+@builtin("digits", "1,797 handwritten digits, 8×8 pixels of ink 0 to 16 (needs scikit-learn)", bounds=(0.0, 16.0))
 def digits(samples=0, rng=None):
     try:
         from sklearn.datasets import load_digits
@@ -103,4 +120,4 @@ def digits(samples=0, rng=None):
         raise DataError("the digits data comes with scikit-learn: pip install 'nodeflow[digits]'") from None
     d = load_digits()
     features = [f"pixel {r},{c}" for r in range(8) for c in range(8)]
-    return d.data / 16.0, np.eye(10)[d.target], "class", [str(i) for i in range(10)], features
+    return d.data.astype(float), np.eye(10)[d.target], "class", [str(i) for i in range(10)], features

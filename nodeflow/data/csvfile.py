@@ -1,7 +1,7 @@
 """CSV data files: numeric feature columns, then the target (class labels or a number).
 
-A header row is optional. Features are min-max normalised to [0, 1]; class labels
-are one-hot encoded; numeric targets are left as they are.
+A header row is optional. Class labels are one-hot encoded; features and numeric
+targets are read as they are (``dataset`` scales them as the ``scale`` setting says).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _number(text: str) -> float | None:
 
 
 def read_csv(path: str, target: str = "auto"):
-    """Parse a CSV file into (X, T, task, classes, features), X min-max normalised."""
+    """Parse a CSV file into (X, T, task, classes, features), raw numbers."""
     name = os.path.basename(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -48,9 +48,7 @@ def read_csv(path: str, target: str = "auto"):
     features = header[:-1] if header else [f"x{j + 1}" for j in range(width - 1)]
     X, labels = _features(name, rows, width, features)
     T, task, classes = _targets(name, labels, target, rows)
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    return (X - lo) / span, T, task, classes, features
+    return X, T, task, classes, features
 
 
 def _features(name: str, rows, width: int, features) -> tuple[np.ndarray, list[str]]:

@@ -11,12 +11,16 @@ import numpy as np
 from ..errors import DataError
 from . import builtin
 from .csvfile import read_csv
+from .scaling import Encoding, Scaling, fit
 from .split import fold_indices, split_indices
 
 
 @dataclass(frozen=True)
 class Data:
-    """A loaded data set, already split into train and test parts (read-only arrays)."""
+    """A loaded data set, already split into train and test parts (read-only arrays).
+
+    ``X`` and a numeric ``T`` are scaled as the network sees them; ``encoding`` turns raw
+    numbers into these and back (``encode``, ``decode``)."""
 
     name: str
     X: np.ndarray  # (samples, features)
@@ -26,6 +30,22 @@ class Data:
     features: tuple[str, ...] = ()
     train: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # row indices
     test: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    encoding: Encoding | None = None  # None: raw numbers are what the network sees
+
+    def encode(self, raw) -> np.ndarray:
+        """Raw input rows (in the data's own units) as the network sees them."""
+        raw = np.atleast_2d(np.asarray(raw, dtype=float))
+        return raw if self.encoding is None else self.encoding.inputs.apply(raw)
+
+    def decode(self, y) -> np.ndarray:
+        """Network outputs in the target's own units (a numeric target's scaling undone)."""
+        y = np.asarray(y, dtype=float)
+        return y if self.encoding is None or self.encoding.target is None else self.encoding.target.undo(y)
+
+    @property
+    def X_raw(self) -> np.ndarray:
+        """The features in their own units."""
+        return self.X if self.encoding is None else self.encoding.inputs.undo(self.X)
 
     @property
     def shapes(self) -> tuple[int, int]:
@@ -70,10 +90,13 @@ def default_split(source: str) -> float:
 
 
 def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
-              samples: int = 0, target: str = "auto", fold: tuple[int, int] | None = None) -> Data:
-    """Load and split a data source; raises DataError with a one-line reason.
+              samples: int = 0, target: str = "auto", fold: tuple[int, int] | None = None,
+              scale: str = "minmax", encoding: Encoding | None = None) -> Data:
+    """Load, scale and split a data source; raises DataError with a one-line reason.
 
     ``fold=(k, K)`` replaces the split by K-fold cross-validation: fold k is the test set.
+    ``scale`` says how inputs and a numeric target are scaled (see ``scaling``); a recorded
+    ``encoding`` (from a graph file) is used instead, so a trained network sees what it saw.
     """
     resolved = resolve_source(source, base_dir)
     stamp = None
@@ -86,18 +109,34 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
                                 "or the path of a CSV file)") from None
             raise DataError(f"cannot read data file {source!r}: {e.strerror}") from None
         stamp = (st.st_mtime_ns, st.st_size)
-    return _load(resolved, stamp, int(seed), float(split), int(samples), target, fold)
+    return _load(resolved, stamp, int(seed), float(split), int(samples), target, fold, scale, encoding)
 
 
 @lru_cache(maxsize=32)
-def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: str, fold) -> Data:
+def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: str, fold, scale: str,
+          recorded: Encoding | None) -> Data:
     if builtin.is_builtin(resolved):
         name = resolved
         X, T, task, classes, features = builtin.make(resolved, samples, seed)
+        bounds = builtin.BUILTIN[resolved].bounds
     else:
         name = os.path.basename(resolved)
         X, T, task, classes, features = read_csv(resolved, target)
+        bounds = None
+    enc = recorded or Encoding(fit(X, scale, bounds), fit(T, scale) if task == "value" else None, tuple(classes))
+    _check_encoding(name, enc, X, T, task)
+    X, T = enc.inputs.apply(X), (enc.target.apply(T) if enc.target else np.asarray(T, dtype=float))
     train, test = split_indices(len(X), split, seed) if fold is None else fold_indices(len(X), *fold, seed)
     for a in (X, T, train, test):
         a.setflags(write=False)
-    return Data(name, X, T, task, tuple(classes), tuple(features), train, test)
+    return Data(name, X, T, task, tuple(classes), tuple(features), train, test, enc)
+
+
+def _check_encoding(name: str, enc: Encoding, X, T, task: str) -> None:
+    """A recorded encoding must fit the data: as many inputs, and a target scaling only for numbers."""
+    if len(enc.inputs.offset) != X.shape[1]:
+        raise DataError(f"{name} has {X.shape[1]} feature{'s' if X.shape[1] != 1 else ''} but the graph's recorded "
+                        f"scaling (settings.encoding) is for {len(enc.inputs.offset)}")
+    if (enc.target is not None) != (task == "value") or (enc.target and len(enc.target.offset) != T.shape[1]):
+        raise DataError(f"{name}'s target does not fit the graph's recorded scaling (settings.encoding): "
+                        f"the data has {'a numeric target' if task == 'value' else 'classes'}")

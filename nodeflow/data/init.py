@@ -20,12 +20,12 @@ def initial_values(kind: str, shape: tuple[int, ...], rng: np.random.Generator,
                    fan_in: int, fan_out: int, scale: float = 1.0) -> np.ndarray:
     """Values for one parameter array.
 
-    uniform: U[0, 1) (the classic from-scratch tutorials); zeros; constant: all ``scale``;
+    uniform: U[0, scale) (U[0, 1), the classic from-scratch tutorials, by default); zeros; constant: all ``scale``;
     uniform_sym: U[-scale, scale); normal: N(0, scale²); xavier: U[-a, a) with
     a = sqrt(6 / (fan_in + fan_out)); he: N(0, 2 / fan_in).
     """
     if kind == "uniform":
-        return rng.random(shape)
+        return rng.random(shape) * scale
     if kind == "zeros":
         return np.zeros(shape)
     if kind == "constant":

@@ -17,6 +17,7 @@ from ..data import default_split
 from ..data.init import INITS
 from ..errors import DataError, NodeflowError
 from ..nodes.forward import activation_type
+from ..nodes.loss import LOSSES
 from ..nodes.schedule import SCHEDULES
 from ..nodes.update import OPTIMIZERS
 from .graph import Graph
@@ -25,22 +26,23 @@ COL = 210  # canvas units between columns
 LAYER = 3 * COL  # a layer takes three columns: parameters, weighted sum, activation
 PARAM_GAP, BACK = 170, 400  # bias under weights; the backward row under the forward row
 NET_HEIGHT = 760  # vertical room one network takes (for side-by-side comparisons)
-LOSSES = ("squared", "cross_entropy")
 
 
 def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xor", seed: int = 1,
         split: float | None = None, samples: int = 0, target: str = "auto", batch_size: int = 1,
-        base_dir: str | Path | None = None, **network) -> Graph:
+        data_scale: str = "minmax", tolerance: float = 1e-4, base_dir: str | Path | None = None,
+        **network) -> Graph:
     """A complete multi-layer perceptron: forward pass, loss, deltas and updates.
 
     ``layers`` lists the unit counts from the inputs to the outputs (``[7, 5, 3]``); the
-    first must match the data's features and the last its outputs. ``network`` takes the
-    options of ``add_mlp`` (init, scale, loss, output, optimizer, schedule, l2, l1, lr).
+    first must match the data's features and the last its outputs. ``data_scale`` and
+    ``tolerance`` are the graph's ``scale`` and ``tolerance`` settings. ``network`` takes the
+    options of ``add_mlp`` (init, scale, bias, loss, output, optimizer, schedule, l2, l1, lr).
     """
     if split is None:
         split = default_split(data)
     g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
-               "batch_size": batch_size}, base_dir=base_dir)
+               "batch_size": batch_size, "scale": data_scale, "tolerance": tolerance}, base_dir=base_dir)
     g.add_node("Dataset", "dataset", label="data", pos=(0, 60))
     recipe = add_mlp(g, layers, activation, **network)
     g.settings["network"] = recipe
@@ -81,17 +83,21 @@ def _check_fit(d, layers) -> None:
                         f"layer must be {n_in} and the last {n_out}")
 
 
+DEFAULT_INIT = "xavier"  # scales with fan-in, so wide layers start unsaturated; "uniform" is the articles' [0, 1)
+
+
 def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
-            origin: tuple[float, float] = (0.0, 0.0), init: str = "uniform", scale: float = 1.0,
-            loss: str = "squared",
-            output: str | None = None, optimizer: str = "sgd", schedule: str = "constant",
-            l2: float = 0.0, l1: float = 0.0, lr: float = 0.0) -> dict:
+            origin: tuple[float, float] = (0.0, 0.0), init: str = DEFAULT_INIT, scale: float = 1.0,
+            bias: bool = True, loss: str = "squared", output: str | None = None, optimizer: str = "sgd",
+            schedule: str = "constant", l2: float = 0.0, l1: float = 0.0, lr: float = 0.0) -> dict:
     """Add one network, fed by the graph's ``dataset`` node; returns its recipe.
 
     ``prefix`` goes before every node id and ``label`` before every label, so two
-    networks can share a graph; ``origin`` shifts the layout. A ``schedule`` other than
-    constant, or an ``lr`` of its own (instead of the settings'), adds a LearningRate
-    node wired to every update.
+    networks can share a graph; ``origin`` shifts the layout. ``init`` and ``scale`` fill
+    the weights (and biases); ``bias=False`` leaves the biases out. A ``schedule`` other
+    than constant, or an ``lr`` of its own (instead of the settings'), adds a LearningRate
+    node wired to every update. Hidden sigmoid layers get a Saturation node; a numeric
+    target gets a test loss and accuracy within the settings' tolerance.
     """
     layers = [int(n) for n in layers]
     if len(layers) < 2 or min(layers) < 1:
@@ -107,23 +113,24 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
         raise NodeflowError(f"cross-entropy needs a sigmoid or softmax output, not {output}")
     net = _Net(g, prefix, label, origin)
     init_params = dict(({"init": init} if init != "uniform" else {}), **({"scale": scale} if scale != 1.0 else {}))
-    acts = _forward(net, layers, hidden, out_act, init_params)
+    acts = _forward(net, layers, hidden, out_act, init_params, bias)
     out_delta = _loss(net, layers, loss, out_act, acts[-1][0] + ".y", d)
     update = {"optimizer": optimizer} if optimizer != "sgd" else {}
     rate_node = schedule != "constant" or lr > 0
     if rate_node:
         net.add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule, rate=lr)
-    _backward(net, layers, acts, out_delta, loss, update, {k: v for k, v in (("l2", l2), ("l1", l1)) if v}, rate_node)
-    recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower()}
+    reg = {k: v for k, v in (("l2", l2), ("l1", l1)) if v}
+    _backward(net, layers, acts, out_delta, loss, update, reg, rate_node, bias)
+    recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower(), "init": init}
     for k, v, default in (("output", out_act.name.lower(), hidden.name.lower()), ("loss", loss, "squared"),
-                          ("init", init, "uniform"), ("scale", scale, 1.0), ("optimizer", optimizer, "sgd"),
+                          ("scale", scale, 1.0), ("bias", bias, True), ("optimizer", optimizer, "sgd"),
                           ("schedule", schedule, "constant"), ("l2", l2, 0.0), ("l1", l1, 0.0)):
         if v != default:
             recipe[k] = v
     return recipe
 
 
-def _forward(net: _Net, layers, hidden, out_act, init_params) -> list[tuple[str, str]]:
+def _forward(net: _Net, layers, hidden, out_act, init_params, bias: bool) -> list[tuple[str, str]]:
     """Weights, bias, weighted sum and activation per layer; returns each layer's (activation, input)."""
     L = len(layers) - 1
     x = "dataset.x"
@@ -133,13 +140,18 @@ def _forward(net: _Net, layers, hidden, out_act, init_params) -> list[tuple[str,
         act = out_act if l == L else hidden
         a = f"{act.name.lower()}_{l}"
         net.add("Weights", f"weights_{l}", f"W{l}", px, 0, shape=[layers[l], layers[l - 1]], **init_params)
-        net.add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
+        if bias:
+            net.add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
         net.add("WeightedSum", f"weighted_sum_{l}", f"sum {l}", px + COL, 60)
         net.add(act.name, a, f"{act.name.lower()} {l}", px + 2 * COL, 60)
         net.wire(f"weights_{l}.W", f"weighted_sum_{l}.W")
         net.wire(x, f"weighted_sum_{l}.x")
-        net.wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
+        if bias:
+            net.wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
         net.wire(f"weighted_sum_{l}.z", f"{a}.z")
+        if act.name == "Sigmoid" and l < L:  # says when a hidden layer saturates (a sure output is no harm)
+            net.add("Saturation", f"saturation_{l}", f"saturation {l}", px + 2 * COL, -PARAM_GAP)
+            net.wire(f"{a}.slope", f"saturation_{l}.slope")
         acts.append((a, x))
         x = f"{a}.y"
     return acts
@@ -159,18 +171,23 @@ def _loss(net: _Net, layers, loss: str, out_act, y: str, d) -> str:
     net.wire("dataset.target", "error.target")
     net.add("MeanLoss", "mean_loss", "mean loss", right + COL, 0)
     net.wire("error.E", "mean_loss.E")
-    if d.task == "class":
-        for name, lbl, y_pos, on in (("train_accuracy", "train accuracy", 130, "train"),
-                                     ("test_accuracy", "test accuracy", 260, "test")):
-            if on == "test" and not len(d.test):
-                continue
-            net.add("Accuracy", name, lbl, right + COL, y_pos, **({"on": on} if on == "test" else {}))
-            net.wire(y, f"{name}.y")
-            net.wire("dataset.target", f"{name}.target")
+    tested = len(d.test) > 0
+    if d.task == "value" and tested:
+        net.add("MeanLoss", "test_loss", "test loss", right + COL, -PARAM_GAP + 40, on="test")
+        net.wire("error.E", "test_loss.E")
+    rule = {} if d.task == "class" else {"rule": "tolerance"}
+    for name, lbl, y_pos, on in (("train_accuracy", "train accuracy", 130, "train"),
+                                 ("test_accuracy", "test accuracy", 260, "test")):
+        if on == "test" and not tested:
+            continue
+        net.add("Accuracy", name, lbl, right + COL, y_pos, **({"on": on} if on == "test" else {}), **rule)
+        net.wire(y, f"{name}.y")
+        net.wire("dataset.target", f"{name}.target")
     return out_delta
 
 
-def _backward(net: _Net, layers, acts, out_delta: str, loss: str, update: dict, reg: dict, rate_node: bool) -> None:
+def _backward(net: _Net, layers, acts, out_delta: str, loss: str, update: dict, reg: dict, rate_node: bool,
+              bias: bool) -> None:
     """Deltas and the weight and bias updates, from the output layer back."""
     L = len(layers) - 1
     for l in range(L, 0, -1):
@@ -190,12 +207,15 @@ def _backward(net: _Net, layers, acts, out_delta: str, loss: str, update: dict, 
         net.wire(f"weights_{l}.W", f"weight_update_{l}.W")
         net.wire(delta, f"weight_update_{l}.delta")
         net.wire(x_in, f"weight_update_{l}.x")
-        net.add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
-        net.wire(f"bias_{l}.b", f"bias_update_{l}.b")
-        net.wire(delta, f"bias_update_{l}.delta")
+        updates = [f"weight_update_{l}"]
+        if bias:
+            net.add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
+            net.wire(f"bias_{l}.b", f"bias_update_{l}.b")
+            net.wire(delta, f"bias_update_{l}.delta")
+            updates.append(f"bias_update_{l}")
         if rate_node:
-            net.wire("learning_rate.lr", f"weight_update_{l}.lr")
-            net.wire("learning_rate.lr", f"bias_update_{l}.lr")
+            for u in updates:
+                net.wire("learning_rate.lr", f"{u}.lr")
 
 
 def layer_parameters(g: Graph, prefix: str = "") -> list[tuple[str, str]]:

@@ -14,18 +14,22 @@ from .graph import Graph
 
 
 def xor() -> Graph:
-    """2-2-1 sigmoid on the four XOR cases; classifies all four after 338 epochs."""
-    return mlp([2, 2, 1], data="xor", lr=1.0, seed=3)
+    """2-2-1 sigmoid on the four XOR cases; classifies all four after 338 epochs.
+
+    Weights from U[0, 1) as in the from-scratch tutorials (``init="uniform"``)."""
+    return mlp([2, 2, 1], data="xor", lr=1.0, seed=3, init="uniform")
 
 
 def adding_neuron() -> Graph:
-    """One identity neuron with two inputs learns to add: its weights go to 1 and 1, its bias to 0."""
-    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1)
+    """One identity neuron with two inputs learns to add: its weights go to 1 and 1, its bias to 0.
+
+    Raw numbers in [0, 1) (``data_scale="none"``), weights from U[0, 1) (``init="uniform"``)."""
+    return mlp([2, 1], "identity", data="adding", samples=200, lr=0.1, data_scale="none", init="uniform")
 
 
 def apples_oranges() -> Graph:
-    """One sigmoid neuron draws the line between apples and oranges."""
-    return mlp([2, 1], data="apples-oranges", samples=200, lr=0.5)
+    """One sigmoid neuron draws the line between apples and oranges (weights from U[0, 1))."""
+    return mlp([2, 1], data="apples-oranges", samples=200, lr=0.5, init="uniform")
 
 
 def symmetry() -> Graph:
@@ -64,6 +68,54 @@ def digits() -> Graph:
     return g
 
 
+def _views(g: Graph, views: list[tuple[str, str, str, tuple[float, float]]]) -> Graph:
+    """Add view nodes: (type, id, the port wired into its ``y``, position)."""
+    for type_name, node, port, pos in views:
+        g.add_node(type_name, node, label=node.replace("_", " "), pos=pos)
+        g.connect(port, f"{node}.y")
+    g.history.undo_stack.clear()
+    return g
+
+
+def circle_regions() -> Graph:
+    """2-6-1 sigmoid network on the circle, drawn as TensorFlow Playground draws it: the decision
+    regions over the input plane with the training and test points, each hidden unit's activation
+    over the plane, the confusion matrices and the current sample's class probabilities.
+
+    The default initialisation (xavier, scaled by fan-in) and plain SGD at lr 1.0."""
+    g = mlp([2, 6, 1], data="circle", lr=1.0, seed=2)
+    _views(g, [("UnitActivations", "hidden_units", "sigmoid_1.y", (630, -470)),
+               ("DecisionRegions", "decision_regions", "sigmoid_2.y", (1260, -560)),
+               ("ConfusionMatrix", "confusion", "sigmoid_2.y", (1890, 0)),
+               ("Probabilities", "probabilities", "sigmoid_2.y", (1890, 260))])
+    g.connect("dataset.target", "probabilities.target")
+    g.history.undo_stack.clear()
+    return g
+
+
+def curve_fit() -> Graph:
+    """1-10-1 network (sigmoid hidden units, a linear output) fits a noisy cubic: the fitted curve
+    over the training and test points, in the data's own units. Adam, lr 0.02, mini-batches of 4;
+    the input and the target are standardised for the network (mean 0, deviation 1: centred inputs
+    learn the cubic's bends sooner than [0, 1] ones) and unscaled for the picture; an output counts
+    as right within ±10 % of its target."""
+    g = mlp([1, 10, 1], data="polynomial", lr=0.02, seed=1, output="identity", optimizer="adam", tolerance=0.1,
+            batch_size=4, data_scale="standard")
+    return _views(g, [("FittedCurve", "fitted_curve", "identity_2.y", (1260, -560))])
+
+
+def adding_neuron_article() -> Graph:
+    """The adding neuron as the article builds it: two weights and no bias, raw numbers drawn
+    from [0, 100) (no scaling), weights from [0, 2) (``init="uniform"``, scale 2), the rate
+    1 / (2·100000·(epoch + 1)) from a LearningRate node (inverse schedule, a = 1, b = 200000),
+    and an output counting as right within ±0.01 % of the sum."""
+    g = mlp([2, 1], "identity", data="adding-100", lr=1.0, seed=1, data_scale="none", tolerance=1e-4,
+            init="uniform", scale=2.0, bias=False, schedule="inverse")
+    g.set_param("learning_rate", "b", 200000.0)
+    g.history.undo_stack.clear()
+    return g
+
+
 EXAMPLES: dict[str, Callable[[], Graph]] = {
     "xor.json": xor,
     "adding_neuron.json": adding_neuron,
@@ -72,6 +124,9 @@ EXAMPLES: dict[str, Callable[[], Graph]] = {
     "adam_vs_sgd.json": adam_vs_sgd,
     "cross_entropy.json": cross_entropy,
     "digits.json": digits,
+    "circle_regions.json": circle_regions,
+    "curve_fit.json": curve_fit,
+    "adding_neuron_article.json": adding_neuron_article,
 }
 
 

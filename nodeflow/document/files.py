@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import is_builtin, resolve_source
-from ..errors import EditRefused, GraphFileError, NodeflowError
+from ..errors import DataError, EditRefused, GraphFileError, NodeflowError
 from ..nodes import NODE_TYPES
 from ..nodes.base import known
 from .epochlog import EpochLog
@@ -52,6 +52,11 @@ def _relative_data(g: Graph, folder: Path) -> str:
 def to_dict(g: Graph, path: str | os.PathLike | None = None) -> dict:
     """The file contents for ``g``, with a CSV path made relative to ``path``'s folder."""
     settings = {p.name: g.settings.get(p.name, p.default) for p in SETTINGS}
+    if settings["encoding"] is None:  # record how the data was scaled, so predictions use it
+        try:
+            settings["encoding"] = g.data().encoding.as_dict()
+        except DataError:
+            pass
     if not is_builtin(settings["data"]):
         settings["data"] = _relative_data(g, Path(path).resolve().parent if path else g.base_dir)
     nodes = []

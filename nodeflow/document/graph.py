@@ -21,13 +21,14 @@ import networkx as nx
 import numpy as np
 
 from ..data import Data, load_data
+from ..data.scaling import Encoding
 from ..errors import DataError, EditRefused
 from ..nodes import NODE_TYPES, NodeType
 from ..nodes.base import ShapeContext, known
 from . import fitting
 from .epochlog import EpochLog
 from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
-from .settings import DATA_SETTINGS, check_setting, default_settings
+from .settings import DATA_SETTINGS, REENCODING, check_setting, default_settings
 from .shapes import ShapeReport, Shapes
 
 ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -143,7 +144,8 @@ class Graph:
         ``overrides`` try other values of the data settings."""
         s = {k: overrides.get(k, self.settings[k]) for k in DATA_SETTINGS}
         return load_data(s["data"], self.base_dir, seed=s["seed"], split=s["split"], samples=s["samples"],
-                         target=s["target"], fold=fold)
+                         target=s["target"], fold=fold, scale=s["scale"],
+                         encoding=Encoding.from_dict(s["encoding"]) if s["encoding"] else None)
 
     def _data_shapes(self):
         try:
@@ -416,12 +418,16 @@ class Graph:
             raise EditRefused(f"settings: {e}") from None
         if self.settings.get(name) == value:
             return
+        forget = name in REENCODING and self.settings.get("encoding") is not None  # new data: scaled afresh
         if name in DATA_SETTINGS:
             try:
-                self.data(**{name: value})
+                self.data(**{name: value}, **({"encoding": None} if forget else {}))
             except DataError as e:
                 raise EditRefused(f"refused: {e}") from None
-        self._checked(SetSetting(name, copy.deepcopy(self.settings.get(name)), value), f"set {name}")
+        with self.group(f"set {name}"):
+            if forget:
+                self._do(SetSetting("encoding", copy.deepcopy(self.settings["encoding"]), None), "")
+            self._checked(SetSetting(name, copy.deepcopy(self.settings.get(name)), value), "")
 
     def reset_weights(self, nodes: list[str] | None = None) -> None:
         """Re-initialise parameters (all of them by default) from the seed, back to epoch 0: one undo step."""

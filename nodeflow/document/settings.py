@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..data import BUILTIN
+from ..data.scaling import SCALES, check_encoding
 from ..nodes.base import Param
 
 SETTINGS: tuple[Param, ...] = (
@@ -14,10 +15,17 @@ SETTINGS: tuple[Param, ...] = (
     Param("target", "auto", "choice", "CSV last column: class labels, numeric values, or guess",
           choices=("auto", "class", "value")),
     Param("network", None, "network", "the recipe a generated network was built from (mlp layers, activation)"),
+    Param("scale", "minmax", "choice", "how inputs and a numeric target are scaled: minmax to [0, 1], standard "
+          "(mean 0, deviation 1) or none (raw numbers)", choices=SCALES),
+    Param("tolerance", 1e-4, "float", "a numeric output counts as right within this share of the target "
+          "(0.0001 = ±0.01 %)", lo=0.0),
+    Param("encoding", None, "encoding", "the scaling a saved network was trained with, and the class names "
+          "(written on save; changing data, target or scale forgets it)"),
 )
 
 SETTING = {p.name: p for p in SETTINGS}
-DATA_SETTINGS = ("data", "samples", "target", "split", "seed")  # changing one of these reloads or reshuffles the data
+DATA_SETTINGS = ("data", "samples", "target", "split", "seed", "scale", "encoding")  # changing one reloads the data
+REENCODING = ("data", "target", "scale")  # changing one of these forgets a recorded encoding
 
 
 def default_settings() -> dict:
@@ -31,11 +39,13 @@ def check_setting(name: str, value):
         raise ValueError(f"unknown setting {name!r} (settings: {', '.join(SETTING)})")
     if p.kind == "network":
         return check_network(value)
+    if p.kind == "encoding":
+        return check_encoding(value)
     return p.check(value)
 
 
-NETWORK_KEYS = {"output": str, "loss": str, "init": str, "scale": float, "optimizer": str, "schedule": str,
-                "l2": float, "l1": float, "lr": float}
+NETWORK_KEYS = {"output": str, "loss": str, "init": str, "scale": float, "bias": bool, "optimizer": str,
+                "schedule": str, "l2": float, "l1": float, "lr": float}
 
 
 def check_network(value):
@@ -59,7 +69,7 @@ def check_network(value):
             raise ValueError(f"network has no option {k!r}")
         if kind is float and isinstance(v, (int, float)) and not isinstance(v, bool):
             v = float(v)
-        if not isinstance(v, kind):
-            raise ValueError(f"network.{k} must be {'a number' if kind is float else 'a name'}")
+        if not isinstance(v, kind) or (kind is not bool and isinstance(v, bool)):
+            raise ValueError(f"network.{k} must be {({float: 'a number', bool: 'true or false'}).get(kind, 'a name')}")
         out[k] = v
     return out

@@ -62,13 +62,13 @@ class TrainingPlot:
                     dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, 1.5, category=dpg.mvThemeCat_Plots)
 
     def _series_for(self, key: str) -> int:
-        """The line of one metric port, made on first sight (loss left, accuracy right)."""
+        """The line of one metric port, made on first sight (losses left, shares such as accuracy right)."""
         if key not in self.series:
             g = self.ctrl.graph
             node = key.rsplit(".", 1)[0]
-            accuracy = node in g and (g.type_of(node).metric_kind(g.params(node)) or "").endswith("acc")
+            accuracy = node in g and not (g.type_of(node).metric_kind(g.params(node)) or "loss").endswith("loss")
             if node not in g:  # a saved figure of a node since removed: its name says which it was
-                accuracy = key.endswith(".acc")
+                accuracy = not key.endswith(".loss")
             label = g.attrs(node)["label"] if node in g else node
             self.series[key] = dpg.add_line_series([], [], label=label, parent=self.y2 if accuracy else self.y)
             dpg.bind_item_theme(self.series[key], self.dots)

@@ -184,6 +184,13 @@ class NodeType:
         return None
 
     @classmethod
+    def batch(cls, inputs: dict[str, np.ndarray], rows: set[str], params: dict) -> dict[str, np.ndarray] | None:
+        """The outputs for many samples at once, in numpy (for live pictures of the function): inputs
+        named in ``rows`` carry a leading axis of samples, the others are one value for all. None: no
+        such form (the kernel then runs sample by sample). Tests hold it to the kernel's numbers."""
+        return None
+
+    @classmethod
     def metric_kind(cls, params: dict) -> str | None:
         """For a metric node: "loss", "train_acc" or "test_acc" (what its figure is)."""
         return None

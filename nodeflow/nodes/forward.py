@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..errors import NodeflowError
 from .explain import Const, Line, call, total
 from .kernel import kernel
@@ -105,6 +107,13 @@ class WeightedSum(NodeType):
         terms = [v.n("W", (i, j)) * v.n("x", (j,)) for j in range(v.size("x"))]
         return [Line(f"z[{i}]", f"Σ_j W[{i},j]·x[j] + b[{i}]", total(terms + [v.n("b", (i,))]), v.get("z", at))]
 
+    @classmethod
+    def batch(cls, inputs, rows, params):
+        if rows != {"x"}:
+            return None
+        z = inputs["x"] @ inputs["W"].T
+        return {"z": z + inputs["b"] if "b" in inputs else z}
+
 
 class Activation(NodeType):
     """Base of the activations: z in, y and slope out."""
@@ -114,6 +123,7 @@ class Activation(NodeType):
     inputs = (Port("z", ("n",), "weighted sums"),)
     outputs = (Port("y", ("n",), "activations"), Port("slope", ("n",), "dy/dz, for the delta"))
     fn = None
+    batch_fn = None  # numpy form: z (rows, n) -> (y, slope)
 
     @classmethod
     def kernel_for(cls, in_shapes, params):
@@ -132,12 +142,42 @@ class Activation(NodeType):
         """(y, slope) of one element as expressions of its z and y."""
         raise NotImplementedError
 
+    @classmethod
+    def batch(cls, inputs, rows, params):
+        if rows != {"z"} or cls.batch_fn is None:
+            return None
+        y, slope = cls.batch_fn(inputs["z"])
+        return {"y": y, "slope": slope}
+
+
+def _sigmoid(z):
+    e = np.exp(-np.abs(z))  # the kernel's two branches: 1/(1+e^-z) for z >= 0, e^z/(1+e^z) below
+    y = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return y, y * (1.0 - y)
+
+
+def _tanh(z):
+    y = np.tanh(z)
+    return y, 1.0 - y * y
+
+
+def _relu(z):
+    keep = ~(z <= 0.0)  # as the kernel: NaN is carried through
+    return np.where(keep, z, 0.0), keep.astype(float)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    y = e / e.sum(axis=-1, keepdims=True)
+    return y, y[..., :, None] * (np.eye(z.shape[-1]) - y[..., None, :])
+
 
 class Sigmoid(Activation):
     """Squashes z into (0, 1): y = 1/(1+e^-z), slope y(1-y)."""
 
     name = "Sigmoid"
     fn = sigmoid
+    batch_fn = staticmethod(_sigmoid)
     formula = ("y = 1 / (1 + e^(−z))", "slope = dy/dz = y·(1 − y)")
 
     @classmethod
@@ -150,6 +190,7 @@ class Tanh(Activation):
 
     name = "Tanh"
     fn = tanh
+    batch_fn = staticmethod(_tanh)
     formula = ("y = tanh(z)", "slope = dy/dz = 1 − y²")
 
     @classmethod
@@ -162,6 +203,7 @@ class ReLU(Activation):
 
     name = "ReLU"
     fn = relu
+    batch_fn = staticmethod(_relu)
     formula = ("y = max(z, 0)", "slope = dy/dz = 1 if z > 0, else 0")
 
     @classmethod
@@ -178,6 +220,7 @@ class Identity(Activation):
 
     name = "Identity"
     fn = identity
+    batch_fn = staticmethod(lambda z: (z.copy(), np.ones_like(z)))
     formula = ("y = z", "slope = dy/dz = 1")
 
     @classmethod
@@ -191,6 +234,7 @@ class Softmax(Activation):
     name = "Softmax"
     outputs = (Port("y", ("n",), "probabilities"), Port("slope", ("n", "n"), "Jacobian dy_i/dz_j"))
     fn = softmax
+    batch_fn = staticmethod(_softmax)
     formula = ("y[i] = e^z[i] / Σ_j e^z[j]", "slope[i,j] = dy[i]/dz[j] = y[i]·(δ_ij − y[j])  (δ_ij: 1 if i = j, else 0)")
 
     @classmethod

@@ -7,6 +7,7 @@ from .explain import Line, call, total
 from .kernel import kernel
 from .base import NodeType, Param, Port
 
+LOSSES = ("squared", "cross_entropy")  # what a built network's loss can be: Error, CrossEntropy
 CLIP = 1e-12  # log(0) guard: probabilities are clipped to [CLIP, 1 - CLIP] inside the logarithm
 
 

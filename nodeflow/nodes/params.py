@@ -17,7 +17,7 @@ def _value_now(cls, params, settings, v, at):
 
 INIT_PARAMS = (
     Param("init", "uniform", "choice", "how Reset weights fills the values", choices=INITS),
-    Param("scale", 1.0, "float", "constant value, ± range (uniform_sym) or σ (normal)"),
+    Param("scale", 1.0, "float", "range [0, scale) (uniform), constant value, ± range (uniform_sym) or σ (normal)"),
 )
 
 

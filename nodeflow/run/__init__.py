@@ -7,6 +7,8 @@ and the executors that advance it (the stepper, the compiled engine), plus expor
     codegen.py   the plan written as one ``train`` function
     compiled.py  that function compiled by numba, cached on disk
     session.py   Session: a document, its plan and run, and both executors
+    probe.py     forward passes on inputs of your own (row by row, or in numpy batches), never
+                 touching the training state; Probe: one raw input through a copy of the run
     export.py    a standalone numpy script of the plan
     gradcheck.py backprop against finite differences
     report.py    the per-epoch lines and JSON

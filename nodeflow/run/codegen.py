@@ -28,7 +28,8 @@ SIGNATURE = ("mem", "smem", "X_train", "T_train", "X_test", "T_test", "row", "ep
 class Generated:
     functions: str  # the source of ``train``; it needs numpy as np and the kernels
     kernels: list[Kernel]  # the kernels it calls, in first-use order
-    consts: np.ndarray  # the numbers passed as ``consts`` (node params), so the source is the same for any values
+    consts: np.ndarray  # the numbers passed as ``consts`` (node params, and zeros for unwired optional inputs),
+    # so the source is the same for any values
     matrices: dict[str, Slot]  # extra arguments of train: the 2-D values, by name
 
     def matrix_args(self, mem: np.ndarray, smem: np.ndarray) -> list[np.ndarray]:
@@ -67,9 +68,13 @@ class _Writer:
             return self.view(a.slot)
         if a.kind == "input":
             return a.name
-        if a.kind == "zeros":
+        if a.kind == "zeros":  # an unwired optional input: zeros kept in consts (compiled code may not allocate)
             var = "zeros_" + "x".join(map(str, a.shape))
-            self.views.setdefault(var, f"np.zeros({a.shape})")
+            if var not in self.views:
+                start = len(self.consts)
+                self.consts += [0.0] * int(np.prod(a.shape))
+                view = f"consts[{start}:{len(self.consts)}]"
+                self.views[var] = view if len(a.shape) == 1 else f"{view}.reshape({a.shape})"
             return var
         self.consts.append(a.value)
         return f"consts[{len(self.consts) - 1}]"
@@ -103,9 +108,9 @@ def generate(plan: Plan) -> Generated:
     sample = [w.call(s) for s in plan.steps if s.kernel is not None]
     commits = [f"{_copy(c.param, c.new)}  # {c.update}.new -> {c.parameter}" for c in plan.commits]
     test = [w.call(s) for s in plan.test_steps]
-    test_acc = [_first(plan.slot(n, "acc")) for n in plan.test_nodes]
-    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_acc)]
-    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_acc)]
+    test_figures = [_first(plan.slot(n, p)) for n, p in plan.metric_ports if n in plan.test_nodes]
+    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_figures)]
+    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_figures)]
     metrics = [f"stats[e, {k}] = {_first(plan.slot(n, p))}  # {n}.{p}" for k, (n, p) in enumerate(plan.metric_ports)]
     views = "".join(f"    {var} = {expr}\n" for var, expr in w.views.items())
     functions = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):

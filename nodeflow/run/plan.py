@@ -84,7 +84,7 @@ class Plan:
     test_resets: tuple[Slot, ...]
     metric_ports: tuple[tuple[str, str], ...]  # every metric node's outputs: the figures kept per epoch
     test_nodes: tuple[str, ...]  # metric nodes measured on the test set
-    metrics: dict[str, tuple[str, str]]  # loss / train_acc / test_acc -> the port showing it
+    metrics: dict[str, tuple[str, str]]  # loss / test_loss / train_acc / test_acc -> the port showing it
     phase_of: dict[str, str]
     data: Data
     seed: int
@@ -173,9 +173,11 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     out_slots, state_slots, mem_size, smem_size = _layout(g, order)
     aliases = {(n, out): (n, st) for n in order for out, st in g.type_of(n).alias.items()}
     slots = _Slots(out_slots, state_slots, aliases)
+    data = g.data(fold)
+    settings = {**g.settings, "encoding": data.encoding.as_dict() if data.encoding else None}  # the one in force
     test_nodes = tuple(n for n in order if g.type_of(n).on_test_set(g.params(n)))
-    steps = tuple(_step(g, n, slots, phase_of[n]) for n in order if n not in test_nodes)
-    test_steps = _test_steps(g, order, test_nodes, slots, phase_of)
+    steps = tuple(_step(g, n, slots, phase_of[n], settings) for n in order if n not in test_nodes)
+    test_steps = _test_steps(g, order, test_nodes, slots, phase_of, settings)
     commits = tuple(Commit(out_slots[(n, out)], slots.of(w.src, w.src_port), n, w.src)
                     for n in order for out, into in g.type_of(n).commits
                     if (w := g.wire_into(n, into)) is not None)
@@ -186,7 +188,7 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     s = g.settings
     saved = {n: g.type_of(n).saved_state for n in order if g.type_of(n).saved_state}
     return Plan(steps, test_steps, mem_size, smem_size, out_slots, state_slots, aliases, commits, resets,
-                test_resets, metric_ports, test_nodes, metrics, phase_of, g.data(fold), int(s["seed"]),
+                test_resets, metric_ports, test_nodes, metrics, phase_of, data, int(s["seed"]),
                 int(s["batch_size"]), float(s["lr"]), saved, skipped)
 
 
@@ -223,8 +225,9 @@ class _Slots:
         return self.state[key] if key else self.out[(node, port)]
 
 
-def _step(g, n: str, slots: _Slots, phase: str, test: bool = False) -> Step:
-    """One node's kernel call: runtime values, inputs, state, outputs, then float constants."""
+def _step(g, n: str, slots: _Slots, phase: str, settings: dict, test: bool = False) -> Step:
+    """One node's kernel call: runtime values, inputs, state, outputs, then float constants
+    (from the node's params and ``settings``: the graph's, with the data's encoding in force)."""
     t = g.type_of(n)
     params = g.params(n)
     rep = g.shapes()
@@ -251,19 +254,21 @@ def _step(g, n: str, slots: _Slots, phase: str, test: bool = False) -> Step:
         if p.name not in t.alias:
             args.append(Arg("slot", slots.out[(n, p.name)]))
             writes.append((p.name, slots.out[(n, p.name)]))
-    args += [Arg("const", value=float(c)) for c in t.consts(params, g.settings)]
+    args += [Arg("const", value=float(c)) for c in t.consts(params, settings)]
     return Step(n, t.name, phase, t.kernel_for(rep.inputs[n], params), tuple(args), tuple(writes + state_writes))
 
 
-def _test_steps(g, order, test_nodes, slots, phase_of) -> tuple[Step, ...]:
-    """The test metrics and the forward nodes they read, run on test samples."""
+def _test_steps(g, order, test_nodes, slots, phase_of, settings) -> tuple[Step, ...]:
+    """The test metrics and the nodes they read (forward nodes, and stateless ones such as the
+    error), run on test samples; nothing that keeps state (an update) may run on them."""
     needed = set(test_nodes)
     for n in test_nodes:
         needed |= nx.ancestors(g.nx, n)
-    bad = [n for n in needed if phase_of[n] != "forward" and n not in test_nodes]
+    bad = [n for n in needed if phase_of[n] != "forward" and n not in test_nodes and g.type_of(n).state]
     if bad:
-        raise NotReady(f"{test_nodes[0]} (on test) may only read forward values, but depends on {sorted(bad)[0]}")
-    steps = (_step(g, n, slots, phase_of[n], test=True) for n in order if n in needed)
+        raise NotReady(f"{test_nodes[0]} (on test) may only read forward values and errors, but depends on "
+                       f"{sorted(bad)[0]}")
+    steps = (_step(g, n, slots, phase_of[n], settings, test=True) for n in order if n in needed)
     return tuple(s for s in steps if s.kernel is not None)
 
 

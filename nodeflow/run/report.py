@@ -4,7 +4,8 @@
 its scripts, so both print the very same lines. Self-contained on purpose: no imports.
 """
 
-SUFFIXES = {"mean_loss.loss": "loss", "train_accuracy.acc": "train_acc", "test_accuracy.acc": "test_acc"}
+SUFFIXES = {"mean_loss.loss": "loss", "test_loss.loss": "test_loss", "train_accuracy.acc": "train_acc",
+            "test_accuracy.acc": "test_acc"}
 
 
 def percent(v) -> str:
@@ -25,23 +26,29 @@ def networks(values: dict) -> dict:
     return out
 
 
+def losses_text(m: dict, gap: str = " ") -> str:
+    """``loss 0.1234`` and, when the test set's loss is measured, ``test loss 0.1301`` after ``gap``."""
+    text = f"loss {loss_text(m.get('loss'))}"
+    return text if m.get("test_loss") is None else f"{text}{gap}test loss {loss_text(m['test_loss'])}"
+
+
 def epoch_line(i: int, total: int, figures: dict, values: dict) -> str:
     """``epoch 3/500  loss 0.1234  train 91.3%  test 88.9%`` (one part per network when there are several).
 
-    ``figures``: loss, train_acc and test_acc; ``values``: every metric port's value by "node.port"."""
+    ``figures``: loss, test_loss, train_acc and test_acc; ``values``: every metric port's value by "node.port"."""
     nets = networks(values)
     if len(nets) > 1:
-        parts = [f"{name}: loss {loss_text(m.get('loss'))} train {percent(m.get('train_acc'))} "
+        parts = [f"{name}: {losses_text(m)} train {percent(m.get('train_acc'))} "
                  f"test {percent(m.get('test_acc'))}" for name, m in nets.items()]
         return f"epoch {i}/{total}  " + "  |  ".join(parts)
-    return (f"epoch {i}/{total}  loss {loss_text(figures.get('loss'))}  train {percent(figures.get('train_acc'))}  "
+    return (f"epoch {i}/{total}  {losses_text(figures, '  ')}  train {percent(figures.get('train_acc'))}  "
             f"test {percent(figures.get('test_acc'))}")
 
 
 def epoch_record(i: int, figures: dict, values: dict) -> dict:
-    """The JSON object of one epoch: epoch, loss, train_acc, test_acc (and networks, when several)."""
-    row = {"epoch": i, "loss": figures.get("loss"), "train_acc": figures.get("train_acc"),
-           "test_acc": figures.get("test_acc")}
+    """The JSON object of one epoch: epoch, loss, test_loss, train_acc, test_acc (and networks, when several)."""
+    row = {"epoch": i, "loss": figures.get("loss"), "test_loss": figures.get("test_loss"),
+           "train_acc": figures.get("train_acc"), "test_acc": figures.get("test_acc")}
     nets = networks(values)
     if len(nets) > 1:
         row["networks"] = nets

@@ -22,6 +22,7 @@ from ..document.settings import DATA_SETTINGS
 from ..errors import NotReady
 from ..nodes.explain import Values
 from ..nodes.kernel import jit_available
+from . import probe
 from .compiled import CompiledEngine, Compiling, notice
 from .plan import Plan, Step, build_plan
 from .state import EpochStats, Run
@@ -384,18 +385,23 @@ class Session:
         return [s for s in self.plan.steps if s.node in needed]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """The network's output for each row of ``X`` (features as the Dataset serves them).
-        Runs on a copy of the run: nothing of the training state changes."""
-        node, port = self.output_port()
-        probe = self.run.copy()
-        dataset = self.graph.nodes_of_type("Dataset")[0]
-        x = probe.value(dataset, "x")
-        steps = [s for s in self.steps_leading_to([node]) if s.node != dataset]
-        X = np.atleast_2d(np.asarray(X, dtype=float))
-        out = np.empty((len(X),) + probe.value(node, port).shape)
-        for i in range(len(X)):
-            x[...] = X[i]
-            for s in steps:
-                self.stepper.call(probe, s)
-            out[i] = probe.value(node, port)
-        return out
+        """The network's output for each row of ``X`` (features as the Dataset serves them), from the
+        nodes' own kernels. Runs on a copy of the run: nothing of the training state changes."""
+        port = self.output_port()
+        return probe.forward_rows(self, X, [port])[port]
+
+    def predict_raw(self, X_raw) -> np.ndarray:
+        """Outputs for inputs in the data's own units: its scaling applied to them, a numeric
+        target's scaling undone on the way out (classes: the outputs, see ``probe.describe_output``)."""
+        data = self.plan.data
+        return data.decode(self.predict(data.encode(X_raw)))
+
+    def forward(self, X: np.ndarray, ports: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """The values at ``ports`` for many rows of served features at once (numpy batch forms where
+        every node has one, else the kernels row by row), for pictures; the training state is untouched."""
+        return probe.forward(self, X, ports)
+
+    def probe(self, raw) -> "probe.Probe":
+        """One input, in the data's own units, through the forward pass on a copy of the run: the
+        probe's ``value(node, port)`` shows it on every wire; the training state is untouched."""
+        return probe.probe(self, raw)

@@ -18,6 +18,7 @@ from ..nodes import NODE_TYPES
 from .plan import MEM, Arg, Plan, Slot, Step
 
 RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
+SATURATED_SHARE = 0.5  # warn when more than this share of a layer's sigmoid slopes was below 0.01 in an epoch
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,12 @@ class EpochStats:
     train_acc: float | None
     test_acc: float | None
     values: dict = field(default_factory=dict)  # every metric node's value: {"node.port": value}
-    warning: str | None = None  # e.g. the loss has grown for several epochs in a row
+    warning: str | None = None  # e.g. the loss has grown for several epochs in a row, a layer is saturated
+    test_loss: float | None = None  # the mean error on the test set, when measured
 
     def as_dict(self) -> dict:
-        return {"epoch": self.epoch, "loss": self.loss, "train_acc": self.train_acc, "test_acc": self.test_acc}
+        return {"epoch": self.epoch, "loss": self.loss, "test_loss": self.test_loss, "train_acc": self.train_acc,
+                "test_acc": self.test_acc}
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Run:
         self.divergence: Diverged | None = None
         self.times: dict[str, list[int]] = {}  # node -> [total ns, evaluations] while profiling
         self.version = 0  # bumped by every change of the values (the editor redraws on it)
+        self._saturation_nodes = tuple(s.node for s in plan.steps if s.type == "Saturation")
         self._bound: dict[int, tuple] = {}
 
     # -- memory ------------------------------------------------------------------------
@@ -170,19 +174,33 @@ class Run:
         named = {f"{n}.{port}": v for (n, port), v in values.items() if ran_test or n not in plan.test_nodes}
         self.epoch += 1
         loss = self._metric(named, "loss")
-        self.stats.append(EpochStats(self.epoch, loss, self._metric(named, "train_acc"),
-                                     self._metric(named, "test_acc"), named, self._rising_warning(loss)))
+        warnings = [w for w in (self._rising_warning(loss), self._saturation_warning(named)) if w]
+        self.stats.append(self._stats(self.epoch, named, "; ".join(warnings) or None))
         return self.stats[-1]
 
+    def _stats(self, epoch: int, named: dict[str, float], warning: str | None = None) -> EpochStats:
+        return EpochStats(epoch, self._metric(named, "loss"), self._metric(named, "train_acc"),
+                          self._metric(named, "test_acc"), dict(named), warning, self._metric(named, "test_loss"))
+
     def _metric(self, named: dict[str, float], name: str) -> float | None:
-        """The figure ``name`` (loss, train_acc, test_acc) among an epoch's "node.port" figures."""
+        """The figure ``name`` (loss, train_acc, test_acc, test_loss) among an epoch's "node.port" figures."""
         port = self.plan.metrics.get(name)
         return named.get(f"{port[0]}.{port[1]}") if port else None
 
     def load_history(self, rows) -> None:
         """Start the history from earlier epochs' figures: ``[(epoch, {"node.port": figure})]``."""
-        self.stats = [EpochStats(e, self._metric(v, "loss"), self._metric(v, "train_acc"),
-                                 self._metric(v, "test_acc"), dict(v)) for e, v in rows]
+        self.stats = [self._stats(e, v) for e, v in rows]
+
+    def _saturation_warning(self, named: dict) -> str | None:
+        """Name the first layer most of whose sigmoid slopes were below 0.01 this epoch (Saturation nodes)."""
+        for node in self._saturation_nodes:
+            share = named.get(f"{node}.share")
+            if share is not None and share > SATURATED_SHARE:
+                return (f"{node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
+                        "so the layer is saturated and barely learns; smaller weights help: init xavier (scaled "
+                        "by fan-in), scaled inputs (scale minmax) or, if it came with training, a lower "
+                        "learning rate or L2")
+        return None
 
     def metric_values(self) -> dict[tuple[str, str], float]:
         return {(n, p): float(self.value(n, p)[()]) for n, p in self.plan.metric_ports}

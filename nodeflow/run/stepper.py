@@ -174,10 +174,10 @@ class Stepper:
             row[0] = i
             for s in plan.test_steps:
                 self.call(run, s)
-        results = {n: run.value(n, "acc").copy() for n in plan.test_nodes}
+        results = {(n, p): run.value(n, p).copy() for n, p in plan.metric_ports if n in plan.test_nodes}
         run.mem[:] = saved
-        for n, v in results.items():
-            run.value(n, "acc")[...] = v
+        for (n, p), v in results.items():
+            run.value(n, p)[...] = v
         row[0] = run.order[-1] if run.order is not None else 0
 
     # -- divergence ------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from nodeflow.data import BUILTIN
+
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 
@@ -150,8 +152,7 @@ def test_the_data_is_chosen_from_a_list(editor, tmp_path):
 
     (tmp_path / "fruit.csv").write_text("size,colour,sweetness\n1,2,0.5\n2,1,0.75\n3,3,0.25\n4,1,0.6\n")
     r = editor.run(DATA, file=GRAPHS / "xor.json")
-    assert r["items"] == ["xor", "adding", "apples-oranges", "circle", "spiral", "wheat-seeds", "digits",
-                          "CSV file..."]
+    assert r["items"] == list(BUILTIN) + ["CSV file..."]  # every built-in set, from the one registry
     assert r["shown"] == "xor" and r["circle"] == ["circle", "circle"]
     assert r["dialog"] == "Data: a CSV file"
     path = str((tmp_path / "fruit.csv").resolve())

@@ -158,7 +158,7 @@ def test_views_runs_checks_and_dialogs(editor):
     e0, e1, points, stats = r["fast_run"]
     assert e1 == e0 + 30 and points == stats == 30
     assert abs(r["plot_loss"] - r["last_loss"]) < 1e-9
-    assert r["plot_labels"] == ["mean loss", "train accuracy"]
+    assert r["plot_labels"] == ["mean loss", "saturation 1", "train accuracy"]  # every per-epoch figure
     assert r["animated"][1] == r["animated"][0] + 1
     assert r["paused"][0] is False and r["paused"][1].startswith("paused at epoch")
     assert r["delinked"] == [False, True]

@@ -76,7 +76,7 @@ def test_the_plot_comes_back_after_save_and_reopen(editor, tmp_path):
     saved = json.loads(path.read_text())
     assert saved["trained_epochs"] == 7 and first["overlay"] == "7 epochs trained"
     figures = saved["history"]["figures"]
-    assert set(figures) == set(first["points"]) == {"mean_loss.loss", "train_accuracy.acc"}
+    assert set(figures) == set(first["points"]) == {"mean_loss.loss", "train_accuracy.acc", "saturation_1.share"}
     for name, (xs, ys) in first["points"].items():
         assert xs == list(range(1, 8)) and ys == pytest.approx(figures[name], rel=1e-5)
     r = editor.run(REOPENED, file=path)
