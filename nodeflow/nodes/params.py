@@ -26,6 +26,7 @@ class Weights(NodeType):
     saved_state = ("value",)
     alias = {"W": "value"}
     is_parameter = True
+    writable = True
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -54,6 +55,7 @@ class Bias(NodeType):
     saved_state = ("value",)
     alias = {"b": "value"}
     is_parameter = True
+    writable = True
 
     @classmethod
     def source_shapes(cls, params, ctx):
