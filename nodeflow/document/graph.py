@@ -482,6 +482,18 @@ class Graph:
         fresh = self._fresh_state(node, t, self.nx.nodes[node]["params"])
         self._do(SetAttr(node, "state", dict(self.nx.nodes[node]["state"]), fresh), "")
 
+    def group_nodes(self, nodes, name: str = "group", node: str | None = None) -> str:
+        """Fold these nodes into one Group node (one undoable edit; see ``grouping``); returns its id."""
+        from .grouping import group_nodes
+
+        return group_nodes(self, nodes, name, node)
+
+    def ungroup(self, node: str) -> list[str]:
+        """Put a group's inner nodes back in its place (one undoable edit); returns their ids."""
+        from .grouping import ungroup
+
+        return ungroup(self, node)
+
     def undo(self) -> str | None:
         """Undo the last edit; returns its label (None when there is nothing to undo)."""
         if not self.history.undo_stack:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape
+from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape, known
 from .kernel import kernel
 
 
@@ -56,7 +56,7 @@ class Assign(NodeType):
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
         target, value = arriving.get("target"), arriving.get("value")
-        if target is not None and value is not None and tuple(target) != tuple(value):
+        if known(target) and known(value) and tuple(target) != tuple(value):
             raise ShapeError(f"value {fmt_shape(value)} does not fit target {fmt_shape(target)}")
         return {}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from .base import ANY, NodeType, Port, ShapeError, broadcast, fmt_shape
+from .base import ANY, NodeType, Port, ShapeError, broadcast, fmt_shape, known
 from .formula import Formula, parse, translate
 from .kernel import Kernel, generated_kernel, kernel
 
@@ -141,7 +141,7 @@ class Elementwise(NodeType):
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
         names = [p.name for p in cls.input_ports(params)]
-        if any(n not in arriving for n in names):
+        if not all(known(arriving.get(n)) for n in names):
             return {"out": None}
         check_rank(arriving)
         return {"out": broadcast({n: arriving[n] for n in names})}

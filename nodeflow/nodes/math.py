@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape
+from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape, known
 from .elementwise import Elementwise, check_rank, f_max, f_min
 from .kernel import kernel
 
@@ -153,7 +153,7 @@ class Reduction(NodeType):
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
         a = arriving.get("a")
-        if a is None:
+        if not known(a):
             return {"out": None}
         check_rank(arriving)
         axis = params["axis"]
@@ -256,7 +256,7 @@ class Transpose(LinearAlgebra):
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
         a = arriving.get("a")
-        if a is None:
+        if not known(a):
             return {"out": None}
         check_rank(arriving)
         return {"out": tuple(reversed(a))}
