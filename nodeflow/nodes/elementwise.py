@@ -141,9 +141,9 @@ class Elementwise(NodeType):
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
         names = [p.name for p in cls.input_ports(params)]
+        check_rank(arriving)
         if not all(known(arriving.get(n)) for n in names):
             return {"out": None}
-        check_rank(arriving)
         return {"out": broadcast({n: arriving[n] for n in names})}
 
     @classmethod
