@@ -28,12 +28,12 @@ def group_nodes(g, nodes, name: str = "group", node: str | None = None) -> str:
     out_of = [l for l in links if l.src in inside and l.dst not in inside]
     ports = _Ports(g, sel, into, out_of)
     defn = _definition(g, sel, [l for l in links if l.src in inside and l.dst in inside], ports)
-    xs, ys = zip(*(g.attrs(n)["pos"] for n in sel))
+    centre = _centre(g, sel)
+    node = node or g.new_id("Group")  # chosen before the selection goes, so no id is used twice
     with g.group(f"group {', '.join(sel)}"):
         for n in sel:
             g.remove_node(n)
-        gid = g.add_node("Group", node, label=name, pos=(sum(xs) / len(xs), sum(ys) / len(ys)),
-                         params={"name": name, "graph": defn})
+        gid = g.add_node("Group", node, label=name, pos=centre, params={"name": name, "graph": defn})
         for (src, sport), port in ports.by_source.items():
             g.connect(src, sport, gid, port)
         for l in out_of:
@@ -94,20 +94,27 @@ def _definition(g, sel, inner_links, ports: _Ports) -> dict:
     from .files import link_entries, node_entry
     from .graph import Link
 
+    cx, cy = _centre(g, sel)
     xs, ys = zip(*(g.attrs(n)["pos"] for n in sel))
-    x0, y0, x1 = min(xs), min(ys), max(xs)
-    nodes = [node_entry(g, n, pos=(g.attrs(n)["pos"][0] - x0, g.attrs(n)["pos"][1] - y0)) for n in sel]
+    nodes = [node_entry(g, n, pos=(g.attrs(n)["pos"][0] - cx, g.attrs(n)["pos"][1] - cy)) for n in sel]
     links = list(inner_links)
     ids = set(sel)
     for k, (port, ends, optional) in enumerate(ports.inputs):
         rid = _free(f"in_{port}", ids)
-        nodes.append(_relay(rid, "GroupInput", port, (-RELAY_GAP, 120 * k), {"optional": optional}))
+        nodes.append(_relay(rid, "GroupInput", port, (min(xs) - cx - RELAY_GAP, min(ys) - cy + 120 * k),
+                            {"optional": optional}))
         links += [Link(rid, "value", n, p) for n, p in ends]
     for k, ((n, p), port) in enumerate(ports.by_output.items()):
         rid = _free(f"out_{port}", ids)
-        nodes.append(_relay(rid, "GroupOutput", port, (x1 - x0 + RELAY_GAP, 120 * k), {}))
+        nodes.append(_relay(rid, "GroupOutput", port, (max(xs) - cx + RELAY_GAP, min(ys) - cy + 120 * k), {}))
         links.append(Link(n, p, rid, "value"))
     return {"nodes": nodes, "links": link_entries(links)}
+
+
+def _centre(g, sel) -> tuple[float, float]:
+    """Where the group sits: the middle of its nodes (inner positions are kept relative to it)."""
+    xs, ys = zip(*(g.attrs(n)["pos"] for n in sel))
+    return sum(xs) / len(xs), sum(ys) / len(ys)
 
 
 def _free(base: str, ids: set) -> str:
