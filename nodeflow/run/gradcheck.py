@@ -63,9 +63,10 @@ def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[Param
         for c in plan.commits:
             if not flat.type_of(c.parameter).is_parameter:
                 continue  # a Register (optimiser state, a counter), not a learned parameter
+            own, is_step = _own_gradient(flat, plan, run, c)  # read before the loss is run again
             numeric = _numeric_gradient(run.view(c.param).reshape(-1), run.view(c.param).shape, h,
                                         lambda: _loss(session, run, loss_steps, losses))
-            analytic = _analytic(flat, plan, run, c, numeric)
+            analytic = _from_step(own, numeric, run.learning_rates()) if is_step else own
             rel = relative_error(analytic, numeric)
             ab = float(np.abs(analytic - numeric).max())
             old = worst.get((c.parameter, c.update), (0.0, 0.0))
@@ -94,17 +95,20 @@ def loss_ports(g) -> list[tuple[str, str]]:
     return fed or [(n, "E") for n in g.nodes_of_type(*LOSS_TYPES)]
 
 
-def _analytic(flat, plan, run, c, numeric: np.ndarray) -> np.ndarray:
-    """The graph's own gradient for a commit: the update's grad wire (an opened update's: its
-    group's), or read off an Assign's step."""
+def _own_gradient(flat, plan, run, c) -> tuple[np.ndarray, bool]:
+    """The graph's own gradient for a commit: (the update's grad wire, False) (an opened update's: its
+    group's), or (the step an Assign is about to take, True)."""
     if flat.port(c.update, "grad", "out") is not None:
-        return run.value(c.update, "grad").copy()
+        return run.value(c.update, "grad").copy(), False
     parts = c.update.split("/")
     for k in range(len(parts) - 1, 0, -1):
         if ("/".join(parts[:k]), "grad") in plan.exposed:
-            return run.value("/".join(parts[:k]), "grad").copy()
-    step = run.view(c.new) - run.view(c.param)
-    rates = run.learning_rates()
+            return run.value("/".join(parts[:k]), "grad").copy(), False
+    return run.view(c.new) - run.view(c.param), True
+
+
+def _from_step(step: np.ndarray, numeric: np.ndarray, rates: list[float]) -> np.ndarray:
+    """The gradient a step of gradient descent was taken from: -step / lr (lr fitted when unclear)."""
     if len(rates) == 1 and rates[0] > 0:
         return -step / rates[0]
     fitted = -float(np.vdot(step, numeric)) / max(float(np.vdot(numeric, numeric)), 1e-300)
