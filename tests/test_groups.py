@@ -203,3 +203,13 @@ def test_library_problems_are_one_line_each_and_names_are_checked(library):
         save_group(g, gid, "my group")
     with pytest.raises(EditRefused, match="'weights_1' is not a group"):
         save_group(g, "weights_1", "W")
+
+
+def test_a_file_with_groups_nested_too_deep_is_refused_in_one_line(tmp_path):
+    inside = {"nodes": [{"id": "w", "type": "Watch"}], "links": []}
+    for k in range(30):
+        inside = {"nodes": [{"id": f"g{k}", "type": "Group", "params": {"graph": inside}}], "links": []}
+    (tmp_path / "deep.json").write_text(json.dumps({"format": "nodeflow.graph", "version": 1, "nodes": inside["nodes"]}))
+    with pytest.raises(GraphFileError) as e:
+        load(tmp_path / "deep.json")
+    assert e.value.problems[0].endswith("params.graph: groups nest more than 20 deep")

@@ -190,12 +190,13 @@ def test_a_shape_change_upstream_that_breaks_broadcasting_is_refused():
     ("out + 1", "`out` is a name the node uses itself"),
     ("a +", "`a +` is not a formula (invalid syntax"),
     ("", "formula is empty"),
+    ("-" * 200 + "a", "formula nests more than 100 operations in one another"),
 ])
 def test_a_formula_outside_the_whitelist_is_refused_in_one_line(formula, message):
     g = Graph()
     with pytest.raises(EditRefused) as e:
         g.add_node("Expression", "ex", params={"formula": formula})
-    assert str(e.value).startswith("ex: ") and message in str(e.value) and "\n" not in str(e.value)
+    assert str(e.value).startswith("ex: formula: ") and message in str(e.value) and "\n" not in str(e.value)
     assert "ex" not in g
 
 

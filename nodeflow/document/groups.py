@@ -115,6 +115,8 @@ class Inner:
 
 _INNER: dict[int, tuple[dict, Inner]] = {}  # id(definition) -> (definition, kept alive; its reading)
 _INNER_LIMIT = 2048
+MAX_NESTING = 20  # groups inside groups
+_reading = [0]  # how deep the definition being read is
 
 
 def inner_of(defn: dict) -> Inner:
@@ -134,12 +136,17 @@ def _read(defn: dict) -> Inner:
 
     if not isinstance(defn, dict) or not isinstance(defn.get("nodes"), list):
         raise ValueError("graph must be {\"nodes\": [...], \"links\": [...]}")
+    if _reading[0] >= MAX_NESTING:
+        raise ValueError(f"graph: groups nest more than {MAX_NESTING} deep")
+    _reading[0] += 1
     try:
         g = from_dict({"format": FORMAT, "version": VERSION, "settings": {}, "nodes": defn["nodes"],
                        "links": defn.get("links", [])}, "graph")
     except GraphFileError as e:
         more = f" (and {len(e.problems) - 1} more)" if len(e.problems) > 1 else ""
         raise ValueError(f"graph: {e.problems[0]}{more}") from None
+    finally:
+        _reading[0] -= 1
     problems = []
     if g.nodes_of_type("Dataset"):
         problems.append("a group cannot hold the Dataset (it stays at the top of the graph)")

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .base import ANY, Param, Port
 from .elementwise import Elementwise, elementwise_kernel
-from .formula import Formula, parse
+from .formula import Formula, FormulaError, parse
 from .kernel import source_hash
 
 
@@ -21,8 +21,11 @@ def formula_of(text: str) -> Formula:
 
 
 def check_formula(text):
-    """A formula parameter: allowed (returned as typed) or FormulaError with one line saying why not."""
-    formula_of(text)
+    """A formula parameter: allowed (returned as typed) or ValueError with one line saying why not."""
+    try:
+        formula_of(text)
+    except FormulaError as e:
+        raise ValueError(f"formula: {e}") from None
     return text
 
 

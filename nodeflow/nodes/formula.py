@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 MAX_LENGTH = 500
+MAX_DEPTH = 100  # operations nested in one another
 # name -> (arguments, what it is); each becomes code in _call
 FUNCTIONS = {
     "exp": (1, "e to the power x"), "log": (1, "natural logarithm"), "sqrt": (1, "square root"),
@@ -64,6 +65,10 @@ def parse(text: str) -> Formula:
     except SyntaxError as e:
         where = f", column {e.offset}" if e.offset and e.offset <= len(text.strip()) else ""
         raise FormulaError(f"`{' '.join(text.split())}` is not a formula ({e.msg}{where})") from None
+    except (RecursionError, MemoryError):
+        tree = None
+    if tree is None or _depth(tree) > MAX_DEPTH:
+        raise FormulaError(f"formula nests more than {MAX_DEPTH} operations in one another")
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     names = []
     for node in ast.walk(tree):
@@ -73,6 +78,16 @@ def parse(text: str) -> Formula:
                 names.append(node)
     ordered = dict.fromkeys(n.id for n in sorted(names, key=lambda n: (n.lineno, n.col_offset)))
     return Formula(text, tree, tuple(ordered))
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply the formula's operations nest (counted without recursion)."""
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        todo += [(child, d + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
 
 
 def _part(node: ast.AST, text: str) -> str:
