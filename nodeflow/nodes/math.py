@@ -13,7 +13,15 @@ from typing import ClassVar
 
 from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape, known
 from .elementwise import Elementwise, check_rank, f_max, f_min
+
 from .kernel import kernel
+
+
+def one_shape(arriving: dict, name: str = "a") -> tuple | None:
+    """The shape at input ``name`` once known (None before), checked to be at most a matrix."""
+    check_rank(arriving)
+    shape = arriving.get(name)
+    return tuple(shape) if known(shape) else None
 
 A = Port("a", ANY, "a number, vector or matrix")
 B = Port("b", ANY, "a number, vector or matrix (broadcast against a)")
@@ -152,10 +160,9 @@ class Reduction(NodeType):
 
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
-        a = arriving.get("a")
-        if not known(a):
+        a = one_shape(arriving)
+        if a is None:
             return {"out": None}
-        check_rank(arriving)
         axis = params["axis"]
         if axis == "all":
             return {"out": ()}
@@ -255,11 +262,8 @@ class Transpose(LinearAlgebra):
 
     @classmethod
     def output_shapes(cls, arriving, params, ctx):
-        a = arriving.get("a")
-        if not known(a):
-            return {"out": None}
-        check_rank(arriving)
-        return {"out": tuple(reversed(a))}
+        a = one_shape(arriving)
+        return {"out": None if a is None else tuple(reversed(a))}
 
 
 class Outer(LinearAlgebra):
