@@ -166,7 +166,7 @@ def _back_delta(b: _Box) -> None:
 def _update(b: _Box, param: str) -> None:
     """WeightUpdate / BiasUpdate: the batch sum, regulariser, optimiser step and the writes."""
     p, st = b.params, b.state
-    info = b.add("TrainingInfo", "info")
+    b.add("TrainingInfo", "info")
     end, lr = "info.batch_end", (b.inp("lr") if b.wired("lr") else "info.lr")
     w, delta = b.inp(param), b.inp("delta")
     grad = b.add("Outer", "grad", a=delta, b=b.inp("x")) if param == "W" else delta

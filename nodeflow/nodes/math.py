@@ -13,7 +13,6 @@ from typing import ClassVar
 
 from .base import ANY, NodeType, Param, Port, ShapeError, fmt_shape, known
 from .elementwise import Elementwise, check_rank, f_max, f_min
-
 from .kernel import kernel
 
 
@@ -22,6 +21,7 @@ def one_shape(arriving: dict, name: str = "a") -> tuple | None:
     check_rank(arriving)
     shape = arriving.get(name)
     return tuple(shape) if known(shape) else None
+
 
 A = Port("a", ANY, "a number, vector or matrix")
 B = Port("b", ANY, "a number, vector or matrix (broadcast against a)")
