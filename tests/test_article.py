@@ -8,6 +8,7 @@ from nodeflow import Session, load, mlp
 from nodeflow.data import epoch_order
 from nodeflow.document.article import use_article_rule
 from nodeflow.errors import EditRefused
+from nodeflow.run.gradcheck import gradcheck
 from conftest import GRAPHS
 
 
@@ -61,3 +62,12 @@ def test_the_rule_replaces_a_weight_update_on_its_own_wires():
 def test_only_a_weight_update_can_take_the_rule():
     with pytest.raises(EditRefused, match="'bias_update_1' is not a WeightUpdate node"):
         use_article_rule(mlp([2, 1], "identity", data="adding"), "bias_update_1")
+
+
+def test_gradcheck_shows_the_article_step_is_the_gradient_minus_the_weights():
+    """Read off the step, the rule's 'gradient' is grad − w: gradcheck finds it off by exactly the weights."""
+    g = load(GRAPHS / "adding_neuron_article.json")
+    w = g.state("weights_1")["value"]
+    (check,) = gradcheck(Session(g), samples=1)
+    assert check.node == "weights_1" and check.update == "weights_1_write" and check.verdict != "ok"
+    assert check.abs_error == pytest.approx(np.abs(w).max(), rel=1e-6)
