@@ -1,4 +1,10 @@
-"""The node library, by family. Importing this package registers every node type."""
+"""The node library, by family. Importing this package registers every node type.
+
+Families: data, params, forward, loss, backward, update, schedule, metrics, view (the
+deconstructed backprop kit); math (primitives), expression (formulas you type, read by
+formula and compiled by elementwise), assign (Register, Assign, TrainingInfo: update rules
+by hand). Group types live with the document (``document.groups``).
+"""
 from .base import ANY, NODE_TYPES, NodeType, Param, Port  # noqa: F401
 from .kernel import KERNELS  # noqa: F401
 from . import data, params, forward, loss, backward, update, schedule, metrics, view  # noqa: F401
