@@ -85,7 +85,9 @@ def test_curve_fit_fits_the_cubic():
 
 
 def test_the_adding_article_setup_adds_within_a_hundredth_of_a_percent():
-    g = load(GRAPHS / "adding_neuron_article.json")
+    from nodeflow.document.examples import adding_neuron_setup
+
+    g = adding_neuron_setup()
     assert not g.nodes_of_type("Bias") and g.settings["scale"] == "none"
     w = g.state("weights_1")["value"]
     assert 0 <= w.min() and w.max() < 2  # drawn from [0, 2)
@@ -94,3 +96,12 @@ def test_the_adding_article_setup_adds_within_a_hundredth_of_a_percent():
     assert [round(s.test_acc, 3) for s in stats] == [0.018, 0.082, 0.191, 0.362, 0.574, 0.797, 0.991, 1.0]
     assert ev.value("learning_rate", "lr")[()] == pytest.approx(1 / (2 * 100000 * 8))  # in epoch 8: 1/(2e5 (7 + 1))
     np.testing.assert_allclose(ev.predict_raw([[2.2, 1.5], [1024, 2048]])[:, 0], [3.7, 3072], rtol=1e-4)
+
+
+def test_the_article_file_shows_gradient_descent_beside_the_articles_rule():
+    ev = Session(load(GRAPHS / "adding_neuron_article.json"))
+    assert ev.value("gd_weights_1", "W").tolist() == ev.value("article_weights_1", "W").tolist()  # same start
+    last = ev.train(10)[-1].values
+    assert last["gd_test_accuracy.acc"] == 1.0  # plain gradient descent: every test sum within ±0.01 %
+    assert last["article_test_accuracy.acc"] == 0.0  # the rule's +lr·w keeps the weights off 1 by more than that
+    assert abs(ev.value("article_weights_1", "W") - 1).max() < 1e-3

@@ -15,8 +15,8 @@ from conftest import GRAPHS, run_cli
 EXAMPLES = sorted(p.name for p in GRAPHS.glob("*.json"))
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_gradcheck_passes_on_every_example(name):
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if n != "adding_neuron_article.json"])  # its rule is not
+def test_gradcheck_passes_on_every_example(name):  # gradient descent on purpose: see test_article.py
     if name == "digits.json":
         pytest.importorskip("sklearn")
     results = gradcheck(Session(load(GRAPHS / name)), samples=2)

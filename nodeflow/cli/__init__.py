@@ -8,6 +8,7 @@
     nodeflow check FILE           validate a graph file
     nodeflow gradcheck FILE       compare backprop's gradients with numerical ones
     nodeflow export FILE -o PY    write the graph as a standalone numpy training script
+    nodeflow expand FILE NODE -o OUT   open nodes into equivalent groups of math nodes
     nodeflow bench                time the engines against plain-Python and numpy references
 
 A user mistake prints one line on stderr and exits with status 2; training that
@@ -19,9 +20,9 @@ import argparse
 import sys
 
 from ..errors import NodeflowError
-from . import bench, check, editor, export, gradcheck, new, predict, train
+from . import bench, check, editor, expand, export, gradcheck, new, predict, train
 
-COMMANDS = (editor, new, train, predict, export, bench, gradcheck, check)  # each adds its subcommand, in --help order
+COMMANDS = (editor, new, train, predict, export, expand, bench, gradcheck, check)  # each adds its subcommand, in --help order
 
 
 def parser() -> argparse.ArgumentParser:

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .builders import NET_HEIGHT, add_mlp, mlp
+from .article import use_article_rule
+from .builders import COL, NET_HEIGHT, add_mlp, mlp
+from .expand import expand, expandable
 from .graph import Graph
 
 
@@ -77,6 +79,20 @@ def _views(g: Graph, views: list[tuple[str, str, str, tuple[float, float]]]) -> 
     return g
 
 
+def xor_opened() -> Graph:
+    """The packaged XOR (top) next to the same network, from the same starting weights, with every
+    node that has a primitive form opened into math nodes (bottom): both train to the same numbers."""
+    g = mlp([2, 2, 1], data="xor", lr=1.0, seed=3)
+    add_mlp(g, [2, 2, 1], prefix="opened_", label="opened ", origin=(0, NET_HEIGHT))
+    for n in ("weights_1", "bias_1", "weights_2", "bias_2"):
+        g.state(f"opened_{n}")["value"][...] = g.state(n)["value"]
+    for n in [n for n in g.node_ids if n.startswith("opened_") and expandable(g, n)]:
+        expand(g, n)
+    g.settings["network"] = None
+    g.history.undo_stack.clear()
+    return g
+
+
 def circle_regions() -> Graph:
     """2-6-1 sigmoid network on the circle, drawn as TensorFlow Playground draws it: the decision
     regions over the input plane with the training and test points, each hidden unit's activation
@@ -104,14 +120,34 @@ def curve_fit() -> Graph:
     return _views(g, [("FittedCurve", "fitted_curve", "identity_2.y", (1260, -560))])
 
 
-def adding_neuron_article() -> Graph:
-    """The adding neuron as the article builds it: two weights and no bias, raw numbers drawn
-    from [0, 100) (no scaling), weights from [0, 2) (``init="uniform"``, scale 2), the rate
-    1 / (2·100000·(epoch + 1)) from a LearningRate node (inverse schedule, a = 1, b = 200000),
-    and an output counting as right within ±0.01 % of the sum."""
+ARTICLE = dict(init="uniform", scale=2.0, bias=False, schedule="inverse")  # the adding-neuron article's set-up
+
+
+def adding_neuron_setup(**network) -> Graph:
+    """The adding neuron as the article sets it up, trained by plain gradient descent: two weights
+    and no bias, raw numbers drawn from [0, 100) (no scaling), weights from [0, 2)
+    (``init="uniform"``, scale 2), the rate 1 / (2·100000·(epoch + 1)) from a LearningRate node
+    (inverse schedule, a = 1, b = 200000), and an output counting as right within ±0.01 % of
+    the sum. Every test sum is within ±0.01 % from epoch 8."""
     g = mlp([2, 1], "identity", data="adding-100", lr=1.0, seed=1, data_scale="none", tolerance=1e-4,
-            init="uniform", scale=2.0, bias=False, schedule="inverse")
-    g.set_param("learning_rate", "b", 200000.0)
+            **ARTICLE, **network)
+    g.set_param(network.get("prefix", "") + "learning_rate", "b", 200000.0)
+    g.history.undo_stack.clear()
+    return g
+
+
+def adding_neuron_article() -> Graph:
+    """The article's set-up twice, from the same starting weights: above, plain gradient descent
+    (``adding_neuron_setup``); below, the article's own step w ← w − lr·(grad − w), wired from math
+    nodes and an Assign instead of a WeightUpdate (see ``article``)."""
+    g = adding_neuron_setup(prefix="gd_", label="gradient descent: ")
+    add_mlp(g, [2, 1], "identity", prefix="article_", label="article: ", origin=(0, NET_HEIGHT), **ARTICLE)
+    g.set_param("article_learning_rate", "b", 200000.0)
+    start = adding_neuron_setup().state("weights_1")["value"]
+    for n in ("gd_weights_1", "article_weights_1"):
+        g.state(n)["value"][...] = start
+    use_article_rule(g, "article_weight_update_1")
+    g.settings["network"] = None  # two networks, one hand-wired: edit them by hand
     g.history.undo_stack.clear()
     return g
 
@@ -126,6 +162,7 @@ EXAMPLES: dict[str, Callable[[], Graph]] = {
     "digits.json": digits,
     "circle_regions.json": circle_regions,
     "curve_fit.json": curve_fit,
+    "xor_opened.json": xor_opened,
     "adding_neuron_article.json": adding_neuron_article,
 }
 

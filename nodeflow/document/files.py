@@ -59,29 +59,42 @@ def to_dict(g: Graph, path: str | os.PathLike | None = None) -> dict:
             pass
     if not is_builtin(settings["data"]):
         settings["data"] = _relative_data(g, Path(path).resolve().parent if path else g.base_dir)
-    nodes = []
-    for n in g.node_ids:
-        a = g.attrs(n)
-        t = g.type_of(n)
-        params = {p.name: a["params"][p.name] for p in t.params}
-        for name in t.saved_state:
-            arr = a["state"].get(name)
-            if arr is None:
-                continue
-            if not np.all(np.isfinite(arr)):
-                raise NodeflowError(f"cannot save: {n}.{name} holds NaN or infinite numbers "
-                                    "(step back or reset the weights first)")
-            if t.omit_zero_state and not np.any(arr):
-                continue
-            params[name] = np.asarray(arr, dtype=float).tolist()
-        nodes.append({"id": n, "type": t.name, "label": a["label"], "pos": [float(v) for v in a["pos"]],
-                      "params": params})
-    links = [{"from": f"{l.src}.{l.src_port}", "to": f"{l.dst}.{l.dst_port}"} for l in g.links()]
+    nodes = [node_entry(g, n) for n in g.node_ids]
     doc = {"format": FORMAT, "version": VERSION, "settings": settings, "trained_epochs": g.trained_epochs,
-           "nodes": nodes, "links": links}
+           "nodes": nodes, "links": link_entries(g.links())}
     if len(g.epoch_log):
         doc["history"] = g.epoch_log.to_json()
     return doc
+
+
+def node_entry(g: Graph, n: str, pos=None) -> dict:
+    """One node as a file holds it: id, type, label, position, and params with its saved values."""
+    a = g.attrs(n)
+    t = g.type_of(n)
+    params = {p.name: a["params"][p.name] for p in t.params}
+    params.update(saved_values(n, t, a["state"]))
+    pos = a["pos"] if pos is None else pos
+    return {"id": n, "type": t.name, "label": a["label"], "pos": [float(v) for v in pos], "params": params}
+
+
+def saved_values(n: str, t, state: dict) -> dict:
+    """The state a file keeps of a node (learned values), as nested lists."""
+    out = {}
+    for name in t.saved_state:
+        arr = state.get(name)
+        if arr is None:
+            continue
+        if not np.all(np.isfinite(arr)):
+            raise NodeflowError(f"cannot save: {n}.{name} holds NaN or infinite numbers "
+                                "(step back or reset the weights first)")
+        if t.omit_zero_state and not np.any(arr):
+            continue
+        out[name] = np.asarray(arr, dtype=float).tolist()
+    return out
+
+
+def link_entries(links) -> list[dict]:
+    return [{"from": f"{l.src}.{l.src_port}", "to": f"{l.dst}.{l.dst_port}"} for l in links]
 
 
 def _scalar(v) -> bool:

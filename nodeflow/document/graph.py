@@ -8,6 +8,10 @@ or is refused with a one-line reason and leaves the graph exactly as it was.
 
 Nothing here changes while training: a run (``nodeflow.run``) works on its own copy of
 the state and hands it back only on ``apply_training`` (before saving, for instance).
+
+A node may be a Group (see ``groups``): its inside is a graph of its own, kept in its
+``graph`` parameter. ``flat()`` is the graph with every group replaced by its inner
+nodes (ids ``group/inner``): what problems are looked for in, and what runs.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from ..nodes import NODE_TYPES, NodeType
 from ..nodes.base import ShapeContext, known
 from . import fitting
 from .epochlog import EpochLog
+from . import groups as _groups  # noqa: F401  (registers the Group node types)
 from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
 from .settings import DATA_SETTINGS, REENCODING, check_setting, default_settings
 from .shapes import ShapeReport, Shapes
@@ -77,6 +82,19 @@ class Graph:
         self.revision = 0  # counts changes: views compare it to know when to look again
         self.trained_epochs = 0  # epochs the state was trained for (saved; continues the shuffling)
         self.epoch_log = EpochLog()  # the figures of those epochs (saved; plotted on reopening)
+        self.exposed: dict[tuple[str, str], tuple[str, str]] = {}  # flattened: (group, output) -> inner port
+        self._flat: tuple[int, Graph] | None = None
+
+    @classmethod
+    def assembled(cls, settings: dict, base_dir, nodes: dict[str, dict], links: list["Link"]) -> "Graph":
+        """A graph put together from parts already checked (no edits, no history): a flattened graph."""
+        g = cls(settings, base_dir)
+        for n, attrs in nodes.items():
+            g.nx.add_node(n, **attrs)
+        for l in links:
+            g.nx.add_edge(l.src, l.dst, key=(l.src_port, l.dst_port))
+        g._shapes.touch(*nodes)
+        return g
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, fn: Callable[..., None]) -> Callable[[], None]:
@@ -127,6 +145,17 @@ class Graph:
     def links(self) -> list[Link]:
         return [Link(u, k[0], v, k[1]) for u, v, k in self.nx.edges(keys=True)]
 
+    def inputs(self, node: str) -> tuple:
+        """The input ports of this node (an Expression's or a Group's depend on its parameters)."""
+        return self.type_of(node).input_ports(self.params(node))
+
+    def outputs(self, node: str) -> tuple:
+        return self.type_of(node).output_ports(self.params(node))
+
+    def port(self, node: str, name: str, direction: str):
+        """The node's input (``"in"``) or output port called ``name``, or None."""
+        return self.type_of(node).port(name, direction, self.params(node))
+
     def links_of(self, node: str) -> list[Link]:
         return [l for l in self.links() if node in (l.src, l.dst)]
 
@@ -161,15 +190,29 @@ class Graph:
         """Each node's inputs that need a wire and have none (nodes with none are left out)."""
         out: dict[str, list[str]] = {}
         for n in self.nx.nodes:
-            ports = [p.name for p in self.type_of(n).inputs if not p.optional and self.wire_into(n, p.name) is None]
+            ports = [p.name for p in self.inputs(n) if not p.optional and self.wire_into(n, p.name) is None]
             if ports:
                 out[n] = ports
         return out
 
+    def flat(self) -> "Graph":
+        """This graph with every group replaced by its inner nodes (itself when it has no groups)."""
+        if not self.nodes_of_type("Group"):
+            return self
+        if self._flat is None or self._flat[0] != self.revision:
+            from .groups import flatten
+
+            self._flat = (self.revision, flatten(self))
+        return self._flat[1]
+
     def problems(self, *, for_running: bool = True, skip: Collection[str] = ()) -> list[str]:
-        """Everything that stops this graph from being evaluated, each with where it is.
+        """Everything that stops this graph from being evaluated, each with where it is
+        (inside a group: ``group/node``).
 
         ``skip``: nodes left out of running (see ``run.plan.skipped_nodes``), whose unwired inputs stop nothing."""
+        flat = self.flat()
+        if flat is not self:
+            return flat.problems(for_running=for_running, skip=skip)
         out: list[str] = []
         if self.nodes_of_type("Dataset") or for_running:
             try:
@@ -182,24 +225,34 @@ class Graph:
             out.append(f"only one Dataset node is allowed, found {len(datasets_)}: {', '.join(datasets_)}")
         if for_running and not datasets_ and len(self.nx):
             out.append("nothing to train on: add a Dataset node")
-        targets: dict[str, str] = {}
         unwired = self.unwired() if for_running else {}
         for n in self.nx.nodes:
-            t = self.type_of(n)
             if n not in skip:
                 out += [f"{n}.{port} is not connected" for port in unwired.get(n, ())]
+        out += self.writer_problems(every=True)
+        return out + [f"{n}: {msg}" for n, msg in self.state_problems()]
+
+    def writer_problems(self, every: bool = False) -> list[str]:
+        """Registers written by two nodes (refused when wired); with ``every``, also commits
+        whose target is not a register at all."""
+        flat = self.flat()
+        out: list[str] = []
+        targets: dict[str, str] = {}
+        for n in flat.nx.nodes:
+            t = flat.type_of(n)
             for _, into in t.commits:
-                w = self.wire_into(n, into)
+                w = flat.wire_into(n, into)
                 if w is None:
                     continue
-                if not self.type_of(w.src).is_parameter:
-                    out.append(f"{n}.{into} must come from a Weights or Bias node "
-                               f"(its new value is written there), not from {w.src}")
+                if not flat.type_of(w.src).writable:
+                    if every:
+                        out.append(f"{n}.{into} must come from {t.commit_target} "
+                                   f"(its new value is written there), not from {w.src}")
                 elif w.src in targets:
                     out.append(f"{w.src} is updated by both {targets[w.src]} and {n}")
                 else:
                     targets[w.src] = n
-        return out + [f"{n}: {msg}" for n, msg in self.state_problems()]
+        return out
 
     def state_problems(self) -> list[tuple[str, str]]:
         """(node, problem) for state arrays holding NaN, or shaped unlike the node's size and wires."""
@@ -241,13 +294,17 @@ class Graph:
         else:
             self.history.record(Group(label, [op]))
 
+    def _wiring_problems(self) -> list[str]:
+        """What an edit may not bring about: shapes that disagree, a register with two writers."""
+        return self.shapes().problems + self.writer_problems()
+
     def _checked(self, op, label: str) -> None:
-        """Apply ``op``; undo it and refuse if it creates a new shape problem."""
-        before = set(self.shapes().problems)
+        """Apply ``op``; undo it and refuse if it creates a new shape or writer problem."""
+        before = set(self._wiring_problems())
         outer, self._pending = self._pending, []
         try:
             op.apply(self)
-            new = [p for p in self.shapes().problems if p not in before]
+            new = [p for p in self._wiring_problems() if p not in before]
             if new:
                 op.inverse().apply(self)  # nobody was told, so nobody hears of the trial
                 raise EditRefused(f"refused: {new[0]}")
@@ -275,6 +332,10 @@ class Graph:
         t = NODE_TYPES.get(type_name)
         if t is None:
             raise EditRefused(f"unknown node type {type_name!r}")
+        if t.preset_of:  # e.g. a library group: a Group node holding the library's definition
+            params = dict(copy.deepcopy(t.default_params()), **(params or {}))
+            node = node or self.new_id(type_name)
+            type_name, t = t.preset_of, NODE_TYPES[t.preset_of]
         node = node or self.new_id(type_name)
         if not ID_RE.match(node):
             raise EditRefused(f"node id {node!r} must be letters, digits and _ (not starting with a digit)")
@@ -359,18 +420,17 @@ class Graph:
         """Raise EditRefused with the reason if ``link`` may not be added (shapes aside)."""
         for n in (link.src, link.dst):
             self._require(n)
-        ts, td = self.type_of(link.src), self.type_of(link.dst)
-        if ts.port(link.src_port, "out") is None:
-            if ts.port(link.src_port, "in") is not None:
+        if self.port(link.src, link.src_port, "out") is None:
+            if self.port(link.src, link.src_port, "in") is not None:
                 raise EditRefused(f"refused: {link.src}.{link.src_port} is an input; a wire starts at an output")
             raise EditRefused(f"{link.src} has no output {link.src_port!r} "
-                              f"(outputs: {', '.join(p.name for p in ts.outputs) or 'none'})")
-        if td.port(link.dst_port, "in") is None:
-            if td.port(link.dst_port, "out") is not None:
+                              f"(outputs: {', '.join(p.name for p in self.outputs(link.src)) or 'none'})")
+        if self.port(link.dst, link.dst_port, "in") is None:
+            if self.port(link.dst, link.dst_port, "out") is not None:
                 raise EditRefused(f"refused: {link.dst}.{link.dst_port} is an output; "
                                   "a wire must end at an input (outputs cannot be wired together)")
             raise EditRefused(f"{link.dst} has no input {link.dst_port!r} "
-                              f"(inputs: {', '.join(p.name for p in td.inputs) or 'none'})")
+                              f"(inputs: {', '.join(p.name for p in self.inputs(link.dst)) or 'none'})")
         existing = self.wire_into(link.dst, link.dst_port)
         if existing == link:
             raise EditRefused(f"refused: {link} is already connected")
@@ -398,16 +458,23 @@ class Graph:
         self._do(SetAttr(node, "label", self.nx.nodes[node]["label"], str(label)), f"rename {node}")
 
     def set_param(self, node: str, name: str, value: Any) -> None:
-        """Change a node parameter; parameters that size or fill a state re-initialise it."""
+        """Change a node parameter; parameters that size or fill a state re-initialise it. Wires
+        into ports the change takes away (a name gone from a formula) are removed with it."""
         self._require(node)
         t = self.type_of(node)
         value = self._check_param(t, node, name, value)
         params = self.nx.nodes[node]["params"]
         if params[name] == value:
             return
+        changed = dict(params, **{name: value})
+        ins = {p.name for p in t.input_ports(changed)}
+        outs = {p.name for p in t.output_ports(changed)}
         with self.group(f"set {node}.{name}"):
+            for l in self.links_of(node):
+                if (l.dst == node and l.dst_port not in ins) or (l.src == node and l.src_port not in outs):
+                    self._do(RemoveLink(l), "")
             self._checked(SetAttr(node, f"params.{name}", copy.deepcopy(params[name]), value), "")
-            if t.saved_state and name in ("shape", "size", "init", "scale", "optimizer"):
+            if t.saved_state and name in ("shape", "size", "init", "scale", "optimizer", "fill"):
                 self._reset(node)
 
     def set_setting(self, name: str, value: Any) -> None:
@@ -442,10 +509,21 @@ class Graph:
                        log: EpochLog | None = None) -> None:
         """Take a run's trained values, epoch count and (if given) per-epoch figures into the
         document (not an undoable edit: training is undone by stepping back, not by Ctrl+Z)."""
+        inside: dict[str, dict] = {}
         for n, values in states.items():
+            if "/" in n:  # a node inside a group: its values go into the group's definition
+                group, rest = n.split("/", 1)
+                inside.setdefault(group, {})[rest] = values
+                continue
             state = self.state(n)
             for name, v in values.items():
                 state[name] = np.array(v, dtype=float, copy=True)
+        if inside:
+            from .groups import with_values
+
+            for group, values in inside.items():
+                params = self.params(group)
+                params["graph"] = with_values(params["graph"], values)
         self.trained_epochs = int(epochs)
         if log is not None:
             self.epoch_log = log
@@ -455,6 +533,18 @@ class Graph:
         t = self.type_of(node)
         fresh = self._fresh_state(node, t, self.nx.nodes[node]["params"])
         self._do(SetAttr(node, "state", dict(self.nx.nodes[node]["state"]), fresh), "")
+
+    def group_nodes(self, nodes, name: str = "group", node: str | None = None) -> str:
+        """Fold these nodes into one Group node (one undoable edit; see ``grouping``); returns its id."""
+        from .grouping import group_nodes
+
+        return group_nodes(self, nodes, name, node)
+
+    def ungroup(self, node: str) -> list[str]:
+        """Put a group's inner nodes back in its place (one undoable edit); returns their ids."""
+        from .grouping import ungroup
+
+        return ungroup(self, node)
 
     def undo(self) -> str | None:
         """Undo the last edit; returns its label (None when there is nothing to undo)."""

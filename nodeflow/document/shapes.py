@@ -3,7 +3,9 @@
 Sources (Dataset, Weights, Bias, Constant) fix their output shapes from their params
 or data; every other node's dims are bound, in topological order, by the shapes that
 arrive on its inputs. A wire whose shape disagrees with a dim already bound is a
-problem, reported with the wire that fixed the dim.
+problem, reported with the wire that fixed the dim. Node types whose output shapes are
+computed (broadcasting math nodes, reductions, groups) say so through
+``NodeType.output_shapes``; inputs that cannot go together are a problem naming them.
 
 ``Shapes`` keeps the result and, after an edit, infers again only the nodes the edit
 touched and those downstream of them, so building a graph edit by edit is linear.
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..nodes import ANY, NODE_TYPES
-from ..nodes.base import ShapeContext, fmt_shape, resolve
+from ..nodes.base import ShapeContext, ShapeError, fmt_shape, resolve
 
 
 @dataclass
@@ -60,21 +62,23 @@ def _bind(spec: tuple, shape: tuple, dims: dict, origin: dict, where: str):
 def infer_node(g: nx.MultiDiGraph, n: str, ctx: ShapeContext, rep: ShapeReport) -> None:
     """Infer one node's dims and output shapes from its inputs' (already inferred) shapes."""
     t = NODE_TYPES[g.nodes[n]["type"]]
+    params = g.nodes[n]["params"]
     dims: dict[str, int] = {}
     origin: dict[str, str] = {}
-    fixed = t.source_shapes(g.nodes[n]["params"], ctx)
+    fixed = t.source_shapes(params, ctx)
     for name, shape in fixed.items():
-        bound = _bind(t.port(name, "out").shape, shape, dims, origin, f"{n}'s own settings")
+        bound = _bind(t.port(name, "out", params).shape, shape, dims, origin, f"{n}'s own settings")
         if isinstance(bound[0], dict):
             dims, origin = bound
     arriving: dict[str, tuple] = {}
+    sources: dict[str, str] = {}
     problems: list[str] = []
-    order = [p.name for p in t.inputs]
+    order = [p.name for p in t.input_ports(params)]
     for src, _, (sport, dport) in sorted(g.in_edges(n, keys=True), key=lambda e: order.index(e[2][1])):
         shape = rep.outputs.get((src, sport))
         if shape is None:
             continue
-        port = t.port(dport, "in")
+        port = t.port(dport, "in", params)
         where = f"{src}.{sport} {fmt_shape(shape)}"
         for spec in (port.shape,) + port.alt:
             result = _bind(spec, shape, dims, origin, where)
@@ -83,6 +87,7 @@ def infer_node(g: nx.MultiDiGraph, n: str, ctx: ShapeContext, rep: ShapeReport) 
         if isinstance(result[0], dict):
             dims, origin = result
             arriving[dport] = shape
+            sources[dport] = f"{src}.{sport}"
             continue
         head = f"shape mismatch at {n}.{dport}: {src}.{sport} gives {fmt_shape(shape)}"
         kind, why = result
@@ -90,11 +95,28 @@ def infer_node(g: nx.MultiDiGraph, n: str, ctx: ShapeContext, rep: ShapeReport) 
             problems.append(f"{head} but {n} needs {fmt_shape(resolve(port.shape, dims))} to match {why}")
         else:
             problems.append(f"{head}: {why}")
+    computed = _computed(t, n, params, ctx, arriving, sources, problems)
     rep.dims[n] = dims
     rep.inputs[n] = arriving
     rep.node_problems[n] = problems
-    for port in t.outputs:
-        rep.outputs[(n, port.name)] = fixed[port.name] if port.name in fixed else resolve(port.shape, dims)
+    for port in t.output_ports(params):
+        if port.name in fixed:
+            rep.outputs[(n, port.name)] = fixed[port.name]
+        elif computed is not None:
+            rep.outputs[(n, port.name)] = computed.get(port.name)
+        else:
+            rep.outputs[(n, port.name)] = resolve(port.shape, dims)
+
+
+def _computed(t, n, params, ctx, arriving, sources, problems) -> dict | None:
+    """The node type's own output shapes (None: bound by dimension symbols); a clash is a problem
+    naming the wires that brought the shapes."""
+    try:
+        return t.output_shapes(arriving, params, ctx)
+    except ShapeError as e:
+        wires = ", ".join(f"{port} from {src}" for port, src in sources.items())
+        problems.append(f"shape mismatch at {n}: {e}" + (f" ({wires})" if wires else ""))
+        return {}
 
 
 def fit(t, port: str, arriving: dict[str, tuple]) -> tuple | None:

@@ -5,10 +5,18 @@ plain data (``type`` name, ``params`` dict, ``state`` arrays). Shapes are tuples
 dimension symbols (``("out", "in")``) bound when wires are connected; ``ANY`` accepts
 any shape.
 
-Kernel calling convention (see ``nodeflow.jit``):
+Kernel calling convention (see ``nodes.kernel``):
 ``kernel(*runtime, *inputs, *state, *outputs, *consts)``, all arrays except the trailing
-float constants; a scalar port is a 1-element array. ``runtime`` names values the
-evaluator supplies (see ``RUNTIME``).
+float constants (a constant may also be a tuple of numbers, passed as a 1-D array); a
+scalar port is a 1-element array. ``runtime`` names values the evaluator supplies (see
+``RUNTIME``). A type with ``matrix_args`` sees every array as a matrix (``matrix_shape``):
+a scalar as 1×1, a vector as one row, so one kernel serves every rank.
+
+Most types have fixed ports (class attributes); a type whose ports depend on its
+parameters (an Expression's inputs are the names in its formula) overrides
+``input_ports`` / ``output_ports``. A type whose output shapes are computed rather than
+bound by dimension symbols (broadcasting, reductions) overrides ``output_shapes`` and
+raises ``ShapeError`` when its inputs cannot go together.
 """
 from __future__ import annotations
 
@@ -56,6 +64,7 @@ class Param:
     choices: tuple = ()
     lo: float | None = None
     hi: float | None = None
+    validate: Callable[[Any], Any] | None = None  # a further check (raises ValueError), e.g. a formula's
 
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised to this parameter's kind, or raise ValueError."""
@@ -97,12 +106,22 @@ class Param:
             if not np.all(np.isfinite(arr)):
                 raise ValueError(f"{self.name} holds NaN or infinite numbers")
             value = arr.tolist()
+        elif k == "graph":
+            if not isinstance(value, dict) or not isinstance(value.get("nodes"), list) \
+                    or not isinstance(value.get("links", []), list):
+                raise ValueError(f"{self.name} must be {{\"nodes\": [...], \"links\": [...]}}")
         if k in ("float", "int"):
             if self.lo is not None and value < self.lo:
                 raise ValueError(f"{self.name} must be at least {self.lo:g}, not {value:g}")
             if self.hi is not None and value > self.hi:
                 raise ValueError(f"{self.name} must be at most {self.hi:g}, not {value:g}")
+        if self.validate is not None:
+            value = self.validate(value)
         return value
+
+
+class ShapeError(ValueError):
+    """Inputs whose shapes cannot go together (the message names them and their shapes)."""
 
 
 NODE_TYPES: dict[str, type["NodeType"]] = {}
@@ -130,6 +149,11 @@ class NodeType:
     is_metric: ClassVar[bool] = False  # its outputs are the per-epoch figures (loss, accuracy)
     formula: ClassVar[tuple[str, ...]] = ()  # what it computes, one line each (see ``formulas``)
     element: ClassVar[str | None] = None  # the output whose elements ``worked`` picks from (None: the first)
+    writable: ClassVar[bool] = False  # a register that commits (updates, Assign) may write into
+    commit_target: ClassVar[str] = "a Weights or Bias node"  # what its commits may write into, for messages
+    matrix_args: ClassVar[bool] = False  # its kernel sees every array as a matrix (see matrix_shape)
+    preset_of: ClassVar[str | None] = None  # adding one adds a node of this type with these default params
+    in_palette: ClassVar[bool] = True  # offered in the palette (a Group is made by grouping instead)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -137,6 +161,21 @@ class NodeType:
             NODE_TYPES[cls.name] = cls
 
     # -- hooks -----------------------------------------------------------------------
+    @classmethod
+    def input_ports(cls, params: dict) -> tuple[Port, ...]:
+        """This node's inputs (the class's, unless they depend on its parameters)."""
+        return cls.inputs
+
+    @classmethod
+    def output_ports(cls, params: dict) -> tuple[Port, ...]:
+        return cls.outputs
+
+    @classmethod
+    def output_shapes(cls, arriving: dict[str, Shape], params: dict, ctx: "ShapeContext") -> dict[str, Shape] | None:
+        """Output shapes computed from the shapes arriving at the inputs; None: bound by the ports'
+        dimension symbols. Raises ShapeError when the inputs cannot go together."""
+        return None
+
     @classmethod
     def source_shapes(cls, params: dict, ctx: "ShapeContext") -> dict[str, Shape]:
         """Shapes this node fixes by itself (sources: from params or data). Default: none."""
@@ -202,11 +241,13 @@ class NodeType:
 
     # -- helpers ---------------------------------------------------------------------
     @classmethod
-    def port(cls, name: str, direction: str) -> Port | None:
-        for p in cls.inputs if direction == "in" else cls.outputs:
-            if p.name == name:
-                return p
-        return None
+    def port(cls, name: str, direction: str, params: dict | None = None) -> Port | None:
+        """The input (``"in"``) or output port called ``name`` (of a node with these params)."""
+        if params is None:
+            ports = cls.inputs if direction == "in" else cls.outputs
+        else:
+            ports = cls.input_ports(params) if direction == "in" else cls.output_ports(params)
+        return next((p for p in ports if p.name == name), None)
 
     @classmethod
     def default_params(cls) -> dict:
@@ -223,6 +264,7 @@ class ShapeContext:
 
     settings: dict
     data_shapes: Callable[[], tuple[int, int] | None] = field(default=lambda: None)
+    group_inputs: dict = field(default_factory=dict)  # inside a group: the shape arriving at each of its inputs
 
 
 def resolve(spec: tuple, dims: dict[str, int]) -> Shape:
@@ -246,3 +288,31 @@ def fmt_shape(shape: Shape | None) -> str:
 def buffer_size(shape: Shape) -> int:
     """Elements a port's buffer holds (a scalar () still takes one slot)."""
     return int(np.prod(shape)) if shape else 1
+
+
+def matrix_shape(shape: Shape) -> tuple[int, int]:
+    """How a ``matrix_args`` kernel sees an array: a scalar as 1×1, a vector (n,) as one row 1×n,
+    a matrix as itself (more dimensions: all but the last folded into the rows)."""
+    if len(shape) == 0:
+        return (1, 1)
+    if len(shape) == 1:
+        return (1, int(shape[0]))
+    return (int(np.prod(shape[:-1])), int(shape[-1]))
+
+
+def broadcast(shapes: dict[str, Shape]) -> Shape:
+    """The shape numpy broadcasting gives these named shapes, or ShapeError naming two that clash."""
+    out: list = []
+    owner: list = []  # which input fixed each dimension of ``out`` (from the right)
+    for name, shape in shapes.items():
+        for k, size in enumerate(reversed(shape)):
+            if k == len(out):
+                out.append(size)
+                owner.append(name)
+            elif out[k] == 1 and size != 1:
+                out[k], owner[k] = size, name
+            elif size not in (1, out[k]):
+                other = owner[k]
+                raise ShapeError(f"{other} {fmt_shape(shapes[other])} and {name} {fmt_shape(shape)} "
+                                 "do not broadcast together")
+    return tuple(reversed(out))

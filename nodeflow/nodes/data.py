@@ -60,12 +60,23 @@ class Dataset(NodeType):
         return {"x": (n_in,), "target": (n_out,)}
 
 
+@kernel
+def fill(out, values):
+    """out = the values, row by row"""
+    k = 0
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = values[k]
+            k += 1
+
+
 class Constant(NodeType):
-    """A fixed value (a number or an array) to feed any input."""
+    """A fixed value (a number or an array of any shape) to feed any input."""
 
     name = "Constant"
     family = "data"
     phase = "forward"
+    matrix_args = True
     params = (Param("value", 1.0, "array", "a number or a nested list of numbers"),)
     outputs = (Port("out", ANY, "the value"),)
     formula = ("out = value (a number or array set by hand)",)
@@ -73,3 +84,11 @@ class Constant(NodeType):
     @classmethod
     def source_shapes(cls, params, ctx):
         return {"out": np.shape(params["value"])}
+
+    @classmethod
+    def kernel_for(cls, in_shapes, params):
+        return fill
+
+    @classmethod
+    def consts(cls, params, settings):
+        return (tuple(float(v) for v in np.ravel(params["value"])),)

@@ -8,15 +8,23 @@ loop, and code export copies their source; so all three agree by construction.
 numba compiles a kernel on first use (``k.jit``), never at import: the document layer
 imports the node types without importing numba. Set ``NODEFLOW_JIT=0`` to run every
 kernel as plain Python (slow, but needs no compiler).
+
+Some kernels are written by code (``generated``: the primitives' element-by-element
+loops, an Expression's formula); they keep their source text (``k.source``), and
+before numba compiles one its text is written to a file in the cache folder, so numba
+can cache it like any other.
 """
 from __future__ import annotations
 
 import dis
+import hashlib
+import inspect
 import math
 import os
 import threading
 import types
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 _JIT_LOCK = threading.RLock()  # re-entrant: making one kernel's dispatcher makes its callees'
@@ -35,14 +43,30 @@ def jit_available() -> bool:
     return True
 
 
+def cache_dir() -> Path:
+    """Where compiled code is kept: ``$NODEFLOW_CACHE``, else ``~/.cache/nodeflow``."""
+    return Path(os.environ.get("NODEFLOW_CACHE") or Path.home() / ".cache" / "nodeflow")
+
+
 class Kernel:
     """A node's math: ``k.py`` is the plain function, ``k.jit`` its numba-compiled form."""
 
-    def __init__(self, fn: Callable, inline: bool = False):
+    def __init__(self, fn: Callable, inline: bool = False, source: str | None = None, named_by_source: bool = False):
         self.py = fn
         self.name = fn.__name__
         self.inline = inline
+        self._source = source  # set for generated kernels
+        self.named_by_source = named_by_source  # its name holds a hash of its source (an Expression's)
         self._jit = None
+
+    @property
+    def generated(self) -> bool:
+        return self._source is not None
+
+    @property
+    def source(self) -> str:
+        """The kernel's plain-Python source (what export copies and the compiled engine's cache key hashes)."""
+        return self._source if self._source is not None else inspect.getsource(self.py)
 
     def __call__(self, *args):
         """Plain-Python call (how kernels call each other when not compiled)."""
@@ -62,13 +86,33 @@ class Kernel:
     def _make_jit(self):
         import numba
 
-        fn = self.py
+        fn = self._file_backed() if self.generated else self.py
         scope = dict(fn.__globals__)
         for name in self.callee_names():
             scope[name] = scope[name].jit
         compiled_fn = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
         compiled_fn.__qualname__, compiled_fn.__module__ = fn.__qualname__, fn.__module__
         return numba.njit(cache=True, nogil=True, inline="always" if self.inline else "never")(compiled_fn)
+
+    def _file_backed(self) -> Callable:
+        """The generated function again, from a module file holding its source: numba caches
+        compiled code by file and, to load it back, imports the function's module."""
+        import importlib.util
+        import sys
+
+        folder = cache_dir() / "kernels"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}.py"
+        if not path.exists() or path.read_text() != self._source:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(self._source)
+            os.replace(tmp, path)
+        spec = importlib.util.spec_from_file_location(f"nodeflow_kernel_{self.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        module.__dict__.update({k: v for k, v in self.py.__globals__.items() if not k.startswith("__")})
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return getattr(module, self.name)
 
     def callee_names(self) -> list[str]:
         """Other kernels this one calls (export copies them too)."""
@@ -84,6 +128,25 @@ def kernel(fn: Callable | None = None, *, inline: bool = False):
     k = Kernel(fn, inline)
     KERNELS[k.name] = k
     return k
+
+
+def generated_kernel(name: str, source: str, scope: dict, *, named_by_source: bool = False) -> Kernel:
+    """Register the kernel that ``source`` (one ``def name(...)``) defines, with ``scope`` as its globals.
+    The same name and source give back the same kernel."""
+    known = KERNELS.get(name)
+    if known is not None and known.generated and known.source == source:
+        return known
+    if known is not None:
+        raise ValueError(f"a different kernel is already called {name!r}")
+    namespace = dict(scope)
+    exec(compile(source, f"<kernel {name}>", "exec"), namespace)
+    k = Kernel(namespace[name], source=source, named_by_source=named_by_source)
+    KERNELS[name] = k
+    return k
+
+
+def source_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 @kernel

@@ -35,6 +35,7 @@ class Weights(NodeType):
     is_parameter = True
     formula = ("W: one row of weights per unit, one column per input; kept between samples",
                "at the end of each sample W ← new, from the WeightUpdate wired to it")
+    writable = True
 
     @classmethod
     def source_shapes(cls, params, ctx):
@@ -71,6 +72,7 @@ class Bias(NodeType):
     is_parameter = True
     formula = ("b: one bias per unit; kept between samples",
                "at the end of each sample b ← new, from the BiasUpdate wired to it")
+    writable = True
 
     @classmethod
     def source_shapes(cls, params, ctx):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..nodes.base import matrix_shape
 from ..nodes.kernel import Kernel, all_finite
 from .plan import Arg, Plan, Slot, Step
 
@@ -39,10 +40,19 @@ class Generated:
 
 
 def slot_names(plan: Plan) -> dict[Slot, str]:
-    """A readable variable name for every slot: ``node_port`` (a register's: ``node_value``)."""
+    """A readable variable name for every slot: ``node_port`` (a register's: ``node_value``; inside a
+    group ``group__node_port``), made unique where two would read the same."""
     names = {slot: f"{n}_{p}" for (n, p), slot in plan.out_slots.items()}
     names.update({slot: f"{n}_{p}" for (n, p), slot in plan.state_slots.items()})
-    return {slot: re.sub(r"\W", "_", name) for slot, name in names.items()}
+    taken: set[str] = set()
+    out = {}
+    for slot, name in names.items():
+        var = re.sub(r"\W", "_", name.replace("/", "__"))
+        while var in taken:
+            var += "_"
+        taken.add(var)
+        out[slot] = var
+    return out
 
 
 class _Writer:
@@ -65,7 +75,12 @@ class _Writer:
 
     def arg(self, a: Arg) -> str:
         if a.kind == "slot":
-            return self.view(a.slot)
+            shape = matrix_shape(a.slot.shape) if a.matrix else a.slot.shape
+            if shape == a.slot.shape:
+                return self.view(a.slot)
+            var = f"{self.names[a.slot]}_as_{'x'.join(map(str, shape))}"  # the same numbers seen as a matrix
+            self.matrices.setdefault(var, Slot(a.slot.buf, a.slot.start, shape))
+            return var
         if a.kind == "input":
             return a.name
         if a.kind == "zeros":  # an unwired optional input: zeros kept in consts (compiled code may not allocate)
@@ -76,6 +91,10 @@ class _Writer:
                 view = f"consts[{start}:{len(self.consts)}]"
                 self.views[var] = view if len(a.shape) == 1 else f"{view}.reshape({a.shape})"
             return var
+        if a.kind == "values":
+            start = len(self.consts)
+            self.consts += list(a.values)
+            return f"consts[{start}:{len(self.consts)}]"
         self.consts.append(a.value)
         return f"consts[{len(self.consts) - 1}]"
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import inspect
 import os
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ..data import epoch_order
-from ..nodes.kernel import KERNELS
+from ..nodes.kernel import KERNELS, cache_dir
 from . import codegen
 from .plan import Plan
 from .state import Run
@@ -29,10 +27,6 @@ from .state import Run
 CHUNK_SECONDS = 0.1  # with an on_epoch callback, report back about this often
 _compiled: dict[str, Callable] = {}
 _noticed: set[str] = set()
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("NODEFLOW_CACHE") or Path.home() / ".cache" / "nodeflow")
 
 
 def notice(message: str) -> None:
@@ -43,12 +37,14 @@ def notice(message: str) -> None:
 
 
 def _fingerprint() -> str:
-    """Changes whenever a kernel's source or numba changes, so stale machine code is never reused."""
+    """Changes whenever a kernel's source or numba changes, so stale machine code is never reused.
+    (A kernel named by its own source, an Expression's, changes the generated text instead.)"""
     import numba
 
     h = hashlib.sha256(numba.__version__.encode())
     for name in sorted(KERNELS):
-        h.update(inspect.getsource(KERNELS[name].py).encode())
+        if not KERNELS[name].named_by_source:
+            h.update(KERNELS[name].source.encode())
     return h.hexdigest()
 
 

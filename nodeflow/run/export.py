@@ -36,8 +36,7 @@ def _kernel_sources(kernels: list[Kernel]) -> list[str]:
     numbers = {name: value for n in order for name in KERNELS[n].py.__code__.co_names
                if isinstance(value := KERNELS[n].py.__globals__.get(name), (int, float))}
     consts = "".join(f"{name} = {value!r}\n" for name, value in sorted(numbers.items()))
-    return ([consts] if consts else []) + [re.sub(r"^@kernel(\(.*\))?\n", "", inspect.getsource(KERNELS[n].py))
-                                           for n in order]
+    return ([consts] if consts else []) + [re.sub(r"^@kernel(\(.*\))?\n", "", KERNELS[n].source) for n in order]
 
 
 def _numbers(a: np.ndarray) -> str:
@@ -72,8 +71,9 @@ def script(session: Session, source_name: str) -> str:
     columns = {f"{n}.{p}": k for k, (n, p) in enumerate(plan.metric_ports)}
     metrics = {name: f"{n}.{p}" for name, (n, p) in plan.metrics.items()}
     test_ports = [f"{n}.{p}" for n, p in plan.metric_ports if n in plan.test_nodes]
+    flat = session.graph.flat()
     params = {n: (slot.start, slot.shape) for (n, name), slot in plan.state_slots.items()
-              if session.graph.type_of(n).is_parameter and name == "value"}
+              if flat.type_of(n).is_parameter and name == "value"}
     matrices = {name: (s.buf, s.start, s.stop, s.shape) for name, s in gen.matrices.items()}
     d = plan.data
     return TEMPLATE.format(

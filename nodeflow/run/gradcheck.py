@@ -4,6 +4,14 @@ For every parameter node, the gradient its update node computes (the ``grad`` wi
 is compared with a central difference (E(w + h) - E(w - h)) / 2h of the loss, one
 weight at a time. The relative error ‖g - ĝ‖ / (‖g‖ + ‖ĝ‖) is under 1e-7 for correct
 backprop; a miswired delta gives errors near 1.
+
+An opened update (a group) shows its gradient at the group's grad output. A parameter
+written by an Assign of your own has no grad wire: its gradient is read off the step it
+is about to take, g = (W - new) / lr, with
+the learning rate the graph uses (fitted as the best multiple of ĝ when several rates
+are in use). So plain gradient descent wired by hand checks as "ok", and a rule that is
+not gradient descent on the loss shows how far it is from it. The loss is what the
+MeanLoss nodes are fed (else the Error and CrossEntropy nodes' E).
 """
 from __future__ import annotations
 
@@ -38,10 +46,12 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[ParamCheck]:
     """Check every parameter on the first ``samples`` training samples, on a copy of the run."""
     plan = session.plan
-    losses = session.graph.nodes_of_type(*LOSS_TYPES)
+    losses = loss_ports(session.graph)
     if not losses:
-        raise NotReady("gradient checking needs an Error or CrossEntropy node (the loss to differentiate)")
-    loss_steps = session.steps_leading_to(losses)
+        raise NotReady("gradient checking needs an Error or CrossEntropy node, or a MeanLoss node fed "
+                       "the loss (the loss to differentiate)")
+    loss_steps = session.steps_leading_to([n for n, _ in losses])
+    flat = session.graph.flat()
     run = session.run.copy()
     start = run.smem.copy()
     worst: dict[tuple[str, str], tuple[float, float]] = {}
@@ -51,9 +61,12 @@ def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[Param
         for s in plan.steps:  # the graph's own gradients, on its grad wires
             session.stepper.call(run, s)
         for c in plan.commits:
-            analytic = run.value(c.update, "grad").copy()
-            numeric = _numeric_gradient(run.view(c.param).reshape(-1), analytic.shape, h,
+            if not flat.type_of(c.parameter).is_parameter:
+                continue  # a Register (optimiser state, a counter), not a learned parameter
+            own, is_step = _own_gradient(flat, plan, run, c)  # read before the loss is run again
+            numeric = _numeric_gradient(run.view(c.param).reshape(-1), run.view(c.param).shape, h,
                                         lambda: _loss(session, run, loss_steps, losses))
+            analytic = _from_step(own, numeric, run.learning_rates()) if is_step else own
             rel = relative_error(analytic, numeric)
             ab = float(np.abs(analytic - numeric).max())
             old = worst.get((c.parameter, c.update), (0.0, 0.0))
@@ -76,7 +89,35 @@ def _numeric_gradient(flat: np.ndarray, shape: tuple, h: float, loss) -> np.ndar
     return numeric.reshape(shape)
 
 
+def loss_ports(g) -> list[tuple[str, str]]:
+    """The ports carrying each sample's loss: what the training MeanLoss nodes are fed (each port once),
+    else the losses' E."""
+    fed = [(w.src, w.src_port) for n in g.nodes_of_type("MeanLoss")
+           if not g.type_of(n).on_test_set(g.params(n)) and (w := g.wire_into(n, "E")) is not None]
+    return list(dict.fromkeys(fed)) or [(n, "E") for n in g.nodes_of_type(*LOSS_TYPES)]
+
+
+def _own_gradient(flat, plan, run, c) -> tuple[np.ndarray, bool]:
+    """The graph's own gradient for a commit: (the update's grad wire, False) (an opened update's: its
+    group's), or (the step an Assign is about to take, True)."""
+    if flat.port(c.update, "grad", "out") is not None:
+        return run.value(c.update, "grad").copy(), False
+    parts = c.update.split("/")
+    for k in range(len(parts) - 1, 0, -1):
+        if ("/".join(parts[:k]), "grad") in plan.exposed:
+            return run.value("/".join(parts[:k]), "grad").copy(), False
+    return run.view(c.new) - run.view(c.param), True
+
+
+def _from_step(step: np.ndarray, numeric: np.ndarray, rates: list[float]) -> np.ndarray:
+    """The gradient a step of gradient descent was taken from: -step / lr (lr fitted when unclear)."""
+    if len(rates) == 1 and rates[0] > 0:
+        return -step / rates[0]
+    fitted = -float(np.vdot(step, numeric)) / max(float(np.vdot(numeric, numeric)), 1e-300)
+    return -step / fitted if fitted > 0 else -step
+
+
 def _loss(session, run, steps, losses) -> float:
     for s in steps:
         session.stepper.call(run, s)
-    return float(sum(run.value(n, "E")[()] for n in losses))
+    return float(sum(run.value(n, p).sum() for n, p in losses))

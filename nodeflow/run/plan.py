@@ -4,7 +4,9 @@ Every output port gets a slot in one flat array ``mem`` (the values on the wires
 every state array a slot in ``smem`` (weights, optimiser and metric state). A step is a
 node's kernel and where each of its arguments comes from, in the order given by
 ``schedule``: forward, then backward, then updates. A run (``state.Run``) owns the
-arrays; the stepper, the compiled engine and export all read this one plan.
+arrays; the stepper, the compiled engine and export all read this one plan. A graph
+with groups is planned as its flattened graph (``Graph.flat``): node ids inside groups
+are ``group/inner``, and a group's outputs read the inner ports they show.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import networkx as nx
 
 from ..data import Data
 from ..errors import NotReady
-from ..nodes.base import PHASE_RANK, buffer_size, fmt_shape, known
+from ..nodes.base import PHASE_RANK, buffer_size, fmt_shape, known, matrix_shape
 from ..nodes.kernel import Kernel
 
 MEM, SMEM = "mem", "smem"  # the two flat buffers: wire values, state
@@ -43,11 +45,13 @@ class Slot:
 class Arg:
     """Where one kernel argument comes from."""
 
-    kind: str  # "slot" | "input" (a named array of the run: X_train, row, base_lr, ...) | "zeros" | "const"
+    kind: str  # "slot" | "input" (a named array of the run: X_train, row, base_lr, ...) | "zeros" | "const" | "values"
     slot: Slot | None = None
     name: str = ""
     shape: tuple = ()
     value: float = 0.0
+    values: tuple = ()  # kind "values": numbers passed as a 1-D array (a Constant's)
+    matrix: bool = False  # the kernel sees the slot as a matrix (nodes.base.matrix_shape)
 
 
 @dataclass(frozen=True)
@@ -58,11 +62,12 @@ class Step:
     kernel: Kernel | None
     args: tuple[Arg, ...]
     writes: tuple[tuple[str, Slot], ...] = ()  # outputs and state this step writes (checked for NaN)
+    arg_names: tuple[str, ...] = ()  # the runtime value or input each of the first args is
 
 
 @dataclass(frozen=True)
 class Commit:
-    """At the end of a sample step, an update's ``new`` value is written into its parameter."""
+    """At the end of a sample step, an update's ``new`` value (an Assign's input) is written into its register."""
 
     new: Slot
     param: Slot
@@ -92,9 +97,12 @@ class Plan:
     lr: float
     saved: dict[str, tuple[str, ...]] = field(default_factory=dict)  # node -> state names written to files
     skipped: dict[str, str] = field(default_factory=dict)  # nodes left out (they feed no loss) -> why
+    exposed: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # group output -> inner port
 
     def slot(self, node: str, port: str) -> Slot:
-        """The slot an output port's value lives in (a register's output is its state)."""
+        """The slot an output port's value lives in (a register's output is its state; a group's
+        output is the inner port it shows)."""
+        node, port = self.exposed.get((node, port), (node, port))
         if (node, port) in self.aliases:
             return self.state_slots[self.aliases[(node, port)]]
         return self.out_slots[(node, port)]
@@ -138,12 +146,14 @@ def schedule(g, phase_of: dict[str, str]) -> list[str]:
 def skipped_nodes(g) -> dict[str, str]:
     """Nodes that cannot be evaluated and feed no loss, each with why: left out of the plan
     rather than stopping it. A node is skipped when an input of it needs a wire and has
-    none, or when it reads a skipped node; one that feeds an Error or CrossEntropy node
-    (or is one) is never skipped: its missing wire stops the graph instead."""
+    none, or when it reads a skipped node; one that feeds a loss, a node that writes a
+    parameter (an update, an Assign) or a metric is never skipped: its missing wire stops
+    the graph instead."""
     unwired = g.unwired()
     if not unwired:
         return {}
-    losses = [n for n in g.node_ids if g.type_of(n).family == "loss"]
+    losses = [n for n in g.node_ids if g.type_of(n).family == "loss" or g.type_of(n).commits
+              or g.type_of(n).is_metric]  # what training needs: losses, what writes parameters, metrics
     feeds_loss = set(losses).union(*(nx.ancestors(g.nx, n) for n in losses))
     skipped: dict[str, str] = {}
     for n in nx.topological_sort(g.nx):
@@ -163,11 +173,13 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     Nodes that cannot be evaluated and feed no loss are left out (``Plan.skipped``).
     ``fold=(k, K)``: cross-validation, fold k of K is the test set instead of the split.
     """
-    skipped = skipped_nodes(g)
+    flat = g.flat()  # groups replaced by their inner nodes (ids "group/inner")
+    skipped = skipped_nodes(flat)
     problems = g.problems(skip=skipped)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise NotReady(problems[0] + more)
+    g = flat
     phase_of = phases(g)
     order = [n for n in schedule(g, phase_of) if n not in skipped]
     out_slots, state_slots, mem_size, smem_size = _layout(g, order)
@@ -178,7 +190,7 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     test_nodes = tuple(n for n in order if g.type_of(n).on_test_set(g.params(n)))
     steps = tuple(_step(g, n, slots, phase_of[n], settings) for n in order if n not in test_nodes)
     test_steps = _test_steps(g, order, test_nodes, slots, phase_of, settings)
-    commits = tuple(Commit(out_slots[(n, out)], slots.of(w.src, w.src_port), n, w.src)
+    commits = tuple(Commit(_new_value(g, n, out, slots), slots.of(w.src, w.src_port), n, w.src)
                     for n in order for out, into in g.type_of(n).commits
                     if (w := g.wire_into(n, into)) is not None)
     resets = tuple(state_slots[(n, p.name)] for n in order for p in g.type_of(n).state
@@ -189,7 +201,16 @@ def build_plan(g, fold: tuple[int, int] | None = None) -> Plan:
     saved = {n: g.type_of(n).saved_state for n in order if g.type_of(n).saved_state}
     return Plan(steps, test_steps, mem_size, smem_size, out_slots, state_slots, aliases, commits, resets,
                 test_resets, metric_ports, test_nodes, metrics, phase_of, data, int(s["seed"]),
-                int(s["batch_size"]), float(s["lr"]), saved, skipped)
+                int(s["batch_size"]), float(s["lr"]), saved, skipped, g.exposed)
+
+
+def _new_value(g, n: str, name: str, slots: "_Slots") -> Slot:
+    """Where a commit's value is: the node's output ``name`` (an update's new), or what is wired
+    into its input ``name`` (an Assign's value)."""
+    if g.port(n, name, "out") is not None:
+        return slots.out[(n, name)]
+    w = g.wire_into(n, name)
+    return slots.of(w.src, w.src_port)
 
 
 def _layout(g, order):
@@ -204,7 +225,7 @@ def _layout(g, order):
         for p in t.state:
             state_slots[(n, p.name)] = Slot(SMEM, s, tuple(st_shapes[p.name]))
             s += state_slots[(n, p.name)].size
-        for p in t.outputs:
+        for p in g.outputs(n):
             shape = rep.outputs[(n, p.name)]
             if not known(shape):
                 raise NotReady(f"cannot tell the shape of {n}.{p.name} {fmt_shape(shape)}")
@@ -231,31 +252,37 @@ def _step(g, n: str, slots: _Slots, phase: str, settings: dict, test: bool = Fal
     t = g.type_of(n)
     params = g.params(n)
     rep = g.shapes()
+    m = t.matrix_args
     args: list[Arg] = []
+    names: list[str] = []
     for name in t.runtime:
+        names.append(name)
         if name in ("X", "T"):
             name = f"{name}_{'test' if test else 'train'}"
         args.append(Arg("input", name=name))
-    for p in t.inputs:
+    for p in g.inputs(n):
+        names.append(p.name)
         w = g.wire_into(n, p.name)
         if w is not None:
-            args.append(Arg("slot", slots.of(w.src, w.src_port)))
+            args.append(Arg("slot", slots.of(w.src, w.src_port), matrix=m))
         elif p.name == "lr":
             args.append(Arg("input", name="base_lr"))
         else:  # an unwired optional input reads zeros
             shape = rep.inputs[n].get(p.name) or tuple(rep.dims[n].get(d, 1) for d in p.shape)
-            args.append(Arg("zeros", shape=tuple(shape) or (1,)))
+            args.append(Arg("zeros", shape=matrix_shape(shape) if m else tuple(shape) or (1,)))
     writes = []
     state_writes = []
     for p in t.state:
-        args.append(Arg("slot", slots.state[(n, p.name)]))
+        args.append(Arg("slot", slots.state[(n, p.name)], matrix=m))
         state_writes.append((p.name, slots.state[(n, p.name)]))
-    for p in t.outputs:
+    for p in g.outputs(n):
         if p.name not in t.alias:
-            args.append(Arg("slot", slots.out[(n, p.name)]))
+            args.append(Arg("slot", slots.out[(n, p.name)], matrix=m))
             writes.append((p.name, slots.out[(n, p.name)]))
-    args += [Arg("const", value=float(c)) for c in t.consts(params, settings)]
-    return Step(n, t.name, phase, t.kernel_for(rep.inputs[n], params), tuple(args), tuple(writes + state_writes))
+    args += [Arg("values", values=c) if isinstance(c, tuple) else Arg("const", value=float(c))
+             for c in t.consts(params, settings)]
+    return Step(n, t.name, phase, t.kernel_for(rep.inputs[n], params), tuple(args), tuple(writes + state_writes),
+                tuple(names))
 
 
 def _test_steps(g, order, test_nodes, slots, phase_of, settings) -> tuple[Step, ...]:
@@ -279,6 +306,6 @@ def _metrics(g, order) -> tuple[tuple, dict]:
     for n in sorted(order):
         t = g.type_of(n)
         if t.is_metric:
-            ports += [(n, p.name) for p in t.outputs]
-            named.setdefault(t.metric_kind(g.params(n)), (n, t.outputs[0].name))
+            ports += [(n, p.name) for p in g.outputs(n)]
+            named.setdefault(t.metric_kind(g.params(n)), (n, g.outputs(n)[0].name))
     return tuple(sorted(ports)), named

@@ -84,10 +84,11 @@ class Session:
     def _next_run(self, plan: Plan) -> Run:
         """A run for a new plan: the document's state, or the old run's where the edit left it alone."""
         old, g = self._run, self.graph
-        states = {(n, name): v for n in g.node_ids for name, v in g.state(n).items()}
+        flat = g.flat()
+        states = {(n, name): v for n in flat.node_ids for name, v in flat.state(n).items()}
         if old is not None:
             states.update({key: v for key, v in old.state_values().items()
-                           if key[0] not in self._stale_nodes and key in plan.state_slots
+                           if not self._stale(key[0]) and key in plan.state_slots
                            and plan.state_slots[key].shape == old.plan.state_slots[key].shape})
         run = Run(plan, states, g.trained_epochs if old is None else old.epoch, history=self.history)
         if old is None and len(g.epoch_log) and g.epoch_log.last == g.trained_epochs:
@@ -104,11 +105,17 @@ class Session:
         self._reshuffle = False
         return run
 
+    def _stale(self, node: str) -> bool:
+        """The edits since the run began changed this node's values (or its group's)."""
+        return node in self._stale_nodes or node.split("/", 1)[0] in self._stale_nodes
+
     def _on_change(self, kind: str, **details) -> None:
         if kind in QUIET_CHANGES:
             return
         node = details.get("node")
         if kind in ("state_changed", "node_added", "node_removed") and node:
+            self._stale_nodes.add(node)
+        if kind == "param_changed" and self.graph.type_of(node).name == "Group":  # its inside was replaced
             self._stale_nodes.add(node)
         if kind in ("link_added", "link_removed"):  # its inputs changed: its state may be shaped anew
             self._stale_nodes.add(details["link"].dst)
@@ -132,7 +139,7 @@ class Session:
         if self._run is None:
             return
         states = {n: v for n, v in self._run.trained_state().items()
-                  if n in self.graph and n not in self._stale_nodes}
+                  if n.split("/", 1)[0] in self.graph and not self._stale(n)}
         self.graph.apply_training(states, self._run.epoch, self._epoch_log())
 
     def _epoch_log(self) -> EpochLog:
@@ -201,8 +208,9 @@ class Session:
     # -- values ------------------------------------------------------------------------
     def value(self, node: str, port: str) -> np.ndarray:
         """A copy of the value on an output port (or on the wire into an input port)."""
-        if self.graph.type_of(node).port(port, "out") is None:
-            w = self.graph.wire_into(node, port)
+        g = self.graph if node in self.graph else self.graph.flat()
+        if g.port(node, port, "out") is None:
+            w = g.wire_into(node, port)
             if w is None:
                 raise KeyError(f"{node}.{port} is not an output and has no wire")
             node, port = w.src, w.src_port
@@ -378,10 +386,11 @@ class Session:
         raise NotReady("no Error or Accuracy node says which output is the prediction")
 
     def steps_leading_to(self, nodes) -> list[Step]:
-        """The steps of ``nodes`` and everything they depend on, in schedule order."""
-        needed = set(nodes)
-        for n in nodes:
-            needed |= nx.ancestors(self.graph.nx, n)
+        """The steps of ``nodes`` (a group: the nodes inside it) and everything they depend on, in schedule order."""
+        flat = self.graph.flat()
+        needed = {n for n in flat.node_ids if n in nodes or n.split("/", 1)[0] in nodes}
+        for n in list(needed):
+            needed |= nx.ancestors(flat.nx, n)
         return [s for s in self.plan.steps if s.node in needed]
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import Diverged
-from ..nodes import NODE_TYPES
+from ..nodes.base import matrix_shape
 from .plan import MEM, Arg, Plan, Slot, Step
 
 RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
@@ -95,11 +95,14 @@ class Run:
 
     def arg(self, a: Arg):
         if a.kind == "slot":
-            return self.view(a.slot)
+            v = self.view(a.slot)
+            return v.reshape(matrix_shape(a.slot.shape)) if a.matrix else v
         if a.kind == "input":
             return self.inputs[a.name]
         if a.kind == "zeros":
             return np.zeros(a.shape)
+        if a.kind == "values":
+            return np.array(a.values, dtype=float)
         return a.value
 
     def args(self, step: Step) -> tuple:
@@ -215,11 +218,9 @@ class Run:
         return None
 
     def learning_rates(self) -> list[float]:
-        """The learning rates the update nodes use now (their lr input), for messages."""
+        """The learning rates in use now (what every input called lr reads), for messages."""
         rates = set()
         for step in self.plan.steps:
-            t = NODE_TYPES[step.type]
-            names = [*t.runtime, *(p.name for p in t.inputs)]
-            if step.phase == "update" and "lr" in names:
-                rates.add(float(self.arg(step.args[names.index("lr")])[0]))
+            if "lr" in step.arg_names:
+                rates.add(float(np.ravel(self.arg(step.args[step.arg_names.index("lr")]))[0]))
         return sorted(rates)
