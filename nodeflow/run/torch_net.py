@@ -19,6 +19,8 @@ import numpy as np
 from ..errors import NodeflowError
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU", "Identity", "Softmax")
+KNOWN = ("Dataset", "Constant", "Weights", "Bias", "WeightedSum", *ACTIVATIONS, "Error", "CrossEntropy", "Delta",
+         "BackDelta", "WeightUpdate", "BiasUpdate", "LearningRate", "MeanLoss", "Accuracy")  # and the views
 Port = tuple[str, str]  # (node, port)
 
 
@@ -207,6 +209,9 @@ def _inert(g, n: str) -> bool:
 
 def torch_network(g, data) -> TorchNetwork:
     """The graph as layers, losses, updates and metrics; raises NodeflowError naming a node torch cannot take."""
+    for n in nx.topological_sort(g.nx):
+        if _type(g, n) not in KNOWN and g.type_of(n).family != "view":
+            refuse(g, n, f"the torch export knows no {_type(g, n)} node")
     dataset = g.nodes_of_type("Dataset")[0]
     layers = _layers(g, dataset)
     losses = _losses(g, dataset, layers, data.T_train)
