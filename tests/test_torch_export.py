@@ -174,6 +174,21 @@ def test_a_frozen_layer_stays_put(tmp_path, capsys):
     np.testing.assert_array_equal(trained.state("weights_1")["value"], build().state("weights_1")["value"])
 
 
+@needs_torch
+def test_saved_graph_finds_its_csv_from_another_folder(tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "out").mkdir()
+    rows = [f"{a},{b},{int(a > b)}" for a, b in np.random.default_rng(0).random((30, 2))]
+    (tmp_path / "data" / "points.csv").write_text("a,b,class\n" + "\n".join(rows) + "\n")
+    g = mlp([2, 2, 2], data="points.csv", base_dir=tmp_path / "data", seed=2)
+    save(g, tmp_path / "data" / "points.json")
+    module = load_script(load(tmp_path / "data" / "points.json"), tmp_path)
+    module.main(["--epochs", "2", "--save-graph", str(tmp_path / "out" / "trained.json")])
+    assert run_cli("check", tmp_path / "out" / "trained.json").returncode == 0
+    assert_same_state(train_nodeflow(load(tmp_path / "data" / "points.json"), 2),
+                      Session(load(tmp_path / "out" / "trained.json")))
+
+
 # -- the script as a program: lines, JSON, many processes ----------------------------------
 
 @needs_torch

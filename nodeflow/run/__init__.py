@@ -8,6 +8,8 @@ and the executors that advance it (the stepper, the compiled engine), plus expor
     compiled.py  that function compiled by numba, cached on disk
     session.py   Session: a document, its plan and run, and both executors
     export.py    a standalone numpy script of the plan
+    torch_net.py the graph read as torch layers, losses, updates and metrics (or refused, naming the node)
+    export_torch.py  a PyTorch script of that network (autograd, DDP under torchrun); imports no torch
     gradcheck.py backprop against finite differences
     report.py    the per-epoch lines and JSON
 """

@@ -12,7 +12,6 @@ nodeflow's order and prints nodeflow's lines. It runs as one process or under
 from __future__ import annotations
 
 import inspect
-import pprint
 import string
 import textwrap
 
@@ -107,7 +106,10 @@ def _graph(g) -> str:
     for node in doc["nodes"]:
         for name in g.type_of(node["id"]).saved_state:
             node["params"].pop(name, None)
-    return pprint.pformat(doc, width=110, sort_dicts=False)
+    head = "".join(f"    {k!r}: {v!r},\n" for k, v in doc.items() if k not in ("nodes", "links"))
+    lists = "".join(f"    {k!r}: [\n" + "".join(f"        {item!r},\n" for item in doc[k]) + "    ],\n"
+                    for k in ("nodes", "links"))
+    return "{\n" + head + lists + "}"
 
 
 def script(session: Session, source_name: str, device: str = "cpu") -> str:
@@ -139,8 +141,8 @@ TEMPLATE = '''#!/usr/bin/env python3
 The graph's weighted sums are nn.Linear layers and its activations torch functions
 (Network), its loss node the loss, its update nodes the optimiser (UpdateRules);
 autograd, loss.backward(), computes what the graph's delta nodes computed. Samples
-come in nodeflow's order and the lines printed are nodeflow's, so in float64 the
-weights match `nodeflow run` to about 1e-12. Needs torch and numpy.
+come in nodeflow's order and the lines printed are nodeflow's; in float64 the weights
+are `nodeflow run`'s up to rounding. Needs torch and numpy.
 
     python this_script.py [--epochs N] [--batch-size B] [--device cpu|cuda] [--json] [--save-graph OUT.json]
     torchrun --nproc_per_node N this_script.py ...   # N processes, DistributedDataParallel: batches of N·B
