@@ -21,6 +21,7 @@ from nodeflow.document.builders import mlp
 from nodeflow.document.files import load, save
 from nodeflow.nodes.update import OPTIMIZERS
 from nodeflow.nodes.base import NODE_TYPES, NodeType, Port
+from nodeflow.nodes.forward import HIDDEN_ACTIVATIONS
 from nodeflow.run import report
 from nodeflow.run.export_torch import script
 from nodeflow.run.session import Session
@@ -187,6 +188,28 @@ def test_saved_graph_finds_its_csv_from_another_folder(tmp_path, capsys):
     assert run_cli("check", tmp_path / "out" / "trained.json").returncode == 0
     assert_same_state(train_nodeflow(load(tmp_path / "data" / "points.json"), 2),
                       Session(load(tmp_path / "out" / "trained.json")))
+
+
+@needs_torch
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_each_activation_and_a_softmax_under_squared_error(hidden, tmp_path, capsys):
+    """Hidden ReLU / sigmoid / tanh / identity; the output Delta multiplies by Softmax's Jacobian."""
+    def build():
+        return mlp([2, 5, 3], hidden, data="spiral", samples=45, lr=0.2, seed=5, output="softmax",
+                   init="uniform_sym", batch_size=2)
+    assert_same_state(train_nodeflow(build(), 3), train_script(build(), 3, tmp_path))
+
+
+@needs_torch
+def test_a_layer_without_bias(tmp_path, capsys):
+    def build():
+        g = mlp([2, 3, 1], data="circle", samples=40, lr=0.5, seed=3)
+        for n in ("bias_update_1", "bias_1"):
+            g.remove_node(n)
+        return g
+    text = script(Session(build()), "g.json")
+    assert "self.weighted_sum_1 = nn.Linear(2, 3, bias=False, dtype=DTYPE)" in text
+    assert_same_state(train_nodeflow(build(), 3), train_script(build(), 3, tmp_path))
 
 
 # -- the script as a program: lines, JSON, many processes ----------------------------------

@@ -90,7 +90,7 @@ def _optimizer_state(run, net: TorchNetwork) -> str:
     return _entries(rows, str)
 
 
-def _metrics(g, plan, net: TorchNetwork) -> tuple[str, str]:
+def _metrics(plan, net: TorchNetwork) -> tuple[str, str]:
     """TRAIN_METRICS ("node.port" -> (loss|accuracy, source)) and TEST_METRICS ("node.port" -> source)."""
     port = {n: f"{n}.{p}" for n, p in plan.metric_ports}
     train = {port[m.node]: (m.kind, m.source) for m in net.metrics if not m.on_test}
@@ -118,11 +118,11 @@ def script(session: Session, source_name: str, device: str = "cpu") -> str:
     g, plan, run = session.graph, session.plan, session.run
     net = torch_network(g, plan.data)
     layers, forward, returns = _module(g, net)
-    train_metrics, test_metrics = _metrics(g, plan, net)
+    train_metrics, test_metrics = _metrics(plan, net)
     d = plan.data
     losses = {l.node: (l.kind, l.layer.node, l.layer.activation) for l in net.losses}
     return string.Template(TEMPLATE).substitute(
-        source=source_name, seed=plan.seed, lr=repr(float(run.inputs["base_lr"][0])), batch=plan.batch_size,
+        source=source_name.replace("\\", "/").replace('"', "'"), seed=plan.seed, lr=repr(float(run.inputs["base_lr"][0])), batch=plan.batch_size,
         first_epoch=run.epoch, device=device, layers=layers, forward=forward, returns=returns,
         parameters=_entries(dict(net.parameters())),
         initial=_entries({p: run.value_of_state(p, "value") for p, _ in net.parameters()}, _array),
