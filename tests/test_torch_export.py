@@ -307,7 +307,8 @@ REFUSALS = {
     "constant-rate": ("xor", lambda g: (g.add_node("Constant", "rate", params={"value": 0.5}),
                                         g.connect("rate.out", "weight_update_1.lr")),
                       "weight_update_1 (WeightUpdate) has no torch equivalent: its lr comes from rate"),
-    "new-node-type": ("xor", _future_node, "expression_1 (FutureExpression) has no torch equivalent: the torch export knows no FutureExpression node"),
+    "new-node-type": ("xor", _future_node,
+                      "expression_1 (FutureExpression) has no torch equivalent: the torch export knows no FutureExpression"),
 }
 
 

@@ -122,7 +122,8 @@ def script(session: Session, source_name: str, device: str = "cpu") -> str:
     d = plan.data
     losses = {l.node: (l.kind, l.layer.node, l.layer.activation) for l in net.losses}
     return string.Template(TEMPLATE).substitute(
-        source=source_name.replace("\\", "/").replace('"', "'"), seed=plan.seed, lr=repr(float(run.inputs["base_lr"][0])), batch=plan.batch_size,
+        source=source_name.replace("\\", "/").replace('"', "'"), seed=plan.seed,
+        lr=repr(float(run.inputs["base_lr"][0])), batch=plan.batch_size,
         first_epoch=run.epoch, device=device, layers=layers, forward=forward, returns=returns,
         parameters=_entries(dict(net.parameters())),
         initial=_entries({p: run.value_of_state(p, "value") for p, _ in net.parameters()}, _array),
@@ -148,6 +149,7 @@ are `nodeflow run`'s up to rounding. Needs torch and numpy.
     torchrun --nproc_per_node N this_script.py ...   # N processes, DistributedDataParallel: batches of N·B
 """
 import argparse
+import gc
 import io
 import json
 import math
@@ -460,7 +462,8 @@ def main(argv=None):
     model = Network().to(device)
     load_values(model)
     optimizer = UpdateRules(model)
-    trained = model if world == 1 else DistributedDataParallel(model, device_ids=None if device.index is None else [device])
+    gpus = None if device.index is None else [device]
+    trained = model if world == 1 else DistributedDataParallel(model, device_ids=gpus)
     batches = EpochBatches(len(X_train), args.batch_size, rank, world)
     for i in range(args.epochs):
         optimizer.set_epoch(FIRST_EPOCH + i)
@@ -477,6 +480,9 @@ def main(argv=None):
     if args.save_graph and rank == 0:
         save_graph(args.save_graph, model, optimizer, args.epochs, args.batch_size * world)
     if world > 1:
+        dist.barrier()  # every process waits for rank 0's file
+        del trained  # DDP's reducer goes while the process group lives (left to interpreter exit,
+        gc.collect()  # it sometimes aborts the process: "terminate called without an active exception")
         dist.destroy_process_group()
 
 
