@@ -19,6 +19,7 @@ import pytest
 
 from nodeflow.document.builders import mlp
 from nodeflow.document.files import load, save
+from nodeflow.document.graph import Graph
 from nodeflow.nodes.update import OPTIMIZERS
 from nodeflow.nodes.base import NODE_TYPES, NodeType, Port
 from nodeflow.nodes.forward import HIDDEN_ACTIVATIONS
@@ -110,7 +111,7 @@ LOSSES = {"squared": ("spiral", [2, 4, 3], "squared"), "softmax_cross_entropy": 
           "sigmoid_cross_entropy": ("circle", [2, 4, 1], "cross_entropy")}
 
 
-def regularised(data, layers, loss, optimizer, batch_size) -> "Graph":
+def regularised(data, layers, loss, optimizer, batch_size) -> Graph:
     """A small tanh network with L2 and L1 on every update node (biases too)."""
     lr = 0.03 if optimizer in ("rmsprop", "adam") else 0.3
     return every_update(mlp(layers, "tanh", data=data, samples=50, lr=lr, seed=4, loss=loss, optimizer=optimizer,
@@ -127,7 +128,7 @@ def test_each_optimiser_loss_and_batch_size_with_l1_and_l2(optimizer, loss, batc
     assert_same_state(train_nodeflow(regularised(data, layers, kind, optimizer, size), 4), trained)
 
 
-def scheduled(schedule: str, rate: float, optimizer: str = "momentum") -> "Graph":
+def scheduled(schedule: str, rate: float, optimizer: str = "momentum") -> Graph:
     """A LearningRate node on ``schedule`` (with a rate of its own, or the settings' when 0) feeding every update."""
     g = mlp([2, 3, 1], data="circle", samples=40, lr=0.4, seed=2, schedule=schedule, optimizer=optimizer,
             batch_size=3)
@@ -239,7 +240,8 @@ def torchrun(script_path: Path, *args) -> subprocess.CompletedProcess:
 
 
 @needs_torch
-@pytest.mark.parametrize("per_process", [3, 9])  # 33 samples: a short last batch, and one where rank 1 gets none
+# 33 training samples: with B = 3 the last batch has 3 (rank 1 gets none), with B = 9 it has 15 (9 and 6)
+@pytest.mark.parametrize("per_process", [3, 9])
 def test_two_processes_with_b_equal_one_with_2b(per_process, tmp_path, capsys):
     g = regularised("spiral", [2, 4, 3], "cross_entropy", "adam", 1)
     module = load_script(g, tmp_path)
