@@ -8,6 +8,7 @@
     nodeflow check FILE           validate a graph file
     nodeflow gradcheck FILE       compare backprop's gradients with numerical ones
     nodeflow export FILE -o PY    write the graph as a standalone numpy training script
+    nodeflow export FILE --to torch -o PY   ... or as a PyTorch script (also runs under torchrun)
     nodeflow expand FILE NODE -o OUT   open nodes into equivalent groups of math nodes
     nodeflow bench                time the engines against plain-Python and numpy references
 

@@ -10,6 +10,8 @@ and the executors that advance it (the stepper, the compiled engine), plus expor
     probe.py     forward passes on inputs of your own (row by row, or in numpy batches), never
                  touching the training state; Probe: one raw input through a copy of the run
     export.py    a standalone numpy script of the plan
+    torch_net.py the graph read as torch layers, losses, updates and metrics (or refused, naming the node)
+    export_torch.py  a PyTorch script of that network (autograd, DDP under torchrun); imports no torch
     gradcheck.py backprop against finite differences
     report.py    the per-epoch lines and JSON
 """
