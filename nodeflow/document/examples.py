@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .builders import NET_HEIGHT, add_mlp, mlp
+from . import layout
+from .builders import add_mlp, mlp
 from .graph import Graph
 
 
@@ -32,18 +33,23 @@ def symmetry() -> Graph:
     """Two XOR networks: all weights zero (the hidden units stay identical forever) above random ones
     (normal, σ = 1), which classify all four cases after 162 epochs."""
     g = mlp([2, 2, 1], data="xor", lr=1.0, seed=1, init="zeros", prefix="zero_", label="zero ")
-    add_mlp(g, [2, 2, 1], prefix="random_", label="random ", origin=(0, NET_HEIGHT), init="normal")
+    add_mlp(g, [2, 2, 1], prefix="random_", label="random ", init="normal")
+    return _two_networks(g)
+
+
+def _two_networks(g: Graph) -> Graph:
+    """Lay out a graph holding two networks; the builder's recipe no longer describes it."""
     g.settings["network"] = None  # two networks: edit them by hand, not by the builder
+    layout.apply(g)
+    g.history.undo_stack.clear()
     return g
 
 
 def adam_vs_sgd() -> Graph:
     """The same 2-6-1 circle network twice: SGD (lr 0.5) sits still where Adam (lr 0.02) learns."""
     g = mlp([2, 6, 1], data="circle", lr=0.5, seed=1, init="uniform_sym", prefix="sgd_", label="SGD ")
-    add_mlp(g, [2, 6, 1], prefix="adam_", label="Adam ", origin=(0, NET_HEIGHT), init="uniform_sym",
-            optimizer="adam", lr=0.02)
-    g.settings["network"] = None
-    return g
+    add_mlp(g, [2, 6, 1], prefix="adam_", label="Adam ", init="uniform_sym", optimizer="adam", lr=0.02)
+    return _two_networks(g)
 
 
 def cross_entropy() -> Graph:
@@ -58,8 +64,9 @@ def digits() -> Graph:
     σ = 0.1) keep the unused border pixels pale, so the learned strokes stand out.
     """
     g = mlp([64, 25, 10], data="digits", lr=0.3, seed=1, init="normal", scale=0.1)
-    g.add_node("UnitImages", "hidden_pictures", label="hidden units", pos=(210, -330))
+    g.add_node("UnitImages", "hidden_pictures", label="hidden units")
     g.connect("weights_1.W", "hidden_pictures.W")
+    layout.apply(g)
     g.history.undo_stack.clear()
     return g
 

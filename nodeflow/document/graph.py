@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
@@ -50,6 +51,26 @@ class Link(NamedTuple):
         return cls(a, ap, b, bp)
 
 
+class View(NamedTuple):
+    """What the canvas shows: its zoom (1 = 100 %) and the canvas point at its centre."""
+
+    zoom: float
+    center: tuple[float, float]
+
+    ZOOM_RANGE = (0.05, 8.0)
+
+    @classmethod
+    def checked(cls, zoom, center) -> "View":
+        """A view from file or editor values; ValueError with the reason if they are not one."""
+        lo, hi = cls.ZOOM_RANGE
+        if isinstance(zoom, bool) or not isinstance(zoom, (int, float)) or not lo <= zoom <= hi:
+            raise ValueError(f"zoom must be a number from {lo} to {hi}, not {zoom!r}")
+        if not (isinstance(center, (list, tuple)) and len(center) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in center)):
+            raise ValueError(f"center must be [x, y] numbers, not {center!r}")
+        return cls(float(zoom), (float(center[0]), float(center[1])))
+
+
 def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
@@ -73,6 +94,7 @@ class Graph:
         self._pending: list | None = None  # events held back while an edit is being tried
         self.revision = 0  # counts changes: views compare it to know when to look again
         self.trained_epochs = 0  # epochs the state was trained for (saved; continues the shuffling)
+        self.view: View | None = None  # where the canvas looked when the file was saved (None: fit)
 
     # -- events ------------------------------------------------------------------------
     def subscribe(self, fn: Callable[..., None]) -> Callable[[], None]:
@@ -347,6 +369,10 @@ class Graph:
         new = [float(pos[0]), float(pos[1])]
         if old != new:
             self._do(SetAttr(node, "pos", old, new), f"move {node}")
+
+    def set_view(self, zoom: float, center) -> None:
+        """Remember where the canvas looks (saved with the file). Not an edit: no undo, no event."""
+        self.view = View.checked(zoom, center)
 
     def set_label(self, node: str, label: str) -> None:
         self._require(node)
