@@ -7,6 +7,7 @@
     nodeflow check FILE           validate a graph file
     nodeflow gradcheck FILE       compare backprop's gradients with numerical ones
     nodeflow export FILE -o PY    write the graph as a standalone numpy training script
+    nodeflow shot FILE -o PNG     save a picture of the editor showing the graph
     nodeflow bench                time the engines against plain-Python and numpy references
 
 A user mistake prints one line on stderr and exits with status 2; training that
@@ -18,9 +19,9 @@ import argparse
 import sys
 
 from ..errors import NodeflowError
-from . import bench, check, editor, export, gradcheck, new, train
+from . import bench, check, editor, export, gradcheck, new, shot, train
 
-COMMANDS = (editor, new, train, export, bench, gradcheck, check)  # each adds its subcommand, in --help order
+COMMANDS = (editor, new, train, export, shot, bench, gradcheck, check)  # each adds its subcommand, in --help order
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,247 @@
+"""The drawn items of one node and of one wire (dearpygui drawing API, canvas units).
+
+Everything is drawn in canvas units under the canvas's transform, so panning and
+zooming move and scale it without touching these items; only what does not scale with
+the transform (text sizes, circle radii, line thickness) is set again when the zoom
+changes, and only what changed is written when values change.
+"""
+from __future__ import annotations
+
+import dearpygui.dearpygui as dpg
+
+from ...document.layout import (BOTTOM, PAD, PIN_FONT, TITLE_FONT, TITLE_H, VALUE_W, Box, box_of, fit_text,
+                                text_width)
+from .. import wires
+from . import geometry, style
+from .pictures import Picture, compact
+
+Point = tuple[float, float]
+
+
+def _text(parent, pos: Point, text: str, size: float, colour) -> int:
+    return dpg.draw_text(pos, text, size=size, color=colour, parent=parent)
+
+
+class NodeItem:
+    """One node: body, title, pins with names and values, badges, and a picture or text area."""
+
+    def __init__(self, layer, textures, node: str, t, label: str, pos):
+        self.node, self.type, self.label = node, t, label
+        self.box: Box = box_of(t)
+        self.pos: Point = (float(pos[0]), float(pos[1]))
+        self.family = style.family_colour(t.family)
+        self.texts: list[tuple[int, float]] = []  # (text item, size in canvas units) scaled with the zoom
+        self.values: dict[str, int] = {}  # output -> its value text
+        self.shown: dict[int, object] = {}  # item -> what it shows (so unchanged things are not written)
+        self.look = None
+        self.detail_shown = True
+        b = self.box
+        self.root = dpg.add_draw_node(parent=layer)
+        r = self.root
+        self.ring = dpg.draw_rectangle((-3, -3), (b.w + 3, b.h + 3), color=(0, 0, 0, 0), thickness=3, rounding=7,
+                                       parent=r)
+        self.body = dpg.draw_rectangle((0, 0), (b.w, b.h), color=style.EDGE, fill=style.BODY, rounding=5, parent=r)
+        self.bar = dpg.add_draw_node(parent=r)
+        dpg.draw_rectangle((0, 0), (b.w, TITLE_H), color=(0, 0, 0, 0), fill=self.family, rounding=5, parent=self.bar)
+        dpg.draw_rectangle((0, TITLE_H / 2), (b.w, TITLE_H), color=(0, 0, 0, 0), fill=self.family, thickness=0,
+                           parent=self.bar)
+        self.bar_items = dpg.get_item_children(self.bar, 2)
+        self.title = _text(r, (PAD, (TITLE_H - TITLE_FONT) / 2), label, TITLE_FONT, style.TEXT)
+        self.detail = dpg.add_draw_node(parent=r)
+        self.pins: dict[tuple[str, str], int] = {}
+        self._pins(t)
+        self.compact = dpg.add_draw_node(parent=r, show=False)
+        self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
+        self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM))
+        self.picture = Picture(textures, r, b.display) if b.display else None
+        self.note = _text(r, (PAD, (b.display or (0, TITLE_H))[1] + 4), "", 12.0, style.OPTIONAL_TEXT)
+        self.texts.append((self.note, 12.0))
+        self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
+        self.texts.append((self.badge, PIN_FONT))
+        self.place(self.pos)
+
+    def _pins(self, t) -> None:
+        b = self.box
+        for direction, ports in (("in", t.inputs), ("out", t.outputs)):
+            for p in ports:
+                x, y = b.pin(p.name, direction)
+                self.pins[(p.name, direction)] = dpg.draw_circle((x, y), style.PIN_RADIUS, color=(20, 20, 24, 255),
+                                                                 fill=style.PIN, parent=self.root)
+                left = x == 0.0
+                w = text_width(p.name, PIN_FONT)
+                colour = style.OPTIONAL_TEXT if p.optional else style.PIN_TEXT
+                at = (PAD if left else b.w - PAD - w, y - PIN_FONT / 2)
+                self.texts.append((_text(self.detail, at, p.name, PIN_FONT, colour), PIN_FONT))
+                if direction == "out":
+                    self.values[p.name] = _text(self.detail, at, "", PIN_FONT, style.VALUE_TEXT)
+                    self.texts.append((self.values[p.name], PIN_FONT))
+
+    # -- where ---------------------------------------------------------------------------
+    def place(self, pos: Point) -> None:
+        self.pos = (float(pos[0]), float(pos[1]))
+        dpg.apply_transform(self.root, dpg.create_translation_matrix([self.pos[0], self.pos[1]]))
+
+    def rect(self) -> tuple[float, float, float, float]:
+        return (self.pos[0], self.pos[1], self.box.w, self.box.h)
+
+    def pin_at(self, port: str, direction: str) -> tuple[Point, int]:
+        """A pin's centre in canvas units and the side its wires leave or enter by (+1 right, -1 left)."""
+        x, y = self.box.pin(port, direction)
+        return (self.pos[0] + x, self.pos[1] + y), (1 if x > 0 else -1)
+
+    # -- what ----------------------------------------------------------------------------
+    def _set(self, item: int, **kw) -> None:
+        """Configure ``item`` unless it already shows exactly that."""
+        key = tuple(sorted(kw.items()))
+        if self.shown.get(item) != key:
+            self.shown[item] = key
+            dpg.configure_item(item, **kw)
+
+    def set_label(self, label: str, zoom: float) -> None:
+        self.label = label
+        self.zoomed(zoom)
+
+    @staticmethod
+    def value_text(value) -> str:
+        """A value as it fits beside a pin."""
+        text = wires.short_value(value)
+        return text if text_width(text, PIN_FONT) <= VALUE_W else wires.short_value(value, 5)
+
+    def show_value(self, port: str, value) -> None:
+        """The value beside an output pin (right-aligned against its name; after it when mirrored)."""
+        text = self.value_text(value)
+        x, y, _ = self.box.value_slot(port)
+        w = text_width(text, PIN_FONT)
+        self._set(self.values[port], text=text, pos=(x if self.box.flipped else x - w, y - PIN_FONT / 2))
+
+    def show_compact(self, value, picture: bool) -> None:
+        """Zoomed out: a number for a scalar, else a heat strip or swatch (``picture``: redraw it now)."""
+        if value is None or value.size == 1:
+            self.swatch.clear()
+            self._set(self.number, text="-" if value is None else wires.fmt_number(float(value.reshape(-1)[0]), 3))
+        elif picture:
+            self._set(self.number, text="")
+            self.swatch.show(compact(value))
+
+    def show_badge(self, text: str, colour) -> None:
+        self._set(self.badge, text=text, color=colour, show=bool(text))
+
+    def show_note(self, text: str) -> None:
+        self._set(self.note, text=text, show=bool(text))
+
+    def set_look(self, ring, thickness: float, dimmed: bool) -> None:
+        """Outline (selection, phase highlight, NaN) and dimming (pending or skipped nodes)."""
+        look = (ring, thickness, dimmed)
+        if look == self.look:
+            return
+        self.look = look
+        dpg.configure_item(self.ring, color=ring or (0, 0, 0, 0), thickness=thickness)
+        self._fill_body()
+        for item in self.bar_items:
+            dpg.configure_item(item, fill=style.dim(self.family) if dimmed else self.family)
+        dpg.configure_item(self.title, color=style.DIM_TEXT if dimmed else style.TEXT)
+
+    def _fill_body(self) -> None:
+        """Zoomed in, a dark body under a coloured title bar; zoomed out, the family's colour throughout."""
+        dimmed = bool(self.look and self.look[2])
+        if self.detail_shown:
+            fill = style.BODY_DIM if dimmed else style.BODY
+        else:
+            fill = style.dim(self.family, 0.35 if dimmed else 0.7)
+        dpg.configure_item(self.body, fill=fill)
+
+    def zoomed(self, zoom: float) -> None:
+        """Sizes that do not follow the transform; the level of detail for this zoom."""
+        detail = zoom >= style.DETAIL_ZOOM
+        b = self.box
+        for item, size in self.texts:
+            dpg.configure_item(item, size=size * zoom)
+        for item in self.pins.values():
+            dpg.configure_item(item, radius=min(7.0, max(1.5, style.PIN_RADIUS * zoom)))
+        px = TITLE_FONT * zoom if detail else max(TITLE_FONT * zoom, style.MIN_TITLE_PX)
+        size = px / zoom
+        text = fit_text(self.label, size, b.w - 2 * PAD) if b.w * zoom >= style.TINY_PX else ""
+        y = (TITLE_H - size) / 2 if detail else 3.0 / zoom
+        dpg.configure_item(self.title, text=text, size=px, pos=(PAD, y))
+        dpg.configure_item(self.detail, show=detail)
+        dpg.configure_item(self.compact, show=not detail)
+        dpg.configure_item(self.bar, show=detail)
+        if not detail:
+            top = y + size + 2.0 / zoom
+            num = max(PIN_FONT * zoom, style.MIN_LABEL_PX)
+            dpg.configure_item(self.number, size=num, pos=(PAD, top))
+        self.detail_shown = detail
+        self._fill_body()
+
+    def delete(self) -> None:
+        self.swatch.clear()
+        if self.picture is not None:
+            self.picture.clear()
+        dpg.delete_item(self.root)
+
+
+class WireItem:
+    """One wire: a Bézier curve whose colour and thickness follow its value, and a label."""
+
+    def __init__(self, wire_layer, label_layer, link):
+        self.link = link
+        self.curve = dpg.draw_bezier_cubic((0, 0), (0, 0), (0, 0), (0, 0), color=wires.IDLE_WIRE, thickness=1.5,
+                                           parent=wire_layer)
+        self.label = dpg.add_draw_node(parent=label_layer, show=False)
+        self.bg = dpg.draw_rectangle((0, 0), (1, 1), color=(0, 0, 0, 0), fill=style.LABEL_BG, rounding=3,
+                                     parent=self.label)
+        self.text = dpg.draw_text((0, 0), "", size=style.LABEL_FONT, color=style.TEXT, parent=self.label)
+        self.curve_points: geometry.Curve = ((0.0, 0.0),) * 4
+        self.line: list[Point] = []
+        self.mid: Point = (0.0, 0.0)
+        self.length = 0.0
+        self.value = ("", wires.IDLE_WIRE, 1.5)  # label text, colour, thickness at 100 %
+        self.selected = False
+        self.drawn: tuple | None = None  # (colour, px) on screen
+
+    def place(self, a: Point, a_side: int, b: Point, b_side: int, zoom: float) -> None:
+        c = geometry.curve(a, a_side, b, b_side)
+        dpg.configure_item(self.curve, p1=c[0], p2=c[1], p3=c[2], p4=c[3])
+        self.curve_points = c
+        self.line = geometry.polyline(c)
+        self.mid = geometry.midpoint(self.line)
+        self.length = geometry.length(self.line)
+        self.zoomed(zoom)
+
+    def show(self, text: str, colour, thickness: float, zoom: float) -> None:
+        if (text, colour, thickness) != self.value:
+            self.value = (text, colour, thickness)
+            self.zoomed(zoom)
+
+    def _fill_body(self) -> None:
+        """Zoomed in, a dark body under a coloured title bar; zoomed out, the family's colour throughout."""
+        dimmed = bool(self.look and self.look[2])
+        if self.detail_shown:
+            fill = style.BODY_DIM if dimmed else style.BODY
+        else:
+            fill = style.dim(self.family, 0.35 if dimmed else 0.7)
+        dpg.configure_item(self.body, fill=fill)
+
+    def zoomed(self, zoom: float) -> None:
+        text, colour, thickness = self.value
+        drawn = (style.SELECTED_WIRE if self.selected else colour,
+                 style.wire_px(thickness, zoom) + (1.5 if self.selected else 0.0))
+        if drawn != self.drawn:
+            self.drawn = drawn
+            dpg.configure_item(self.curve, color=drawn[0], thickness=drawn[1])
+        px = max(style.LABEL_FONT * zoom, style.MIN_LABEL_PX)
+        size = px / zoom
+        w = text_width(text, size)
+        if not text or w > 0.8 * self.length:
+            dpg.configure_item(self.label, show=False)
+            return
+        pad = 3.0 / zoom
+        x, y = self.mid[0] - w / 2, self.mid[1] - size / 2
+        light = tuple(int(v + (255 - v) * 0.35) for v in colour[:3]) + (255,)
+        dpg.configure_item(self.bg, pmin=(x - pad, y - pad * 0.6), pmax=(x + w + pad, y + size + pad * 0.6))
+        dpg.configure_item(self.text, pos=(x, y), text=text, size=px, color=light)
+        dpg.configure_item(self.label, show=True)
+
+    def delete(self) -> None:
+        dpg.delete_item(self.curve)
+        dpg.delete_item(self.label)
