@@ -38,11 +38,14 @@ def pins_match(app):
             want = NodeItem.value_text(ev.value(node, port))
             if text(item) != want:
                 bad.append([node, port, text(item), want])
+    shown = 0
     for link, w in app.canvas.wires.items():
         want = wires.format_value(ev.value(link.src, link.src_port))
-        if text(w.text) != want or not dpg.get_item_configuration(w.label)["show"]:
+        visible = dpg.get_item_configuration(w.label)["show"]
+        shown += visible
+        if w.value[0] != want or visible and text(w.text) != want:
             bad.append([str(link), text(w.text), want])
-    return bad
+    return bad if shown else bad + ["no wire label shown"]
 
 
 def connect_by_pins(app, src, dst):
@@ -118,7 +121,7 @@ def script(app):
     out["after_epoch"] = {"epoch": c.session.epoch, "bad": pins_match(app),
                           "loss": c.session.stats[-1].loss, "title": dpg.get_viewport_title()}
     out["W1_pin"] = text(app.canvas.nodes["weights_1"].values["W"])
-    out["W1_wire"] = text(app.canvas.wires[Link("weights_1", "W", "weighted_sum_1", "W")].text)
+    out["W1_wire"] = app.canvas.wires[Link("weights_1", "W", "weighted_sum_1", "W")].value[0]
     out["W1"] = c.session.value("weights_1", "W").tolist()
     # save, reload, compare
     c.save("built.json")

@@ -56,7 +56,7 @@ class Canvas:
         self.values = ValueShower(self)
         self.on_quick_add: Callable[[Point, Point], None] | None = None
         self._pulse_items: list[int] = []
-        self._seen = {"view": -1, "zoom": None, "size": None, "layout": 0, "minimap": None}
+        self._seen = {"view": -1, "zoom": None, "size": None, "layout": 0, "minimap": None, "labels": None}
         self.layout_version = 0  # bumped when nodes or wires are added, removed or moved
         self._pending_view = True  # fit (or restore the file's view) once the canvas has a size
         self._unsubscribe: Callable[[], None] | None = None
@@ -218,6 +218,7 @@ class Canvas:
             self.input.poll()
         self._apply_view()
         self.values.refresh(now)
+        self._place_labels()
         self._emit_pulses(now)
         self._draw_pulses(now)
         self._update_minimap()
@@ -265,6 +266,28 @@ class Canvas:
         while len(self._pulse_items) <= k:
             self._pulse_items.append(dpg.draw_circle((0, 0), style.PULSE_RADIUS, parent=self.pulse_layer, show=False))
         return self._pulse_items[k]
+
+    def _place_labels(self) -> None:
+        """Put each wire's label where it covers no node and no other label (longest wires first);
+        again only when the layout, the zoom or a label's width (in steps of 16 units) changed."""
+        zoom = self.view.zoom
+        first = (self.layout_version, zoom, self.values.version)
+        if first == self._seen.get("labels-first"):
+            return
+        self._seen["labels-first"] = first
+        sizes = {link: w.label_size(zoom) for link, w in self.wires.items()}
+        widths = tuple((link, None if s is None else int(s[0] // 16)) for link, s in sizes.items())
+        key = (self.layout_version, zoom if zoom < style.DETAIL_ZOOM else None, widths)
+        if key == self._seen["labels"]:
+            return
+        self._seen["labels"] = key
+        obstacles = [(x - 3, y - 3, x + w + 3, y + h + 3) for x, y, w, h in (i.rect() for i in self.nodes.values())]
+        order = sorted((link for link in self.wires if sizes[link] is not None),
+                       key=lambda link: -geometry.length(self.wires[link].line))
+        placed = geometry.place_labels([(link, self.wires[link].spots, (sizes[link][0] // 16 + 1) * 16,
+                                         sizes[link][1]) for link in order], obstacles)
+        for link, w in self.wires.items():
+            w.put_label(placed.get(link), zoom)
 
     def _update_minimap(self) -> None:
         key = (self.view.version, self.layout_version)

@@ -84,3 +84,63 @@ def inside(p: Point, r: tuple[float, float, float, float], pad: float = 0.0) -> 
 def overlaps(r: tuple[float, float, float, float], box: tuple[float, float, float, float]) -> bool:
     """Does rectangle ``r`` (x, y, w, h) overlap ``box`` (x0, y0, x1, y1)?"""
     return r[0] < box[2] and box[0] < r[0] + r[2] and r[1] < box[3] and box[1] < r[1] + r[3]
+
+
+SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # where along a wire its label may go, best first
+
+
+def along(line: list[Point], fractions=SPOTS) -> list[Point]:
+    """Points at the given fractions of a polyline's length."""
+    seg = [math.dist(p, q) for p, q in zip(line, line[1:])]
+    total = sum(seg) or 1.0
+    out = []
+    for f in fractions:
+        left = f * total
+        for (p, q), s in zip(zip(line, line[1:]), seg):
+            if left <= s and s > 0:
+                k = left / s
+                out.append((p[0] + (q[0] - p[0]) * k, p[1] + (q[1] - p[1]) * k))
+                break
+            left -= s
+        else:
+            out.append(line[-1])
+    return out
+
+
+class Grid:
+    """Rectangles (x0, y0, x1, y1) in buckets, for quick overlap questions."""
+
+    def __init__(self, cell: float = 120.0):
+        self.cell = cell
+        self.buckets: dict[tuple[int, int], list] = {}
+
+    def _keys(self, r):
+        c = self.cell
+        for i in range(int(r[0] // c), int(r[2] // c) + 1):
+            for j in range(int(r[1] // c), int(r[3] // c) + 1):
+                yield (i, j)
+
+    def add(self, r) -> None:
+        for k in self._keys(r):
+            self.buckets.setdefault(k, []).append(r)
+
+    def hits(self, r) -> bool:
+        return any(q[0] < r[2] and r[0] < q[2] and q[1] < r[3] and r[1] < q[3]
+                   for k in self._keys(r) for q in self.buckets.get(k, ()))
+
+
+def place_labels(labels: list[tuple[object, list[Point], float, float]], obstacles) -> dict[object, Point]:
+    """Centres for labels (key, candidate spots, width, height) that cover no obstacle and no other
+    label: each takes its first free spot, in the order given; a label with none is left out."""
+    grid = Grid()
+    for r in obstacles:
+        grid.add(r)
+    out = {}
+    for key, spots, w, h in labels:
+        for x, y in spots:
+            r = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if not grid.hits(r):
+                grid.add(r)
+                out[key] = (x, y)
+                break
+    return out

@@ -181,7 +181,8 @@ class NodeItem:
 
 
 class WireItem:
-    """One wire: a Bézier curve whose colour and thickness follow its value, and a label."""
+    """One wire: a Bézier curve whose colour and thickness follow its value, and a label (placed
+    by the canvas where it covers no node and no other label)."""
 
     def __init__(self, wire_layer, label_layer, link):
         self.link = link
@@ -193,34 +194,42 @@ class WireItem:
         self.text = dpg.draw_text((0, 0), "", size=style.LABEL_FONT, color=style.TEXT, parent=self.label)
         self.curve_points: geometry.Curve = ((0.0, 0.0),) * 4
         self.line: list[Point] = []
+        self.spots: list[Point] = []  # where its label may go, best first
         self.mid: Point = (0.0, 0.0)
-        self.length = 0.0
         self.value = ("", wires.IDLE_WIRE, 1.5)  # label text, colour, thickness at 100 %
         self.selected = False
         self.drawn: tuple | None = None  # (colour, px) on screen
+        self.at: Point | None = None  # where its label is (None: no room)
+        self.label_drawn: tuple | None = None
 
     def place(self, a: Point, a_side: int, b: Point, b_side: int, zoom: float) -> None:
         c = geometry.curve(a, a_side, b, b_side)
         dpg.configure_item(self.curve, p1=c[0], p2=c[1], p3=c[2], p4=c[3])
         self.curve_points = c
         self.line = geometry.polyline(c)
-        self.mid = geometry.midpoint(self.line)
-        self.length = geometry.length(self.line)
-        self.zoomed(zoom)
+        self.spots = geometry.along(self.line)
+        self.mid = self.spots[0]
 
     def show(self, text: str, colour, thickness: float, zoom: float) -> None:
         if (text, colour, thickness) != self.value:
             self.value = (text, colour, thickness)
             self.zoomed(zoom)
 
-    def _fill_body(self) -> None:
-        """Zoomed in, a dark body under a coloured title bar; zoomed out, the family's colour throughout."""
-        dimmed = bool(self.look and self.look[2])
-        if self.detail_shown:
-            fill = style.BODY_DIM if dimmed else style.BODY
-        else:
-            fill = style.dim(self.family, 0.35 if dimmed else 0.7)
-        dpg.configure_item(self.body, fill=fill)
+    @staticmethod
+    def text_size(zoom: float) -> float:
+        """The label's text size in canvas units (zoomed out it keeps a readable size on screen)."""
+        return max(style.LABEL_FONT * zoom, style.MIN_LABEL_PX) / zoom
+
+    def label_size(self, zoom: float) -> tuple[float, float] | None:
+        """(width, height) its label needs, in canvas units; None without a value."""
+        if not self.value[0]:
+            return None
+        size = self.text_size(zoom)
+        return (text_width(self.value[0], size) + 6.0 / zoom, size + 3.6 / zoom)
+
+    def put_label(self, at: Point | None, zoom: float) -> None:
+        self.at = at
+        self.zoomed(zoom)
 
     def zoomed(self, zoom: float) -> None:
         text, colour, thickness = self.value
@@ -229,17 +238,19 @@ class WireItem:
         if drawn != self.drawn:
             self.drawn = drawn
             dpg.configure_item(self.curve, color=drawn[0], thickness=drawn[1])
-        px = max(style.LABEL_FONT * zoom, style.MIN_LABEL_PX)
-        size = px / zoom
-        w = text_width(text, size)
-        if not text or w > 0.8 * self.length:
+        shown = (text, colour, self.at, zoom) if text and self.at is not None else None
+        if shown == self.label_drawn:
+            return
+        self.label_drawn = shown
+        if shown is None:
             dpg.configure_item(self.label, show=False)
             return
-        pad = 3.0 / zoom
-        x, y = self.mid[0] - w / 2, self.mid[1] - size / 2
+        size = self.text_size(zoom)
+        w, pad = text_width(text, size), 3.0 / zoom
+        x, y = self.at[0] - w / 2, self.at[1] - size / 2
         light = tuple(int(v + (255 - v) * 0.35) for v in colour[:3]) + (255,)
         dpg.configure_item(self.bg, pmin=(x - pad, y - pad * 0.6), pmax=(x + w + pad, y + size + pad * 0.6))
-        dpg.configure_item(self.text, pos=(x, y), text=text, size=px, color=light)
+        dpg.configure_item(self.text, pos=(x, y), text=text, size=size * zoom, color=light)
         dpg.configure_item(self.label, show=True)
 
     def delete(self) -> None:

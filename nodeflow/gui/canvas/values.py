@@ -25,6 +25,7 @@ class ValueShower:
     def __init__(self, canvas):
         self.c = canvas
         self.shown: tuple | None = None
+        self.version = 0  # counts the times values were shown
         self.run = None
         self.last = 0.0  # when values were last shown
         self.last_pictures = 0.0
@@ -57,6 +58,7 @@ class ValueShower:
         if ctrl.running and not ctrl.animate and now - self.last < EVERY and self.shown is not None:
             return
         self.last, self.shown, self.looks_due = now, key, False
+        self.version += 1
         pictures = not ctrl.running or now - self.last_pictures >= PICTURES_EVERY
         self.pictures_due = False
         run = self._current_run()
