@@ -217,8 +217,9 @@ class App:
         if name == "cancel" and owner != "dialog":
             self.cancel()
         elif owner is None and name == "step_sample":
-            self._space_down = True  # steps when released, unless Space + drag panned meanwhile
-            self.canvas.input.space_held, self.canvas.input.space_panned = True, False
+            if not self._space_down:  # (held down, the key repeats)
+                self._space_down = True  # steps when released, unless Space + drag panned meanwhile
+                self.canvas.input.space_held, self.canvas.input.space_panned = True, False
         elif owner is None:
             self.act(name)
 

@@ -184,12 +184,13 @@ class Canvas:
 
     def _track_size(self) -> None:
         size = tuple(dpg.get_item_rect_size(self.parent))
-        if size == self._seen["size"] or size[0] < 20 or size[1] < 20:
+        if size[0] < 20 or size[1] < 20:
             return
-        self._seen["size"] = size
-        dpg.configure_item(self.drawlist, width=int(size[0]), height=int(size[1]))
-        dpg.configure_item(self.bg, pmax=size)
-        self.view.resize((float(size[0]), float(size[1])))
+        if size != self._seen["size"]:
+            self._seen["size"] = size
+            dpg.configure_item(self.drawlist, width=int(size[0]), height=int(size[1]))
+            dpg.configure_item(self.bg, pmax=size)
+            self.view.resize((float(size[0]), float(size[1])))
         if self._pending_view:
             self._pending_view = False
             self._restore_view()
@@ -300,7 +301,7 @@ class Canvas:
         bounds = None if not rects else (min(x0), min(r[1] for r, _ in rects.values()),
                                          max(r[0] + r[2] for r, _ in rects.values()),
                                          max(r[1] + r[3] for r, _ in rects.values()))
-        self.minimap.update(bounds, rects, screen, self.view)
+        self.minimap.update(bounds, rects, screen, self.view, held=self.input.mode == "minimap")
 
     # -- where things are ------------------------------------------------------------------
     def origin(self) -> Point:

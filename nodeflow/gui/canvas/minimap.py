@@ -42,19 +42,21 @@ class Minimap:
         self.map: tuple[float, float, float] = (1.0, 0.0, 0.0)  # scale, offset x, y: canvas units -> pixels
         self.shown_nodes: tuple | None = None
 
-    def update(self, bounds, node_rects_canvas: dict, screen_rects: list, view) -> None:
-        """Place and draw it for graph ``bounds`` (x0, y0, x1, y1) and the current view."""
-        if bounds is None or view.contains(bounds):
+    def update(self, bounds, node_rects_canvas: dict, screen_rects: list, view, held: bool = False) -> None:
+        """Place and draw it for graph ``bounds`` (x0, y0, x1, y1) and the current view; ``held``:
+        it is being dragged in, so it stays where it is."""
+        if not held and (bounds is None or view.contains(bounds)):
             self.rect = None
             dpg.configure_item(self.root, show=False)
             return
         x0, y0, x1, y1 = bounds
-        gw, gh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-        s = min(MAX_SIZE[0] / gw, MAX_SIZE[1] / gh)
-        size = (gw * s + 8, gh * s + 8)
-        self.rect = corner_rect(best_corner(size, view.size, screen_rects), size, view.size)
+        if not held or self.rect is None:
+            gw, gh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+            s = min(MAX_SIZE[0] / gw, MAX_SIZE[1] / gh)
+            size = (gw * s + 8, gh * s + 8)
+            self.rect = corner_rect(best_corner(size, view.size, screen_rects), size, view.size)
+            self.map = (s, self.rect[0] + 4 - x0 * s, self.rect[1] + 4 - y0 * s)
         rx, ry, rw, rh = self.rect
-        self.map = (s, rx + 4 - x0 * s, ry + 4 - y0 * s)
         dpg.configure_item(self.bg, pmin=(rx, ry), pmax=(rx + rw, ry + rh))
         key = (self.map, tuple(sorted(node_rects_canvas.items())))
         if key != self.shown_nodes:
