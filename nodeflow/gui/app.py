@@ -50,6 +50,7 @@ class App:
         self.view_times: list[float] = []  # of which showing values, wires and highlights
         self._title = ""
         self._search_active: int | None = None  # the search box being typed in (Enter adds a node)
+        self.errors = 0  # exceptions caught in callbacks and frames (a bug; the editor carries on)
         self.quiet = 0  # frames since the last input or change
         self.sleeping = False  # the loop waits for input
         self._mouse = None
@@ -313,7 +314,10 @@ class App:
             dpg.render_dearpygui_frame()
             self.frames += 1
             self.run_callbacks()
-            self.update()
+            try:
+                self.update()
+            except Exception as e:
+                self._internal_error(e)
             self._note_activity()
             if gen is None:
                 continue
@@ -343,10 +347,14 @@ class App:
                 n = len(inspect.signature(fn).parameters)
                 fn(*job[1:1 + n])
             except Exception as e:  # a bug in one callback must not take the editor down
-                traceback.print_exc()
-                self.ctrl.say(f"internal error: {type(e).__name__}: {e}", "error")
+                self._internal_error(e)
         self.quiet = 0 if jobs else self.quiet
         return len(jobs)
+
+    def _internal_error(self, e: Exception) -> None:
+        traceback.print_exc()
+        self.errors += 1
+        self.ctrl.say(f"internal error: {type(e).__name__}: {e}", "error")
 
     def _note_activity(self) -> None:
         """Count quiet frames: input, a run, pulses or a gesture reset the count."""
