@@ -56,7 +56,9 @@ class Canvas:
         self.values = ValueShower(self)
         self.on_quick_add: Callable[[Point, Point], None] | None = None
         self._pulse_items: list[int] = []
-        self._seen = {"view": -1, "zoom": None, "size": None, "layout": 0, "minimap": None, "labels": None}
+        self._pulses_shown = 0  # how many of them are shown
+        self._seen = {"view": -1, "zoom": None, "size": None, "minimap": None, "labels": None, "label layout": None}
+        self._label_room: dict[Link, float] = {}  # the width each label was placed with
         self.layout_version = 0  # bumped when nodes or wires are added, removed or moved
         self._pending_view = True  # fit (or restore the file's view) once the canvas has a size
         self._unsubscribe: Callable[[], None] | None = None
@@ -126,6 +128,7 @@ class Canvas:
             return
         self.wires[link] = WireItem(self.wire_layer, self.label_layer, link)
         self._place_wire(link)
+        self.wires[link].zoomed(self.view.zoom)
         self.layout_version += 1
 
     def _drop_wire(self, link: Link) -> None:
@@ -147,6 +150,7 @@ class Canvas:
         for n, pos in positions.items():
             if n in self.nodes:
                 self.nodes[n].place(pos)
+                self.nodes[n].zoomed(self.view.zoom)
         for link in self.wires:
             if link.src in positions or link.dst in positions:
                 self._place_wire(link)
@@ -202,13 +206,26 @@ class Canvas:
         self._seen["view"] = v.version
         dpg.apply_transform(self.root, dpg.create_translation_matrix(list(v.offset))
                             * dpg.create_scale_matrix([v.zoom, v.zoom, 1.0]))
-        if v.zoom != self._seen["zoom"]:
-            self._seen["zoom"] = v.zoom
-            for item in self.nodes.values():
-                item.zoomed(v.zoom)
-            for item in self.wires.values():
-                item.zoomed(v.zoom)
-            self.values.zoomed()
+        detail, was = v.zoom >= style.DETAIL_ZOOM, (self._seen["zoom"] or 0.0) >= style.DETAIL_ZOOM
+        if detail != was:
+            self.values.zoomed()  # the level of detail changed: compact pictures are wanted, or not
+        self._seen["zoom"] = v.zoom
+        self._zoom_visible()
+
+    def _zoom_visible(self) -> None:
+        """Bring what is in view (with a margin) to the current zoom; what is not waits until it is
+        (so zooming in on a big graph resizes only the text on screen)."""
+        z = self.view.zoom
+        x0, y0, x1, y1 = self.view.visible()
+        m = 200.0 / z
+        box = (x0 - m, y0 - m, x1 + m, y1 + m)
+        for item in self.nodes.values():
+            if item.zoom != z and geometry.overlaps(item.rect(), box):
+                item.zoomed(z)
+        for w in self.wires.values():
+            b = w.bbox
+            if w.zoom != z and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
+                w.zoomed(z)
 
     # -- each frame ------------------------------------------------------------------------
     def frame(self, now: float | None = None) -> None:
@@ -259,9 +276,9 @@ class Canvas:
                                    radius=style.PULSE_RADIUS * scale, fill=colour[:3] + (alpha,),
                                    color=(255, 255, 255, alpha if back == 0 else 0))
                 k += 1
-        for item in self._pulse_items[k:]:
-            if dpg.get_item_configuration(item)["show"]:
-                dpg.configure_item(item, show=False)
+        for item in self._pulse_items[k:self._pulses_shown]:
+            dpg.configure_item(item, show=False)
+        self._pulses_shown = k
 
     def _pulse_item(self, k: int) -> int:
         while len(self._pulse_items) <= k:
@@ -269,24 +286,26 @@ class Canvas:
         return self._pulse_items[k]
 
     def _place_labels(self) -> None:
-        """Put each wire's label where it covers no node and no other label (longest wires first);
-        again only when the layout, the zoom or a label's width (in steps of 16 units) changed."""
+        """Put each wire's label where it covers no node and no other label (longest wires first).
+        Each label gets some room to spare, so that placing again is needed only when the layout or
+        the zoom changes or a value outgrows its room."""
         zoom = self.view.zoom
         first = (self.layout_version, zoom, self.values.version)
-        if first == self._seen.get("labels-first"):
+        if first == self._seen["labels"]:
             return
-        self._seen["labels-first"] = first
+        self._seen["labels"] = first
         sizes = {link: w.label_size(zoom) for link, w in self.wires.items()}
-        widths = tuple((link, None if s is None else int(s[0] // 16)) for link, s in sizes.items())
-        key = (self.layout_version, zoom if zoom < style.DETAIL_ZOOM else None, widths)
-        if key == self._seen["labels"]:
+        layout_key = (self.layout_version, zoom if zoom < style.DETAIL_ZOOM else None)
+        room = self._label_room
+        if layout_key == self._seen["label layout"] and all(
+                s is None or s[0] <= room.get(link, -1.0) for link, s in sizes.items()):
             return
-        self._seen["labels"] = key
+        self._seen["label layout"] = layout_key
+        self._label_room = room = {link: (s[0] // 16 + 2) * 16 for link, s in sizes.items() if s is not None}
         obstacles = [(x - 3, y - 3, x + w + 3, y + h + 3) for x, y, w, h in (i.rect() for i in self.nodes.values())]
-        order = sorted((link for link in self.wires if sizes[link] is not None),
-                       key=lambda link: -geometry.length(self.wires[link].line))
-        placed = geometry.place_labels([(link, self.wires[link].spots, (sizes[link][0] // 16 + 1) * 16,
-                                         sizes[link][1]) for link in order], obstacles)
+        order = sorted(room, key=lambda l: -self.wires[l].length)
+        placed = geometry.place_labels([(link, self.wires[link].spots, room[link], sizes[link][1]) for link in order],
+                                       obstacles)
         for link, w in self.wires.items():
             w.put_label(placed.get(link), zoom)
 

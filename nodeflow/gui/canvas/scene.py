@@ -30,11 +30,13 @@ class NodeItem:
         self.box: Box = box_of(t)
         self.pos: Point = (float(pos[0]), float(pos[1]))
         self.family = style.family_colour(t.family)
-        self.texts: list[tuple[int, float]] = []  # (text item, size in canvas units) scaled with the zoom
+        self.texts: list[tuple[int, float]] = []  # pin names and values: (text item, size in canvas units)
+        self.zoom: float | None = None  # the zoom its sizes were last set for
+        self.extras: dict[int, bool] = {}  # badge / note -> shown
         self.values: dict[str, int] = {}  # output -> its value text
         self.shown: dict[int, object] = {}  # item -> what it shows (so unchanged things are not written)
         self.look = None
-        self.detail_shown = True
+        self.detail_shown = True  # the level of detail drawn (pin names and values, or compact)
         b = self.box
         self.root = dpg.add_draw_node(parent=layer)
         r = self.root
@@ -55,9 +57,7 @@ class NodeItem:
         self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM))
         self.picture = Picture(textures, r, b.display) if b.display else None
         self.note = _text(r, (PAD, (b.display or (0, TITLE_H))[1] + 4), "", 12.0, style.OPTIONAL_TEXT)
-        self.texts.append((self.note, 12.0))
         self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
-        self.texts.append((self.badge, PIN_FONT))
         self.place(self.pos)
 
     def _pins(self, t) -> None:
@@ -65,8 +65,10 @@ class NodeItem:
         for direction, ports in (("in", t.inputs), ("out", t.outputs)):
             for p in ports:
                 x, y = b.pin(p.name, direction)
-                self.pins[(p.name, direction)] = dpg.draw_circle((x, y), style.PIN_RADIUS, color=(20, 20, 24, 255),
-                                                                 fill=style.PIN, parent=self.root)
+                r = style.PIN_RADIUS  # a disc that scales with the view: a rectangle rounded all the way
+                self.pins[(p.name, direction)] = dpg.draw_rectangle((x - r, y - r), (x + r, y + r), rounding=99,
+                                                                    color=(20, 20, 24, 255), fill=style.PIN,
+                                                                    parent=self.root)
                 left = x == 0.0
                 w = text_width(p.name, PIN_FONT)
                 colour = style.OPTIONAL_TEXT if p.optional else style.PIN_TEXT
@@ -99,6 +101,7 @@ class NodeItem:
 
     def set_label(self, label: str, zoom: float) -> None:
         self.label = label
+        self.zoom = None
         self.zoomed(zoom)
 
     @staticmethod
@@ -125,9 +128,25 @@ class NodeItem:
 
     def show_badge(self, text: str, colour) -> None:
         self._set(self.badge, text=text, color=colour, show=bool(text))
+        self.extras[self.badge] = bool(text)
+        self._size_extras()
 
     def show_note(self, text: str) -> None:
         self._set(self.note, text=text, show=bool(text))
+        self.extras[self.note] = bool(text)
+        self._size_extras()
+
+    def _size_extras(self) -> None:
+        """The badge and the note (when shown) at the current zoom."""
+        if self.zoom is not None:
+            for item, size in ((self.badge, PIN_FONT), (self.note, 12.0)):
+                if self.extras.get(item):
+                    self._set_size(item, size * self.zoom)
+
+    def _set_size(self, item: int, px: float) -> None:
+        if self.shown.get(("size", item)) != px:
+            self.shown[("size", item)] = px
+            dpg.configure_item(item, size=px)
 
     def set_look(self, ring, thickness: float, dimmed: bool) -> None:
         """Outline (selection, phase highlight, NaN) and dimming (pending or skipped nodes)."""
@@ -151,27 +170,32 @@ class NodeItem:
         dpg.configure_item(self.body, fill=fill)
 
     def zoomed(self, zoom: float) -> None:
-        """Sizes that do not follow the transform; the level of detail for this zoom."""
+        """Text sizes (they do not follow the transform) and the level of detail for this zoom;
+        pin names and values only while they are shown."""
+        if zoom == self.zoom:
+            return
+        self.zoom = zoom
         detail = zoom >= style.DETAIL_ZOOM
         b = self.box
-        for item, size in self.texts:
-            dpg.configure_item(item, size=size * zoom)
-        for item in self.pins.values():
-            dpg.configure_item(item, radius=min(7.0, max(1.5, style.PIN_RADIUS * zoom)))
+        if detail:
+            for item, size in self.texts:
+                self._set_size(item, size * zoom)
+        self._size_extras()
         px = TITLE_FONT * zoom if detail else max(TITLE_FONT * zoom, style.MIN_TITLE_PX)
         size = px / zoom
         text = fit_text(self.label, size, b.w - 2 * PAD) if b.w * zoom >= style.TINY_PX else ""
         y = (TITLE_H - size) / 2 if detail else 3.0 / zoom
         dpg.configure_item(self.title, text=text, size=px, pos=(PAD, y))
-        dpg.configure_item(self.detail, show=detail)
-        dpg.configure_item(self.compact, show=not detail)
-        dpg.configure_item(self.bar, show=detail)
         if not detail:
             top = y + size + 2.0 / zoom
             num = max(PIN_FONT * zoom, style.MIN_LABEL_PX)
             dpg.configure_item(self.number, size=num, pos=(PAD, top))
-        self.detail_shown = detail
-        self._fill_body()
+        if detail != self.detail_shown:
+            self.detail_shown = detail
+            dpg.configure_item(self.detail, show=detail)
+            dpg.configure_item(self.compact, show=not detail)
+            dpg.configure_item(self.bar, show=detail)
+            self._fill_body()
 
     def delete(self) -> None:
         self.swatch.clear()
@@ -201,6 +225,11 @@ class WireItem:
         self.drawn: tuple | None = None  # (colour, px) on screen
         self.at: Point | None = None  # where its label is (None: no room)
         self.label_drawn: tuple | None = None
+        self.length = 0.0
+        self.bbox = (0.0, 0.0, 0.0, 0.0)
+        self.zoom: float | None = None
+        self.label_px = 0.0
+        self._size: tuple | None = None  # (text, zoom) -> label size, the last one asked
 
     def place(self, a: Point, a_side: int, b: Point, b_side: int, zoom: float) -> None:
         c = geometry.curve(a, a_side, b, b_side)
@@ -209,6 +238,9 @@ class WireItem:
         self.line = geometry.polyline(c)
         self.spots = geometry.along(self.line)
         self.mid = self.spots[0]
+        self.length = geometry.length(self.line)
+        xs, ys = [p[0] for p in self.line], [p[1] for p in self.line]
+        self.bbox = (min(xs), min(ys), max(xs), max(ys))
 
     def show(self, text: str, colour, thickness: float, zoom: float) -> None:
         if (text, colour, thickness) != self.value:
@@ -224,33 +256,41 @@ class WireItem:
         """(width, height) its label needs, in canvas units; None without a value."""
         if not self.value[0]:
             return None
-        size = self.text_size(zoom)
-        return (text_width(self.value[0], size) + 6.0 / zoom, size + 3.6 / zoom)
+        key = (self.value[0], zoom)
+        if self._size is None or self._size[0] != key:
+            size = self.text_size(zoom)
+            self._size = (key, (text_width(self.value[0], size) + 6.0 / zoom, size + 3.6 / zoom))
+        return self._size[1]
 
     def put_label(self, at: Point | None, zoom: float) -> None:
         self.at = at
         self.zoomed(zoom)
 
     def zoomed(self, zoom: float) -> None:
+        self.zoom = zoom
         text, colour, thickness = self.value
         drawn = (style.SELECTED_WIRE if self.selected else colour,
                  style.wire_px(thickness, zoom) + (1.5 if self.selected else 0.0))
         if drawn != self.drawn:
             self.drawn = drawn
             dpg.configure_item(self.curve, color=drawn[0], thickness=drawn[1])
-        shown = (text, colour, self.at, zoom) if text and self.at is not None else None
+        size = self.text_size(zoom)
+        shown = (text, colour, self.at, size) if text and self.at is not None else None
         if shown == self.label_drawn:
+            if shown is not None and self.label_px != size * zoom:  # zoomed in detail: only the text size
+                self.label_px = size * zoom
+                dpg.configure_item(self.text, size=self.label_px)
             return
         self.label_drawn = shown
         if shown is None:
             dpg.configure_item(self.label, show=False)
             return
-        size = self.text_size(zoom)
         w, pad = text_width(text, size), 3.0 / zoom
         x, y = self.at[0] - w / 2, self.at[1] - size / 2
         light = tuple(int(v + (255 - v) * 0.35) for v in colour[:3]) + (255,)
         dpg.configure_item(self.bg, pmin=(x - pad, y - pad * 0.6), pmax=(x + w + pad, y + size + pad * 0.6))
-        dpg.configure_item(self.text, pos=(x, y), text=text, size=size * zoom, color=light)
+        self.label_px = size * zoom
+        dpg.configure_item(self.text, pos=(x, y), text=text, size=self.label_px, color=light)
         dpg.configure_item(self.label, show=True)
 
     def delete(self) -> None:
