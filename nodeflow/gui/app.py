@@ -53,6 +53,8 @@ class App:
         self.errors = 0  # exceptions caught in callbacks and frames (a bug; the editor carries on)
         self.quiet = 0  # frames since the last input or change
         self.sleeping = False  # the loop waits for input
+        self.allow_sleep = False  # may the loop sleep while a script runs (a script waits for frames)
+        self.slept_at: int | None = None  # the frame count when the loop last went to sleep
         self._mouse = None
         self._space_down = False
         dpg.create_context()
@@ -310,7 +312,7 @@ class App:
         wait = 0
         code = 0
         while dpg.is_dearpygui_running():
-            self._sleep_if_idle(gen is None)
+            self._sleep_if_idle(gen is None or self.allow_sleep)
             dpg.render_dearpygui_frame()
             self.frames += 1
             self.run_callbacks()
@@ -373,6 +375,7 @@ class App:
             self.sleeping = idle
             dpg.configure_app(wait_for_input=idle)
             if idle:
+                self.slept_at = self.frames
                 wake_later(TOOLTIP_WAKE)
 
     def screenshot(self, path: str | Path) -> None:

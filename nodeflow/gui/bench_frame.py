@@ -1,4 +1,5 @@
-"""Per-frame cost of the editor: ``python -m nodeflow.gui.bench_frame``.
+"""Per-frame cost of the editor: ``python -m nodeflow.gui.bench_frame`` (``--idle S``: the CPU an
+idle editor uses over S seconds).
 
 On a 60-node, 100-wire network (an MLP with eight layers of weights) it measures the
 Python time of each frame (``App.update``: advancing the run, the canvas, the panels)
@@ -10,8 +11,11 @@ zooming: text sizes and thicknesses, no values). A frame at 60 Hz has 16.7 ms.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -96,9 +100,39 @@ def script(app):
     result(out)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle(seconds: float, file: str | Path) -> dict:
+    """Start the editor on ``file`` (no script: its real loop) on a private screen, let it settle, then
+    measure the share of one core it uses over ``seconds`` while nobody touches it."""
+    with virtual_display("1700x1100") as display:
+        env = dict(os.environ, DISPLAY=display)
+        p = subprocess.Popen([sys.executable, "-m", "nodeflow.gui.app", str(file)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(6.0)
+            c0, t0 = cpu_seconds(p.pid), time.monotonic()
+            time.sleep(seconds)
+            c1, t1 = cpu_seconds(p.pid), time.monotonic()
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
+    return {"seconds": round(t1 - t0, 2), "cpu_seconds": round(c1 - c0, 3), "percent": round(100 * (c1 - c0) / (t1 - t0), 2)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nodeflow.gui.bench_frame", description=__doc__.splitlines()[0])
-    ap.parse_args(argv)
+    ap.add_argument("--idle", type=float, metavar="S", help="measure the CPU of an idle editor over S seconds instead")
+    a = ap.parse_args(argv)
+    if a.idle:
+        graph = Path(__file__).resolve().parents[2] / "graphs" / "xor.json"
+        r = idle(a.idle, graph)
+        print(f"idle editor on {graph.name}: {r['cpu_seconds']} s of CPU in {r['seconds']} s = {r['percent']} % of a core")
+        return 0
     from ..document.builders import mlp
     from ..document.files import save
 

@@ -192,3 +192,32 @@ def test_three_hundred_random_mouse_and_key_actions_do_not_crash(editor, tmp_pat
     r = editor.run(RANDOM, file=path, timeout=900)
     assert r["running"] and r["errors"] == 0 and r["keys"] > 50
     assert r["nodes"][0] == r["nodes"][1] and r["links"][0] == r["links"][1]
+
+
+SLEEP = HELPERS + '''
+import threading
+
+
+def script(app):
+    c = app.ctrl
+    win = yield from start(app)
+    marks = {}
+
+    def before_key():
+        marks.update(frames=app.frames, sleeping=app.sleeping, slept_at=app.slept_at)
+
+    threading.Timer(3.0, before_key).start()  # (frames come only from input now: the script waits too)
+    threading.Timer(3.1, lambda: (focus(win), xdotool("key", "n"))).start()
+    app.allow_sleep = True
+    yield from until(lambda: c.session.cursor == 1, 10 ** 6, "N to step")
+    result({"marks": marks, "last": c.session.last_node})
+'''
+
+
+def test_an_idle_editor_sleeps_until_input_arrives(editor, tmp_path):
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed")
+    r = editor.run(SLEEP, file=GRAPHS / "xor.json")
+    m = r["marks"]
+    assert m["sleeping"] and m["frames"] - m["slept_at"] <= 2  # one more frame (for tooltips), then none
+    assert r["last"] == "dataset"  # the key woke it and was handled
