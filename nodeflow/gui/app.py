@@ -89,17 +89,6 @@ class App:
                 dpg.add_theme_color(dpg.mvThemeCol_Button, (55, 62, 80, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_ButtonHovered, (75, 90, 120, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_Header, (45, 50, 64, 255))
-                dpg.add_theme_color(dpg.mvNodeCol_GridBackground, (36, 38, 44, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_GridLine, (48, 50, 58, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackground, (52, 54, 62, 245), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackgroundHovered, (60, 62, 72, 245),
-                                    category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackgroundSelected, (66, 70, 84, 245),
-                                    category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_Pin, (200, 200, 210, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_LinkThickness, 3.5, category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_PinCircleRadius, 4.5, category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, 8, 4, category=dpg.mvThemeCat_Nodes)
         dpg.bind_theme(theme)
 
     def _build(self) -> None:

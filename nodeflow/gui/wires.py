@@ -95,7 +95,7 @@ def wire_thickness(value: np.ndarray | None) -> float:
     m = float(np.abs(value).sum()) / value.size
     if not math.isfinite(m):
         return 4.0
-    return 1.2 + 4.3 * math.sqrt(min(m / WIRE_SCALE, 1.0))
+    return 1.2 + 3.6 * math.sqrt(min(m / WIRE_SCALE, 1.0))
 
 
 def format_full(value: np.ndarray | None, limit: int = 12) -> str:

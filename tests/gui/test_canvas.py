@@ -288,7 +288,35 @@ def script(app):
     yield 3
     out["compact"] = [dpg.get_item_configuration(item.detail)["show"], dpg.get_item_configuration(item.compact)["show"],
                       dpg.get_item_configuration(item.title)["size"], item.swatch.size is not None]
+    # nodes the plan skips (not connected to the loss) are dimmed with a badge
+    stray = "train_accuracy"
+    object.__setattr__(c.session.plan, "skipped", (stray,))  # what the core's Plan.skipped will say
+    cv.values.forget()
+    yield 2
+    badge = dpg.get_item_configuration(cv.nodes[stray].badge)
+    out["skipped"] = [cv.nodes[stray].look[2], badge["text"], badge["show"], cv.nodes["dataset"].look[2]]
+    object.__setattr__(c.session.plan, "skipped", ())
+    # T tidies the layout (one undo step), Help -> Mouse and keys comes from the key registry
+    c.move_nodes({"error": (5000.0, 5000.0)})
+    yield from key(win, "t")
+    yield 2
+    from nodeflow.document import layout
+    out["tidy"] = [c.graph.attrs("error")["pos"] == list(layout.tidy(c.graph)["error"]), list(cv.nodes["error"].pos)]
+    yield from key(win, "ctrl+z")
+    yield 2
+    out["untidy"] = c.graph.attrs("error")["pos"]
+    yield from key(win, "F1")
+    yield 3
+    helps = [w for w in dpg.get_windows() if dpg.get_item_label(w) == "Mouse and keys"]
+    rows = [r for r in _walk(helps[0]) if dpg.get_item_type(r) == "mvAppItemType::mvTableRow"] if helps else []
+    out["help"] = len(rows)
     result(out)
+
+
+def _walk(item):
+    for child in dpg.get_item_children(item, 1) or []:
+        yield child
+        yield from _walk(child)
 '''
 
 
@@ -303,3 +331,8 @@ def test_pulses_run_along_the_wires_of_the_node_just_evaluated_and_detail_follow
     assert r["detail"] == [True, False]
     shown, compact, title_px, swatch = r["compact"]
     assert not shown and compact and title_px >= 10.5 and swatch
+    dimmed, badge, badge_shown, error_dimmed = r["skipped"]
+    assert dimmed and badge == "skipped: not connected to the loss" and badge_shown and not error_dimmed
+    assert r["tidy"][0] and r["untidy"] == [5000.0, 5000.0]
+    from nodeflow.gui.keys import MOUSE
+    assert r["help"] == len(MOUSE)

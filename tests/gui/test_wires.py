@@ -51,4 +51,4 @@ def test_short_values_beside_pins_fit_their_room():
 def test_wire_thickness_follows_magnitude():
     t = wires.wire_thickness
     assert t(None) == 1.5 and t(np.zeros(3)) == 1.2
-    assert t(np.array([0.1])) < t(np.array([-0.5])) < t(np.array([1.0])) == t(np.array([-7.0])) == 5.5
+    assert t(np.array([0.1])) < t(np.array([-0.5])) < t(np.array([1.0])) == t(np.array([-7.0])) == 4.8

@@ -15,10 +15,11 @@ MAX_CELLS = 48  # a compact picture shows at most this many cells a side (bigger
 
 
 class Picture:
-    """One texture and its image item, fitted (aspect kept) into ``area`` = (x, y, w, h)."""
+    """One texture and its image item, fitted (aspect kept, unless ``stretch``) into ``area`` = (x, y, w, h)."""
 
-    def __init__(self, textures: int | str, parent: int | str, area: tuple[float, float, float, float]):
-        self.textures, self.parent, self.area = textures, parent, area
+    def __init__(self, textures: int | str, parent: int | str, area: tuple[float, float, float, float],
+                 stretch: bool = False):
+        self.textures, self.parent, self.area, self.stretch = textures, parent, area, stretch
         self.texture: int | None = None
         self.image: int | None = None
         self.size: tuple[int, int] | None = None  # (width, height) of the texture
@@ -33,13 +34,27 @@ class Picture:
         if self.size != (w, h):
             self.clear()
             self.texture = dpg.add_dynamic_texture(w, h, rgba, parent=self.textures)
-            x, y, aw, ah = self.area
-            s = min(aw / w, ah / h)
-            x0, y0 = x + (aw - w * s) / 2, y + (ah - h * s) / 2
-            self.image = dpg.draw_image(self.texture, (x0, y0), (x0 + w * s, y0 + h * s), parent=self.parent)
             self.size = (w, h)
+            self.image = dpg.draw_image(self.texture, *self._corners(), parent=self.parent)
         else:
             dpg.set_value(self.texture, rgba)
+
+    def _corners(self):
+        x, y, aw, ah = self.area
+        if self.stretch:
+            return (x, y), (x + aw, y + ah)
+        w, h = self.size
+        s = min(aw / w, ah / h)
+        x0, y0 = x + (aw - w * s) / 2, y + (ah - h * s) / 2
+        return (x0, y0), (x0 + w * s, y0 + h * s)
+
+    def move(self, area: tuple[float, float, float, float]) -> None:
+        """Fit into another area."""
+        if area != self.area:
+            self.area = area
+            if self.image is not None:
+                pmin, pmax = self._corners()
+                dpg.configure_item(self.image, pmin=pmin, pmax=pmax)
 
     def clear(self) -> None:
         if self.image is not None:

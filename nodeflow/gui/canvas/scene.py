@@ -54,7 +54,8 @@ class NodeItem:
         self._pins(t)
         self.compact = dpg.add_draw_node(parent=r, show=False)
         self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
-        self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM))
+        self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM),
+                              stretch=True)
         self.picture = Picture(textures, r, b.display) if b.display else None
         self.note = _text(r, (PAD, (b.display or (0, TITLE_H))[1] + 4), "", 12.0, style.OPTIONAL_TEXT)
         self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
@@ -190,6 +191,8 @@ class NodeItem:
             top = y + size + 2.0 / zoom
             num = max(PIN_FONT * zoom, style.MIN_LABEL_PX)
             dpg.configure_item(self.number, size=num, pos=(PAD, top))
+            bottom = b.h - BOTTOM if b.display is None else b.display[1] - 4.0
+            self.swatch.move((PAD, top, b.w - 2 * PAD, max(bottom - top, 3.0 / zoom)))
         if detail != self.detail_shown:
             self.detail_shown = detail
             dpg.configure_item(self.detail, show=detail)
