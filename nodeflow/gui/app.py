@@ -183,8 +183,7 @@ class App:
             dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Left, callback=lambda: self.on_left_click())
 
     def on_wheel(self, notches) -> None:
-        if keys.keyboard_owner() != "dialog":
-            self.canvas.input.wheel += float(notches)
+        self.canvas.input.wheel += float(notches)  # used only if the canvas is hovered (not under a dialog)
 
     def on_left_click(self) -> None:
         if self.quick_add.shown and not dpg.is_item_hovered(self.quick_add.window) and not any(

@@ -115,17 +115,27 @@ TEXT_INPUTS = {"mvAppItemType::mvInputText", "mvAppItemType::mvInputInt", "mvApp
 
 
 def keyboard_owner() -> str | None:
-    """What has the keyboard instead of the editor: "text", "dialog" (a modal or a file dialog), or None."""
+    """What has the keyboard instead of the editor: "dialog" (a modal window or a file dialog is
+    open), "text" (a text field or other value widget is being edited), or None. Walks the
+    windows' widgets only (never the canvas's drawn items)."""
     owner = None
-    for item in dpg.get_all_items():
-        kind = dpg.get_item_type(item)
-        if kind.startswith("mvAppItemType::mvDraw"):
+    for root in dpg.get_windows():
+        kind = dpg.get_item_type(root)
+        if kind not in ("mvAppItemType::mvFileDialog", "mvAppItemType::mvWindowAppItem") or not dpg.is_item_shown(root):
             continue
-        if kind == "mvAppItemType::mvFileDialog" and dpg.is_item_shown(item):
+        if kind == "mvAppItemType::mvFileDialog" or dpg.get_item_configuration(root).get("modal"):
             return "dialog"
-        if kind == "mvAppItemType::mvWindowAppItem" and dpg.is_item_shown(item) and (
-                dpg.get_item_configuration(item).get("modal")):
-            owner = "dialog"
-        elif kind in TEXT_INPUTS and owner is None and dpg.get_item_state(item).get("active"):
+        if owner is None and _editing(root):
             owner = "text"
     return owner
+
+
+def _editing(item) -> bool:
+    """Is a text field (or other value widget) inside ``item`` being edited?"""
+    for child in dpg.get_item_children(item, 1) or ():
+        if dpg.get_item_type(child) in TEXT_INPUTS:
+            if dpg.get_item_state(child).get("active"):
+                return True
+        elif _editing(child):
+            return True
+    return False
