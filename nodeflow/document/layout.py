@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..nodes import NODE_TYPES, NodeType
+from ..nodes import NodeType
 
 TITLE_FONT, PIN_FONT = 14.0, 13.0  # text sizes in canvas units
 TITLE_H, ROW_H, BOTTOM = 24.0, 19.0, 7.0

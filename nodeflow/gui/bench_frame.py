@@ -57,8 +57,6 @@ class Calls:
 def _measure(app, frames: int, each=None):
     """Run ``frames`` frames (calling ``each(k)`` before each) and collect the frame times, the
     drawing calls and how often values were shown."""
-    from . import canvas as _  # noqa: F401  (the canvas modules share dearpygui's module object)
-
     start = len(app.frame_times)
     calls, shown = [], []
     for k in range(frames):

@@ -16,8 +16,6 @@ import numpy as np
 
 from ...document import layout
 from ...document.graph import Graph, Link
-from ...errors import NotReady
-from .. import wires
 from ..controller import Controller
 from . import geometry, style
 from .interact import Hit, Interaction
