@@ -35,9 +35,12 @@ _ADVANCE = (28, 35, 40, 72, 55, 82, 67, 24, 34, 34, 43, 72, 28, 31, 28, 29, 55, 
             50, 24, 84, 55, 53, 55, 55, 36, 45, 34, 55, 51, 71, 51, 51, 46, 55, 29, 55, 72)
 
 
+_WIDTH = {chr(32 + k): w for k, w in enumerate(_ADVANCE)}
+
+
 def text_width(text: str, size: float) -> float:
     """Width of ``text`` drawn at ``size`` in the editor's font (other characters count as wide)."""
-    return sum(_ADVANCE[o - 32] if 32 <= (o := ord(c)) < 127 else 62 for c in text) * size / 100.0
+    return sum([_WIDTH.get(c, 62) for c in text]) * size / 100.0
 
 
 def fit_text(text: str, size: float, width: float) -> str:

@@ -39,6 +39,7 @@ class Canvas:
         self.bg = dpg.draw_rectangle((0, 0), (800, 600), color=(0, 0, 0, 0), fill=style.BACKGROUND,
                                      parent=self.drawlist)
         self.root = dpg.add_draw_node(parent=self.drawlist)
+        self.grid = self._grid()
         self.wire_layer = dpg.add_draw_node(parent=self.root)
         self.node_layer = dpg.add_draw_node(parent=self.root)
         self.label_layer = dpg.add_draw_node(parent=self.root)
@@ -53,8 +54,10 @@ class Canvas:
         self.pulses, self.evaluations = Pulses(), Evaluations()
         self.values = ValueShower(self)
         self.on_quick_add: Callable[[Point, Point], None] | None = None
-        self._pulse_items: list[int] = []
-        self._pulses_shown = 0  # how many of them are shown
+        self._pulse_items: list[int] = []  # every dot ever made (for tests)
+        self._dots: dict = {}  # pulse in flight -> its dots
+        self._free_dots: list[int] = []
+        self._dot_shown: dict[int, bool | None] = {}  # dot -> shown (None: not yet styled for its pulse)
         self._seen = {"view": -1, "zoom": None, "size": None, "minimap": None, "labels": None, "label layout": None}
         self._label_room: dict[Link, float] = {}  # the width each label was placed with
         self.layout_version = 0  # bumped when nodes or wires are added, removed or moved
@@ -66,6 +69,17 @@ class Canvas:
     @property
     def graph(self) -> Graph:
         return self.ctrl.graph
+
+    def _grid(self) -> int:
+        """Faint lines every ``style.GRID_STEP`` canvas units (drawn once: the view's transform moves
+        them; hidden when zoomed far out, where they would only be noise)."""
+        grid = dpg.add_draw_node(parent=self.root)
+        step, reach = style.GRID_STEP, style.GRID_REACH
+        k = int(reach // step)
+        for i in range(-k, k + 1):
+            dpg.draw_line((i * step, -reach), (i * step, reach), color=style.GRID, parent=grid)
+            dpg.draw_line((-reach, i * step), (reach, i * step), color=style.GRID, parent=grid)
+        return grid
 
     # -- building ------------------------------------------------------------------------
     def rebuild(self, graph: Graph) -> None:
@@ -206,23 +220,32 @@ class Canvas:
                             * dpg.create_scale_matrix([v.zoom, v.zoom, 1.0]))
         detail, was = v.zoom >= style.DETAIL_ZOOM, (self._seen["zoom"] or 0.0) >= style.DETAIL_ZOOM
         if detail != was:
-            self.values.zoomed()  # the level of detail changed: compact pictures are wanted, or not
+            self.values.zoomed()
+        gridded = v.zoom >= style.GRID_ZOOM
+        if gridded != ((self._seen["zoom"] or 0.0) >= style.GRID_ZOOM) or self._seen["zoom"] is None:
+            dpg.configure_item(self.grid, show=gridded)  # the level of detail changed: compact pictures are wanted, or not
         self._seen["zoom"] = v.zoom
         self._zoom_visible()
 
+    def in_view(self) -> tuple[float, float, float, float]:
+        """The visible part of the canvas with a margin (x0, y0, x1, y1): what lies outside is brought
+        up to date (text sizes, values) only when it comes into view."""
+        x0, y0, x1, y1 = self.view.visible()
+        m = 200.0 / self.view.zoom
+        return (x0 - m, y0 - m, x1 + m, y1 + m)
+
     def _zoom_visible(self) -> None:
-        """Bring what is in view (with a margin) to the current zoom; what is not waits until it is
+        """Bring what is in view to the current zoom and values; what is not waits until it is
         (so zooming in on a big graph resizes only the text on screen)."""
         z = self.view.zoom
-        x0, y0, x1, y1 = self.view.visible()
-        m = 200.0 / z
-        box = (x0 - m, y0 - m, x1 + m, y1 + m)
+        box = self.in_view()
         for item in self.nodes.values():
-            if item.zoom != z and geometry.overlaps(item.rect(), box):
+            if (item.zoom != z or item.pending) and geometry.overlaps(item.rect(), box):
                 item.zoomed(z)
+                item.catch_up()
         for w in self.wires.values():
             b = w.bbox
-            if w.zoom != z and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
+            if (w.zoom != z or w.stale) and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
                 w.zoomed(z)
 
     # -- each frame ------------------------------------------------------------------------
@@ -259,29 +282,43 @@ class Canvas:
         self.pulses.emit([(outs.get(s.node, []), s.phase) for s in steps], now, span)
 
     def _draw_pulses(self, now: float) -> None:
+        """Move each pulse's dots (a head and a fainter tail) along its wire; each pulse keeps its
+        dots while it flies, so a frame only moves them; dots off screen are not touched."""
         flying = self.pulses.at(now) if self.pulses.busy else []
-        k = 0
+        alive = set()
+        x0, y0, x1, y1 = self.view.visible()
         for p, t in flying:
             w = self.wires.get(p.link)
             if w is None:
                 continue
-            colour = style.PHASE_COLOURS.get(p.phase, style.PREVIEW)
-            for back, scale, alpha in ((0.0, 1.0, 255), (0.07, 0.7, 150), (0.14, 0.45, 80)):
-                if t - back < 0:
-                    continue
-                item = self._pulse_item(k)
-                dpg.configure_item(item, center=geometry.point(w.curve_points, t - back), show=True,
-                                   radius=style.PULSE_RADIUS * scale, fill=colour[:3] + (alpha,),
-                                   color=(255, 255, 255, alpha if back == 0 else 0))
-                k += 1
-        for item in self._pulse_items[k:self._pulses_shown]:
-            dpg.configure_item(item, show=False)
-        self._pulses_shown = k
-
-    def _pulse_item(self, k: int) -> int:
-        while len(self._pulse_items) <= k:
-            self._pulse_items.append(dpg.draw_circle((0, 0), style.PULSE_RADIUS, parent=self.pulse_layer, show=False))
-        return self._pulse_items[k]
+            alive.add(p)
+            dots = self._dots.get(p)
+            if dots is None:
+                dots = self._dots[p] = [self._free_dots.pop() if self._free_dots else
+                                        dpg.draw_circle((0, 0), 1, parent=self.pulse_layer, show=False)
+                                        for _ in range(2)]
+                self._pulse_items.extend(d for d in dots if d not in self._dot_shown)
+                for d in dots:
+                    self._dot_shown[d] = None  # not styled for this pulse yet
+            for k, (item, back) in enumerate(zip(dots, (0.0, 0.08))):
+                x, y = geometry.point(w.curve_points, max(t - back, 0.0))
+                on = x0 <= x <= x1 and y0 <= y <= y1
+                if on and self._dot_shown[item] is None:
+                    colour = style.PHASE_COLOURS.get(p.phase, style.PREVIEW)
+                    scale, alpha, ring = ((1.0, 255, 255), (0.6, 140, 0))[k]
+                    dpg.configure_item(item, center=(x, y), show=True, radius=style.PULSE_RADIUS * scale,
+                                       fill=colour[:3] + (alpha,), color=(255, 255, 255, ring))
+                elif on:
+                    dpg.configure_item(item, center=(x, y), show=True)
+                elif self._dot_shown[item]:
+                    dpg.configure_item(item, show=False)
+                self._dot_shown[item] = on if (on or self._dot_shown[item] is not None) else None
+        for p in [p for p in self._dots if p not in alive]:
+            for item in self._dots.pop(p):
+                if self._dot_shown.get(item):
+                    dpg.configure_item(item, show=False)
+                self._dot_shown[item] = False
+                self._free_dots.append(item)
 
     def _place_labels(self) -> None:
         """Put each wire's label where it covers no node and no other label (longest wires first).

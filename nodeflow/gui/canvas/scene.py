@@ -33,6 +33,7 @@ class NodeItem:
         self.texts: list[tuple[int, float]] = []  # pin names and values: (text item, size in canvas units)
         self.zoom: float | None = None  # the zoom its sizes were last set for
         self.extras: dict[int, bool] = {}  # badge / note -> shown
+        self.pending: dict = {}  # output -> a value not shown yet (the node was out of view)
         self.values: dict[str, int] = {}  # output -> its value text
         self.shown: dict[int, object] = {}  # item -> what it shows (so unchanged things are not written)
         self.look = None
@@ -40,6 +41,7 @@ class NodeItem:
         b = self.box
         self.root = dpg.add_draw_node(parent=layer)
         r = self.root
+        dpg.draw_rectangle((3, 4), (b.w + 3, b.h + 4), color=(0, 0, 0, 0), fill=style.SHADOW, rounding=6, parent=r)
         self.ring = dpg.draw_rectangle((-3, -3), (b.w + 3, b.h + 3), color=(0, 0, 0, 0), thickness=3, rounding=7,
                                        parent=r)
         self.body = dpg.draw_rectangle((0, 0), (b.w, b.h), color=style.EDGE, fill=style.BODY, rounding=5, parent=r)
@@ -111,12 +113,22 @@ class NodeItem:
         text = wires.short_value(value)
         return text if text_width(text, PIN_FONT) <= VALUE_W else wires.short_value(value, 5)
 
-    def show_value(self, port: str, value) -> None:
-        """The value beside an output pin (right-aligned against its name; after it when mirrored)."""
+    def show_value(self, port: str, value, visible: bool = True) -> None:
+        """The value beside an output pin (right-aligned against its name; after it when mirrored);
+        off screen, it waits (``catch_up``) until the node comes into view."""
+        if not visible:
+            self.pending[port] = value
+            return
+        self.pending.pop(port, None)
         text = self.value_text(value)
         x, y, _ = self.box.value_slot(port)
         w = text_width(text, PIN_FONT)
         self._set(self.values[port], text=text, pos=(x if self.box.flipped else x - w, y - PIN_FONT / 2))
+
+    def catch_up(self) -> None:
+        """Show the values that arrived while the node was out of view."""
+        for port, value in list(self.pending.items()):
+            self.show_value(port, value)
 
     def show_compact(self, value, picture: bool) -> None:
         """Zoomed out: a number for a scalar, else a heat strip or swatch (``picture``: redraw it now)."""
@@ -231,6 +243,7 @@ class WireItem:
         self.length = 0.0
         self.bbox = (0.0, 0.0, 0.0, 0.0)
         self.zoom: float | None = None
+        self.stale = False  # its value changed while it was out of view
         self.label_px = 0.0
         self._size: tuple | None = None  # (text, zoom) -> label size, the last one asked
 
@@ -245,10 +258,13 @@ class WireItem:
         xs, ys = [p[0] for p in self.line], [p[1] for p in self.line]
         self.bbox = (min(xs), min(ys), max(xs), max(ys))
 
-    def show(self, text: str, colour, thickness: float, zoom: float) -> None:
+    def show(self, text: str, colour, thickness: float, zoom: float, visible: bool = True) -> None:
+        """A new value: drawn now if the wire is in view, else when it comes into view."""
         if (text, colour, thickness) != self.value:
             self.value = (text, colour, thickness)
-            self.zoomed(zoom)
+            self.stale = not visible
+            if visible:
+                self.zoomed(zoom)
 
     @staticmethod
     def text_size(zoom: float) -> float:
@@ -270,7 +286,7 @@ class WireItem:
         self.zoomed(zoom)
 
     def zoomed(self, zoom: float) -> None:
-        self.zoom = zoom
+        self.zoom, self.stale = zoom, False
         text, colour, thickness = self.value
         drawn = (style.SELECTED_WIRE if self.selected else colour,
                  style.wire_px(thickness, zoom) + (1.5 if self.selected else 0.0))

@@ -4,7 +4,9 @@ from __future__ import annotations
 from ..wires import BAD_COLOUR, FAMILY_COLOURS, PHASE_COLOURS, RGBA
 
 BACKGROUND: RGBA = (34, 36, 42, 255)
-GRID: RGBA = (44, 46, 54, 255)
+GRID: RGBA = (41, 43, 51, 255)
+GRID_STEP, GRID_REACH, GRID_ZOOM = 100.0, 8000.0, 0.3  # canvas units between lines, how far, shown from this zoom
+SHADOW: RGBA = (12, 12, 16, 110)
 BODY: RGBA = (50, 53, 61, 250)
 BODY_DIM: RGBA = (40, 42, 48, 235)
 EDGE: RGBA = (78, 82, 94, 255)

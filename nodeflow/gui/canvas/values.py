@@ -15,7 +15,7 @@ import numpy as np
 from ...errors import NotReady
 from ...views import VIEWS, ViewContext, picture
 from .. import wires
-from . import style
+from . import geometry, style
 
 EVERY = 0.1
 PICTURES_EVERY = 0.25
@@ -101,7 +101,9 @@ class ValueShower:
     def _ports(self, value, detail: bool, pictures: bool) -> dict[tuple[str, str], tuple]:
         """Each output's value beside its pin (or compact) and what its wires look like."""
         out = {}
+        box = self.c.in_view()
         for node, item in self.c.nodes.items():
+            visible = geometry.overlaps(item.rect(), box)
             for k, port in enumerate(item.values):
                 v = value(node, port)
                 raw = None if v is None else v.tobytes()
@@ -109,7 +111,7 @@ class ValueShower:
                 if seen is None or seen[0] != raw:
                     seen = (raw, wires.format_value(v), wires.wire_colour(v), wires.wire_thickness(v))
                     self.ports[(node, port)] = seen
-                    item.show_value(port, v)
+                    item.show_value(port, v, visible)
                 out[(node, port)] = seen[1:]
                 if k == 0 and not detail:
                     self._compact(node, item, v, raw, pictures)
@@ -196,6 +198,7 @@ class ValueShower:
         hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
+        x0, y0, x1, y1 = self.c.in_view()
         for link, w in self.c.wires.items():
             label, colour, thickness = colours.get((link.src, link.src_port), ("", wires.IDLE_WIRE, 1.5))
             if label == "-":
@@ -205,6 +208,7 @@ class ValueShower:
             if w.selected != (link in selected):
                 w.selected = link in selected
                 w.drawn = None
-            w.show(label, colour, thickness, zoom)
+            b = w.bbox
+            w.show(label, colour, thickness, zoom, b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3])
             if w.drawn is None:
                 w.zoomed(zoom)
