@@ -37,8 +37,8 @@ def _step_to(app, node: str, pulse_at: float = 0.55):
     while c.session.last_node != node:
         c.step_node()
         yield 1
-    yield from until(lambda: cv.pulses.flying, 60, "the pulses")
-    held = [(p, pulse_at) for p in cv.pulses.flying]
+    yield from until(lambda: any(p.link.src == node for p in cv.pulses.flying), 60, "the pulses")
+    held = [(p, pulse_at) for p in cv.pulses.flying if p.link.src == node]
     cv.pulses.at = lambda now: held  # time stands still for the picture
 
 
