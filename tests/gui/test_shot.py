@@ -71,3 +71,12 @@ def test_without_a_display_shot_starts_its_own_screen(tmp_path):
     p = shot(None, GRAPHS / "apples_oranges.json", "-o", tmp_path / "a.png", "--samples", "2")
     assert p.returncode == 0, p.stderr
     assert png_size(tmp_path / "a.png") == (1280, 800)
+
+
+def test_without_a_display_or_xvfb_shot_says_so_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["PATH"] = str(tmp_path)  # no Xvfb to be found
+    p = subprocess.run([sys.executable, "-m", "nodeflow", "shot", str(GRAPHS / "xor.json"), "-o", str(tmp_path / "n.png")],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stderr == ("nodeflow: error: no display to draw on and Xvfb is not installed "
+                                              "(apt-get install xvfb)\n")
