@@ -73,6 +73,12 @@ def script(app):
     yield 3
     out["after_fit"] = [n for n in cv.nodes if not inside(cv.screen_rect(n), box)]
     out["fit_zoom"] = cv.view.zoom
+    zooms = []
+    for name in ("ctrl+minus", "ctrl+equal", "1"):
+        yield from key(win, name)
+        yield 2
+        zooms.append(cv.view.zoom)
+    out["zoom_keys"] = zooms
     # a wire dragged at zoom 0.5 and at 1.5 is made
     c.disconnect(Link("weighted_sum_1", "z", "sigmoid_1", "z"))
     for zoom in (0.5, 1.5):
@@ -97,6 +103,8 @@ def test_wheel_zooms_about_the_cursor_f_fits_and_wires_drag_at_any_zoom(editor):
     z2, back = r["wheel_out"]
     assert z2 == pytest.approx(z0 * 1.15 ** -2) and math.dist(at, back) < 3
     assert r["panned_out"] > 0 and r["after_fit"] == []
+    z = r["fit_zoom"]
+    assert r["zoom_keys"] == [pytest.approx(z / 1.15 ** 2), pytest.approx(z), 1.0]
     for zoom in (0.5, 1.5):
         got, message = r[f"wire at {zoom}"]
         assert got == zoom and message == "connected weighted_sum_1.z -> sigmoid_1.z"
