@@ -262,7 +262,7 @@ from nodeflow.gui.canvas import geometry, style
 
 
 def shown_pulses(cv):
-    return [dpg.get_item_configuration(i)["center"] for i in cv._pulse_items if dpg.get_item_configuration(i)["show"]]
+    return [dpg.get_item_configuration(i)["center"] for i in cv.dots.made if dpg.get_item_configuration(i)["show"]]
 
 
 def script(app):
@@ -279,7 +279,7 @@ def script(app):
     cv._draw_pulses(flying[0].start + flying[0].duration / 2)  # halfway (frames under Xvfb can be slow)
     centres = shown_pulses(cv)
     near = [min(geometry.distance(p, cv.wires[l].line) for l in outs) for p in centres]
-    colours = {tuple(round(v * 255) for v in dpg.get_item_configuration(i)["fill"][:3]) for i in cv._pulse_items
+    colours = {tuple(round(v * 255) for v in dpg.get_item_configuration(i)["fill"][:3]) for i in cv.dots.made
                if dpg.get_item_configuration(i)["show"]}
     out["pulses"] = [c.session.last_node, len(outs), len(centres), max(near, default=99), sorted(colours)]
     yield from until(lambda: not cv.pulses.busy, 120, "the pulses to arrive")

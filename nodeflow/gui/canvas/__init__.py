@@ -7,6 +7,7 @@ Modules:
     scene     the items of one node and one wire
     values    values, colours, highlights, badges and pictures, shown when they change
     pulses    dots travelling along the wires of an evaluated node (pure timing)
+    dots      the pulses drawn: a head and a tail per pulse, moved each frame
     interact  mouse gestures
     overlay   what a gesture draws while it lasts
     minimap   the whole graph in small, in a corner that covers no node if it can

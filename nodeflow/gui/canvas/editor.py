@@ -16,8 +16,10 @@ import numpy as np
 
 from ...document import layout
 from ...document.graph import Graph, Link
+from ...nodes import NODE_TYPES
 from ..controller import Controller
 from . import geometry, style
+from .dots import Dots
 from .interact import Hit, Interaction
 from .minimap import Minimap
 from .overlay import Overlay
@@ -54,10 +56,7 @@ class Canvas:
         self.pulses, self.evaluations = Pulses(), Evaluations()
         self.values = ValueShower(self)
         self.on_quick_add: Callable[[Point, Point], None] | None = None
-        self._pulse_items: list[int] = []  # every dot ever made (for tests)
-        self._dots: dict = {}  # pulse in flight -> its dots
-        self._free_dots: list[int] = []
-        self._dot_shown: dict[int, bool | None] = {}  # dot -> shown (None: not yet styled for its pulse)
+        self.dots = Dots(self.pulse_layer)
         self._seen = {"view": -1, "zoom": None, "size": None, "minimap": None, "labels": None, "label layout": None}
         self._label_room: dict[Link, float] = {}  # the width each label was placed with
         self.layout_version = 0  # bumped when nodes or wires are added, removed or moved
@@ -282,43 +281,8 @@ class Canvas:
         self.pulses.emit([(outs.get(s.node, []), s.phase) for s in steps], now, span)
 
     def _draw_pulses(self, now: float) -> None:
-        """Move each pulse's dots (a head and a fainter tail) along its wire; each pulse keeps its
-        dots while it flies, so a frame only moves them; dots off screen are not touched."""
-        flying = self.pulses.at(now) if self.pulses.busy else []
-        alive = set()
-        x0, y0, x1, y1 = self.view.visible()
-        for p, t in flying:
-            w = self.wires.get(p.link)
-            if w is None:
-                continue
-            alive.add(p)
-            dots = self._dots.get(p)
-            if dots is None:
-                dots = self._dots[p] = [self._free_dots.pop() if self._free_dots else
-                                        dpg.draw_circle((0, 0), 1, parent=self.pulse_layer, show=False)
-                                        for _ in range(2)]
-                self._pulse_items.extend(d for d in dots if d not in self._dot_shown)
-                for d in dots:
-                    self._dot_shown[d] = None  # not styled for this pulse yet
-            for k, (item, back) in enumerate(zip(dots, (0.0, 0.08))):
-                x, y = geometry.point(w.curve_points, max(t - back, 0.0))
-                on = x0 <= x <= x1 and y0 <= y <= y1
-                if on and self._dot_shown[item] is None:
-                    colour = style.PHASE_COLOURS.get(p.phase, style.PREVIEW)
-                    scale, alpha, ring = ((1.0, 255, 255), (0.6, 140, 0))[k]
-                    dpg.configure_item(item, center=(x, y), show=True, radius=style.PULSE_RADIUS * scale,
-                                       fill=colour[:3] + (alpha,), color=(255, 255, 255, ring))
-                elif on:
-                    dpg.configure_item(item, center=(x, y), show=True)
-                elif self._dot_shown[item]:
-                    dpg.configure_item(item, show=False)
-                self._dot_shown[item] = on if (on or self._dot_shown[item] is not None) else None
-        for p in [p for p in self._dots if p not in alive]:
-            for item in self._dots.pop(p):
-                if self._dot_shown.get(item):
-                    dpg.configure_item(item, show=False)
-                self._dot_shown[item] = False
-                self._free_dots.append(item)
+        if self.pulses.busy or self.dots.of:
+            self.dots.draw(self.pulses.at(now), self.wires, self.view.visible())
 
     def _place_labels(self) -> None:
         """Put each wire's label where it covers no node and no other label (longest wires first).
@@ -481,8 +445,6 @@ class Canvas:
     def spot_for(self, type_name: str, near: Point | None = None) -> Point:
         """Where a new node goes: the free place nearest ``near`` (default: the middle of the view),
         so that it appears in view and on top of nothing."""
-        from ...nodes import NODE_TYPES
-
         b = layout.box_of(NODE_TYPES[type_name])
         cx, cy = near or self.view.center
         x0, y0, x1, y1 = self.view.visible()
