@@ -115,3 +115,23 @@ def test_a_bad_view_is_reported(tmp_path, view, problem):
     with pytest.raises(GraphFileError) as e:
         load(tmp_path / "b.json")
     assert any(p.startswith(problem) for p in e.value.problems), e.value.problems
+
+
+def test_a_monitor_sits_above_what_it_watches_and_metrics_of_the_loss_at_the_right():
+    from nodeflow.nodes import NODE_TYPES
+    from nodeflow.nodes.base import ANY, NodeType, Port
+
+    class Monitor(NodeType):  # a metric of a hidden layer (like a saturation share), not of the loss
+        name, family, phase = "TestMonitor", "metrics", "passive"
+        inputs = (Port("y", ANY),)
+
+    try:
+        g = mlp([2, 2, 1], data="xor")
+        g.add_node("TestMonitor", "monitor")
+        g.connect("sigmoid_1.y", "monitor.y")
+        layout.apply(g)
+        assert bottom(g, "monitor") < top(g, "sigmoid_1") and centre_x(g, "monitor") == centre_x(g, "sigmoid_1")
+        assert layout.rect(g, "mean_loss")[0] > layout.rect(g, "error")[0]
+        assert layout.rect(g, "train_accuracy")[0] > layout.rect(g, "error")[0]
+    finally:
+        del NODE_TYPES["TestMonitor"]

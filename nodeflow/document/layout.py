@@ -160,7 +160,12 @@ class _Roles:
         return self.t[n].family == "backward"
 
     def is_view(self, n) -> bool:
-        return self.t[n].family == "view"
+        """View nodes, and monitors: metrics that watch neither a loss nor the data (placed above
+        what they watch rather than with the loss)."""
+        t = self.t[n]
+        if t.family == "metrics" and not any(self.g.nx.successors(n)):
+            return not any(self.t[p].family == "loss" or self.is_head(p) for p in self.g.nx.predecessors(n))
+        return t.family == "view"
 
     def is_chain(self, n) -> bool:  # forward nodes, loss, metrics and the head
         return not (self.is_source(n) or self.is_update(n) or self.is_backward(n) or self.is_view(n))
