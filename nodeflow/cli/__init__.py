@@ -10,6 +10,7 @@
     nodeflow export FILE -o PY    write the graph as a standalone numpy training script
     nodeflow export FILE --to torch -o PY   ... or as a PyTorch script (also runs under torchrun)
     nodeflow expand FILE NODE -o OUT   open nodes into equivalent groups of math nodes
+    nodeflow shot FILE -o PNG     save a picture of the editor showing the graph
     nodeflow bench                time the engines against plain-Python and numpy references
 
 A user mistake prints one line on stderr and exits with status 2; training that
@@ -21,9 +22,9 @@ import argparse
 import sys
 
 from ..errors import NodeflowError
-from . import bench, check, editor, expand, export, gradcheck, new, predict, train
+from . import bench, check, editor, expand, export, gradcheck, new, predict, shot, train
 
-COMMANDS = (editor, new, train, predict, export, expand, bench, gradcheck, check)  # each adds its subcommand, in --help order
+COMMANDS = (editor, new, train, predict, export, expand, shot, bench, gradcheck, check)  # in --help order
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,10 +1,9 @@
 """Builders: whole deconstructed networks from a few numbers.
 
-``mlp([7, 5, 3])`` lays out, left to right, the data, then per layer its weights and
-bias, weighted sum and activation, then the error; below that row runs the backward
-pass (deltas) and the updates, so blame visibly flows back under the forward pass.
-``add_mlp`` adds a second network to a graph (sharing its Dataset), to compare two
-settings side by side.
+``mlp([7, 5, 3])`` builds the data, then per layer its weights and bias, weighted sum
+and activation, then the error, the deltas and the updates; ``layout.apply`` places them
+(forward left to right, blame flowing back beneath). ``add_mlp`` adds a second network
+to a graph (sharing its Dataset), to compare two settings; lay the graph out after it.
 """
 from __future__ import annotations
 
@@ -20,12 +19,9 @@ from ..nodes.forward import activation_type
 from ..nodes.loss import LOSSES
 from ..nodes.schedule import SCHEDULES
 from ..nodes.update import OPTIMIZERS
+from . import layout
 from .graph import Graph
 
-COL = 210  # canvas units between columns
-LAYER = 3 * COL  # a layer takes three columns: parameters, weighted sum, activation
-PARAM_GAP, BACK = 170, 400  # bias under weights; the backward row under the forward row
-NET_HEIGHT = 760  # vertical room one network takes (for side-by-side comparisons)
 
 
 def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xor", seed: int = 1,
@@ -43,9 +39,10 @@ def mlp(layers, activation: str = "sigmoid", *, lr: float = 0.3, data: str = "xo
         split = default_split(data)
     g = Graph({"seed": seed, "lr": lr, "data": data, "split": split, "samples": samples, "target": target,
                "batch_size": batch_size, "scale": data_scale, "tolerance": tolerance}, base_dir=base_dir)
-    g.add_node("Dataset", "dataset", label="data", pos=(0, 60))
+    g.add_node("Dataset", "dataset", label="data")
     recipe = add_mlp(g, layers, activation, **network)
     g.settings["network"] = recipe
+    layout.apply(g)
     g.history.undo_stack.clear()  # a fresh network starts with nothing to undo
     return g
 
@@ -57,12 +54,9 @@ class _Net:
     g: Graph
     prefix: str
     label: str
-    origin: tuple[float, float]
 
-    def add(self, type_name: str, nid: str, lbl: str, x: float, y: float, **params) -> None:
-        ox, oy = self.origin
-        self.g.add_node(type_name, self.prefix + nid, label=self.label + lbl, pos=(ox + x, oy + y),
-                        params=params or None)
+    def add(self, type_name: str, nid: str, lbl: str, **params) -> None:
+        self.g.add_node(type_name, self.prefix + nid, label=self.label + lbl, params=params or None)
 
     def wire(self, a: str, b: str) -> None:
         self.g.connect(a if a.startswith("dataset.") else self.prefix + a, self.prefix + b)
@@ -87,13 +81,13 @@ DEFAULT_INIT = "xavier"  # scales with fan-in, so wide layers start unsaturated;
 
 
 def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", label: str = "",
-            origin: tuple[float, float] = (0.0, 0.0), init: str = DEFAULT_INIT, scale: float = 1.0,
+            init: str = DEFAULT_INIT, scale: float = 1.0,
             bias: bool = True, loss: str = "squared", output: str | None = None, optimizer: str = "sgd",
             schedule: str = "constant", l2: float = 0.0, l1: float = 0.0, lr: float = 0.0) -> dict:
     """Add one network, fed by the graph's ``dataset`` node; returns its recipe.
 
     ``prefix`` goes before every node id and ``label`` before every label, so two
-    networks can share a graph; ``origin`` shifts the layout. ``init`` and ``scale`` fill
+    networks can share a graph (``layout.apply(g)`` places them). ``init`` and ``scale`` fill
     the weights (and biases); ``bias=False`` leaves the biases out. A ``schedule`` other
     than constant, or an ``lr`` of its own (instead of the settings'), adds a LearningRate
     node wired to every update. Hidden sigmoid layers get a Saturation node; a numeric
@@ -111,14 +105,14 @@ def add_mlp(g: Graph, layers, activation: str = "sigmoid", *, prefix: str = "", 
     out_act = activation_type(output)
     if loss == "cross_entropy" and out_act.name not in ("Sigmoid", "Softmax"):
         raise NodeflowError(f"cross-entropy needs a sigmoid or softmax output, not {output}")
-    net = _Net(g, prefix, label, origin)
+    net = _Net(g, prefix, label)
     init_params = dict(({"init": init} if init != "uniform" else {}), **({"scale": scale} if scale != 1.0 else {}))
     acts = _forward(net, layers, hidden, out_act, init_params, bias)
     out_delta = _loss(net, layers, loss, out_act, acts[-1][0] + ".y", d)
     update = {"optimizer": optimizer} if optimizer != "sgd" else {}
     rate_node = schedule != "constant" or lr > 0
     if rate_node:
-        net.add("LearningRate", "learning_rate", "learning rate", 0, BACK + PARAM_GAP, schedule=schedule, rate=lr)
+        net.add("LearningRate", "learning_rate", "learning rate", schedule=schedule, rate=lr)
     reg = {k: v for k, v in (("l2", l2), ("l1", l1)) if v}
     _backward(net, layers, acts, out_delta, loss, update, reg, rate_node, bias)
     recipe = {"builder": "mlp", "layers": layers, "activation": hidden.name.lower(), "init": init}
@@ -136,21 +130,20 @@ def _forward(net: _Net, layers, hidden, out_act, init_params, bias: bool) -> lis
     x = "dataset.x"
     acts = []
     for l in range(1, L + 1):
-        px = COL + (l - 1) * LAYER
         act = out_act if l == L else hidden
         a = f"{act.name.lower()}_{l}"
-        net.add("Weights", f"weights_{l}", f"W{l}", px, 0, shape=[layers[l], layers[l - 1]], **init_params)
+        net.add("Weights", f"weights_{l}", f"W{l}", shape=[layers[l], layers[l - 1]], **init_params)
         if bias:
-            net.add("Bias", f"bias_{l}", f"b{l}", px, PARAM_GAP, size=layers[l], **init_params)
-        net.add("WeightedSum", f"weighted_sum_{l}", f"sum {l}", px + COL, 60)
-        net.add(act.name, a, f"{act.name.lower()} {l}", px + 2 * COL, 60)
+            net.add("Bias", f"bias_{l}", f"b{l}", size=layers[l], **init_params)
+        net.add("WeightedSum", f"weighted_sum_{l}", f"sum {l}")
+        net.add(act.name, a, f"{act.name.lower()} {l}")
         net.wire(f"weights_{l}.W", f"weighted_sum_{l}.W")
         net.wire(x, f"weighted_sum_{l}.x")
         if bias:
             net.wire(f"bias_{l}.b", f"weighted_sum_{l}.b")
         net.wire(f"weighted_sum_{l}.z", f"{a}.z")
         if act.name == "Sigmoid" and l < L:  # says when a hidden layer saturates (a sure output is no harm)
-            net.add("Saturation", f"saturation_{l}", f"saturation {l}", px + 2 * COL, -PARAM_GAP)
+            net.add("Saturation", f"saturation_{l}", f"saturation {l}")
             net.wire(f"{a}.slope", f"saturation_{l}.slope")
         acts.append((a, x))
         x = f"{a}.y"
@@ -160,27 +153,25 @@ def _forward(net: _Net, layers, hidden, out_act, init_params, bias: bool) -> lis
 def _loss(net: _Net, layers, loss: str, out_act, y: str, d) -> str:
     """The error, mean loss and accuracy nodes; returns the output delta's port."""
     L = len(layers) - 1
-    right = COL + L * LAYER
     if loss == "squared":
-        net.add("Error", "error", "error", right, 60)
+        net.add("Error", "error", "error")
         out_delta = f"delta_{L}.delta"
     else:
-        net.add("CrossEntropy", "error", "cross-entropy", right, 60, output=out_act.name.lower())
+        net.add("CrossEntropy", "error", "cross-entropy", output=out_act.name.lower())
         out_delta = "error.delta"
     net.wire(y, "error.y")
     net.wire("dataset.target", "error.target")
-    net.add("MeanLoss", "mean_loss", "mean loss", right + COL, 0)
+    net.add("MeanLoss", "mean_loss", "mean loss")
     net.wire("error.E", "mean_loss.E")
     tested = len(d.test) > 0
     if d.task == "value" and tested:
-        net.add("MeanLoss", "test_loss", "test loss", right + COL, -PARAM_GAP + 40, on="test")
+        net.add("MeanLoss", "test_loss", "test loss", on="test")
         net.wire("error.E", "test_loss.E")
     rule = {} if d.task == "class" else {"rule": "tolerance"}
-    for name, lbl, y_pos, on in (("train_accuracy", "train accuracy", 130, "train"),
-                                 ("test_accuracy", "test accuracy", 260, "test")):
+    for name, lbl, on in (("train_accuracy", "train accuracy", "train"), ("test_accuracy", "test accuracy", "test")):
         if on == "test" and not tested:
             continue
-        net.add("Accuracy", name, lbl, right + COL, y_pos, **({"on": on} if on == "test" else {}), **rule)
+        net.add("Accuracy", name, lbl, **({"on": on} if on == "test" else {}), **rule)
         net.wire(y, f"{name}.y")
         net.wire("dataset.target", f"{name}.target")
     return out_delta
@@ -191,25 +182,24 @@ def _backward(net: _Net, layers, acts, out_delta: str, loss: str, update: dict, 
     """Deltas and the weight and bias updates, from the output layer back."""
     L = len(layers) - 1
     for l in range(L, 0, -1):
-        px = COL + (l - 1) * LAYER
         a, x_in = acts[l - 1]
         delta = out_delta if l == L else f"delta_{l}.delta"
         if l == L and loss == "squared":
-            net.add("Delta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
+            net.add("Delta", f"delta_{l}", f"delta {l}")
             net.wire("error.grad", f"delta_{l}.grad")
             net.wire(f"{a}.slope", f"delta_{l}.slope")
         elif l < L:
-            net.add("BackDelta", f"delta_{l}", f"delta {l}", px + 2 * COL, BACK)
+            net.add("BackDelta", f"delta_{l}", f"delta {l}")
             net.wire(f"weights_{l + 1}.W", f"delta_{l}.W")
             net.wire(out_delta if l + 1 == L else f"delta_{l + 1}.delta", f"delta_{l}.delta_next")
             net.wire(f"{a}.slope", f"delta_{l}.slope")
-        net.add("WeightUpdate", f"weight_update_{l}", f"update W{l}", px + COL, BACK, **update, **reg)
+        net.add("WeightUpdate", f"weight_update_{l}", f"update W{l}", **update, **reg)
         net.wire(f"weights_{l}.W", f"weight_update_{l}.W")
         net.wire(delta, f"weight_update_{l}.delta")
         net.wire(x_in, f"weight_update_{l}.x")
         updates = [f"weight_update_{l}"]
         if bias:
-            net.add("BiasUpdate", f"bias_update_{l}", f"update b{l}", px + COL, BACK + PARAM_GAP, **update)
+            net.add("BiasUpdate", f"bias_update_{l}", f"update b{l}", **update)
             net.wire(f"bias_{l}.b", f"bias_update_{l}.b")
             net.wire(delta, f"bias_update_{l}.delta")
             updates.append(f"bias_update_{l}")

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from . import layout
 from .article import use_article_rule
-from .builders import COL, NET_HEIGHT, add_mlp, mlp
+from .builders import add_mlp, mlp
 from .expand import expand, expandable
 from .graph import Graph
 
@@ -38,18 +39,25 @@ def symmetry() -> Graph:
     """Two XOR networks: all weights zero (the hidden units stay identical forever) above random ones
     (normal, σ = 1), which classify all four cases after 162 epochs."""
     g = mlp([2, 2, 1], data="xor", lr=1.0, seed=1, init="zeros", prefix="zero_", label="zero ")
-    add_mlp(g, [2, 2, 1], prefix="random_", label="random ", origin=(0, NET_HEIGHT), init="normal")
-    g.settings["network"] = None  # two networks: edit them by hand, not by the builder
+    add_mlp(g, [2, 2, 1], prefix="random_", label="random ", init="normal")
+    return _finished(g, hand_made=True)
+
+
+def _finished(g: Graph, hand_made: bool = False) -> Graph:
+    """Lay the graph out (Tidy) with nothing to undo; ``hand_made``: the builder's recipe no longer
+    describes it (two networks, nodes added), so it is edited by hand."""
+    if hand_made:
+        g.settings["network"] = None
+    layout.apply(g)
+    g.history.undo_stack.clear()
     return g
 
 
 def adam_vs_sgd() -> Graph:
     """The same 2-6-1 circle network twice: SGD (lr 0.5) sits still where Adam (lr 0.02) learns."""
     g = mlp([2, 6, 1], data="circle", lr=0.5, seed=1, init="uniform_sym", prefix="sgd_", label="SGD ")
-    add_mlp(g, [2, 6, 1], prefix="adam_", label="Adam ", origin=(0, NET_HEIGHT), init="uniform_sym",
-            optimizer="adam", lr=0.02)
-    g.settings["network"] = None
-    return g
+    add_mlp(g, [2, 6, 1], prefix="adam_", label="Adam ", init="uniform_sym", optimizer="adam", lr=0.02)
+    return _finished(g, hand_made=True)
 
 
 def cross_entropy() -> Graph:
@@ -64,18 +72,16 @@ def digits() -> Graph:
     σ = 0.1) keep the unused border pixels pale, so the learned strokes stand out.
     """
     g = mlp([64, 25, 10], data="digits", lr=0.3, seed=1, init="normal", scale=0.1)
-    g.add_node("UnitImages", "hidden_pictures", label="hidden units", pos=(210, -330))
+    g.add_node("UnitImages", "hidden_pictures", label="hidden units")
     g.connect("weights_1.W", "hidden_pictures.W")
-    g.history.undo_stack.clear()
-    return g
+    return _finished(g)
 
 
-def _views(g: Graph, views: list[tuple[str, str, str, tuple[float, float]]]) -> Graph:
-    """Add view nodes: (type, id, the port wired into its ``y``, position)."""
-    for type_name, node, port, pos in views:
-        g.add_node(type_name, node, label=node.replace("_", " "), pos=pos)
+def _views(g: Graph, views: list[tuple[str, str, str]]) -> Graph:
+    """Add view nodes: (type, id, the port wired into its ``y``)."""
+    for type_name, node, port in views:
+        g.add_node(type_name, node, label=node.replace("_", " "))
         g.connect(port, f"{node}.y")
-    g.history.undo_stack.clear()
     return g
 
 
@@ -83,14 +89,13 @@ def xor_opened() -> Graph:
     """The packaged XOR (top) next to the same network, from the same starting weights, with every
     node that has a primitive form opened into math nodes (bottom): both train to the same numbers."""
     g = mlp([2, 2, 1], data="xor", lr=1.0, seed=3)
-    add_mlp(g, [2, 2, 1], prefix="opened_", label="opened ", origin=(0, NET_HEIGHT))
+    add_mlp(g, [2, 2, 1], prefix="opened_", label="opened ")
     for n in ("weights_1", "bias_1", "weights_2", "bias_2"):
         g.state(f"opened_{n}")["value"][...] = g.state(n)["value"]
+    layout.apply(g)  # the opened nodes take the places of the ones they replace
     for n in [n for n in g.node_ids if n.startswith("opened_") and expandable(g, n)]:
         expand(g, n)
-    g.settings["network"] = None
-    g.history.undo_stack.clear()
-    return g
+    return _finished(g, hand_made=True)
 
 
 def circle_regions() -> Graph:
@@ -100,13 +105,10 @@ def circle_regions() -> Graph:
 
     The default initialisation (xavier, scaled by fan-in) and plain SGD at lr 1.0."""
     g = mlp([2, 6, 1], data="circle", lr=1.0, seed=2)
-    _views(g, [("UnitActivations", "hidden_units", "sigmoid_1.y", (630, -470)),
-               ("DecisionRegions", "decision_regions", "sigmoid_2.y", (1260, -560)),
-               ("ConfusionMatrix", "confusion", "sigmoid_2.y", (1890, 0)),
-               ("Probabilities", "probabilities", "sigmoid_2.y", (1890, 260))])
+    _views(g, [("UnitActivations", "hidden_units", "sigmoid_1.y"), ("DecisionRegions", "decision_regions", "sigmoid_2.y"),
+               ("ConfusionMatrix", "confusion", "sigmoid_2.y"), ("Probabilities", "probabilities", "sigmoid_2.y")])
     g.connect("dataset.target", "probabilities.target")
-    g.history.undo_stack.clear()
-    return g
+    return _finished(g)
 
 
 def curve_fit() -> Graph:
@@ -117,7 +119,7 @@ def curve_fit() -> Graph:
     as right within ±10 % of its target."""
     g = mlp([1, 10, 1], data="polynomial", lr=0.02, seed=1, output="identity", optimizer="adam", tolerance=0.1,
             batch_size=4, data_scale="standard")
-    return _views(g, [("FittedCurve", "fitted_curve", "identity_2.y", (1260, -560))])
+    return _finished(_views(g, [("FittedCurve", "fitted_curve", "identity_2.y")]))
 
 
 ARTICLE = dict(init="uniform", scale=2.0, bias=False, schedule="inverse")  # the adding-neuron article's set-up
@@ -141,15 +143,13 @@ def adding_neuron_article() -> Graph:
     (``adding_neuron_setup``); below, the article's own step w ← w − lr·(grad − w), wired from math
     nodes and an Assign instead of a WeightUpdate (see ``article``)."""
     g = adding_neuron_setup(prefix="gd_", label="gradient descent: ")
-    add_mlp(g, [2, 1], "identity", prefix="article_", label="article: ", origin=(0, NET_HEIGHT), **ARTICLE)
+    add_mlp(g, [2, 1], "identity", prefix="article_", label="article: ", **ARTICLE)
     g.set_param("article_learning_rate", "b", 200000.0)
     start = adding_neuron_setup().state("weights_1")["value"]
     for n in ("gd_weights_1", "article_weights_1"):
         g.state(n)["value"][...] = start
     use_article_rule(g, "article_weight_update_1")
-    g.settings["network"] = None  # two networks, one hand-wired: edit them by hand
-    g.history.undo_stack.clear()
-    return g
+    return _finished(g, hand_made=True)
 
 
 EXAMPLES: dict[str, Callable[[], Graph]] = {

@@ -7,6 +7,7 @@ Format (version 1)::
       "version": 1,
       "settings": {"seed": 1, "lr": 0.3, "data": "xor", "split": 1.0, ...},
       "trained_epochs": 0,
+      "view": {"zoom": 0.8, "center": [620.0, 380.0]},
       "nodes": [
         {"id": "weights_1", "type": "Weights", "label": "W1", "pos": [210.0, 0.0],
          "params": {"shape": [2, 2], "init": "uniform", "scale": 1.0, "value": [[0.5, 0.1], [0.7, 0.2]]}},
@@ -18,7 +19,8 @@ Format (version 1)::
 
 A CSV data path is stored relative to the graph file. Learned values (``value`` of
 Weights and Bias) are nested lists under ``params``; ``history`` (only after training)
-holds every metric's figure per epoch. See ``docs/graph-format.md``.
+holds every metric's figure per epoch; ``view`` (optional) is where the canvas looked when
+the file was saved (without it the editor fits the graph in view). See ``docs/graph-format.md``.
 """
 from __future__ import annotations
 
@@ -60,8 +62,10 @@ def to_dict(g: Graph, path: str | os.PathLike | None = None) -> dict:
     if not is_builtin(settings["data"]):
         settings["data"] = _relative_data(g, Path(path).resolve().parent if path else g.base_dir)
     nodes = [node_entry(g, n) for n in g.node_ids]
-    doc = {"format": FORMAT, "version": VERSION, "settings": settings, "trained_epochs": g.trained_epochs,
-           "nodes": nodes, "links": link_entries(g.links())}
+    doc = {"format": FORMAT, "version": VERSION, "settings": settings, "trained_epochs": g.trained_epochs}
+    if g.view is not None:
+        doc["view"] = {"zoom": round(g.view.zoom, 4), "center": [round(v, 1) for v in g.view.center]}
+    doc.update(nodes=nodes, links=link_entries(g.links()))
     if len(g.epoch_log):
         doc["history"] = g.epoch_log.to_json()
     return doc
@@ -206,6 +210,7 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
         g.trained_epochs = epochs
     else:
         problems.append(f"trained_epochs: must be a whole number ≥ 0, not {epochs!r}")
+    _load_view(g, doc.get("view"), problems)
 
     nodes = doc.get("nodes")
     if not isinstance(nodes, list):
@@ -237,6 +242,19 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
         raise GraphFileError(where, problems)
     g.history.undo_stack.clear()
     return g
+
+
+def _load_view(g: Graph, view, problems: list[str]) -> None:
+    """The optional ``view``: {"zoom": number, "center": [x, y]}."""
+    if view is None:
+        return
+    if not isinstance(view, dict) or set(view) != {"zoom", "center"}:
+        problems.append(f"view: must be {{\"zoom\": number, \"center\": [x, y]}}, not {view!r}")
+        return
+    try:
+        g.set_view(view["zoom"], view["center"])
+    except ValueError as e:
+        problems.append(f"view.{e}")
 
 
 def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterator, NamedTuple
@@ -58,6 +59,26 @@ class Link(NamedTuple):
         return cls(a, ap, b, bp)
 
 
+class View(NamedTuple):
+    """What the canvas shows: its zoom (1 = 100 %) and the canvas point at its centre."""
+
+    zoom: float
+    center: tuple[float, float]
+
+    ZOOM_RANGE = (0.05, 8.0)
+
+    @classmethod
+    def checked(cls, zoom, center) -> "View":
+        """A view from file or editor values; ValueError with the reason if they are not one."""
+        lo, hi = cls.ZOOM_RANGE
+        if isinstance(zoom, bool) or not isinstance(zoom, (int, float)) or not lo <= zoom <= hi:
+            raise ValueError(f"zoom must be a number from {lo} to {hi}, not {zoom!r}")
+        if not (isinstance(center, (list, tuple)) and len(center) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in center)):
+            raise ValueError(f"center must be [x, y] numbers, not {center!r}")
+        return cls(float(zoom), (float(center[0]), float(center[1])))
+
+
 def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
@@ -82,6 +103,7 @@ class Graph:
         self.revision = 0  # counts changes: views compare it to know when to look again
         self.trained_epochs = 0  # epochs the state was trained for (saved; continues the shuffling)
         self.epoch_log = EpochLog()  # the figures of those epochs (saved; plotted on reopening)
+        self.view: View | None = None  # where the canvas looked when the file was saved (None: fit)
         self.exposed: dict[tuple[str, str], tuple[str, str]] = {}  # flattened: (group, output) -> inner port
         self._flat: tuple[int, Graph] | None = None
 
@@ -452,6 +474,10 @@ class Graph:
         new = [float(pos[0]), float(pos[1])]
         if old != new:
             self._do(SetAttr(node, "pos", old, new), f"move {node}")
+
+    def set_view(self, zoom: float, center) -> None:
+        """Remember where the canvas looks (saved with the file). Not an edit: no undo, no event."""
+        self.view = View.checked(zoom, center)
 
     def set_label(self, node: str, label: str) -> None:
         self._require(node)

@@ -1,10 +1,12 @@
 """The dearpygui editor: a thin view over the core graph, evaluator and files.
 
 Modules:
-    app          the window: menus, toolbar, keys, layout, render loop (``python -m nodeflow.gui.app FILE``)
+    app          the window: menus, toolbar, layout, the frame loop (one thread runs every callback)
+                 (``python -m nodeflow.gui.app FILE``)
     controller   every user action as a method, no dearpygui (the tests drive the editor through it)
-    canvas       the node editor: nodes, pins, wires, selection, moves; values, colours and highlights
-    wires        how values look: pin text, diverging wire colours, phase highlights, badges
+    canvas/      the drawn, zoomable canvas: nodes, wires with their values, pulses, gestures, minimap
+    keys         every key binding once: handlers, menu shortcut texts and Help are made from it
+    wires        how values look: pin text, wire labels, diverging colours and thickness, badges
     panels       palette (+ right-click quick add), status line
     inspector    settings, the selected node (parameters, what it computes) or wire
     training     Run / epochs / Cancel / progress and the per-epoch plot
@@ -12,10 +14,11 @@ Modules:
     screen       is there a display, and where the window fits on it
     dialogs      New network, problems, unsaved changes, help, file choosing
     scripting    helpers for scripts run inside the editor (tests, screenshots, benchmark)
+    shot         ``nodeflow shot``: the editor's picture of a graph file, and its node rectangles
     screenshots  ``python -m nodeflow.gui.screenshots assets/`` makes the README pictures
-    bench_frame  ``python -m nodeflow.gui.bench_frame``: Python time per frame while animating
+    bench_frame  ``python -m nodeflow.gui.bench_frame``: Python time per frame (``--idle S``: idle CPU)
 
-The editor keeps only maps from widget ids to node ids, ports and links; the graph is
+The editor keeps only maps from drawn items to node ids, ports and links; the graph is
 the single source of truth and the canvas follows its change events (so undo and redo
 need nothing special).
 """

@@ -3,13 +3,21 @@
 ``python -m nodeflow.gui.app [FILE] [--script SCRIPT.py]`` opens the editor; a script
 (used by the tests and the screenshot maker) defines ``script(app)``, a generator run
 one step per frame: ``yield n`` waits ``n`` frames.
+
+One thread owns everything: dearpygui queues every callback (manual callback
+management) and the frame loop runs them between frames, then advances the run and
+the canvas, so no callback ever changes the graph while a frame is reading it. With
+nothing to do (no input, animation or training) the loop sleeps until the next input.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib
+import inspect
 import runpy
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -17,15 +25,17 @@ from typing import Callable, Generator
 
 import dearpygui.dearpygui as dpg
 
-from . import dialogs, screen
+from ..document import layout
+from . import dialogs, keys, screen
 from .canvas import Canvas
+from .canvas.view import NOTCH
 from .controller import Controller
 from .panels import PAYLOAD, Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-TEXT_INPUTS = {"mvAppItemType::mvInputText", "mvAppItemType::mvInputInt", "mvAppItemType::mvInputFloat",
-               "mvAppItemType::mvSliderFloat", "mvAppItemType::mvSliderInt", "mvAppItemType::mvCombo"}
 BACKGROUND = (30, 31, 36, 255)
+SETTLE_FRAMES = 8  # frames drawn after the last input before the loop sleeps
+TOOLTIP_WAKE = 0.7  # seconds: one more frame after the mouse stops, so that hover tooltips appear
 Script = Callable[["App"], Generator]
 
 
@@ -34,13 +44,21 @@ class App:
 
     def __init__(self, ctrl: Controller, width: int = 1600, height: int = 1000, x: int = 0, y: int = 0):
         self.ctrl = ctrl
+        self.width = width
         self.frames = 0
         self.frame_times: list[float] = []  # Python time spent in update() per frame (seconds)
         self.view_times: list[float] = []  # of which showing values, wires and highlights
         self._title = ""
         self._search_active: int | None = None  # the search box being typed in (Enter adds a node)
-        self._add_count = 0
+        self.errors = 0  # exceptions caught in callbacks and frames (a bug; the editor carries on)
+        self.quiet = 0  # frames since the last input or change
+        self.sleeping = False  # the loop waits for input
+        self.allow_sleep = False  # may the loop sleep while a script runs (a script waits for frames)
+        self.slept_at: int | None = None  # the frame count when the loop last went to sleep
+        self._mouse = None
+        self._space_down = False
         dpg.create_context()
+        dpg.configure_app(manual_callback_management=True)
         self._fonts()
         self._style()
         self.textures = dpg.add_texture_registry()
@@ -48,6 +66,7 @@ class App:
                             vsync=True, clear_color=BACKGROUND)
         dpg.set_exit_callback(lambda: self.request_quit())
         ctrl.on_error = lambda title, lines: dialogs.show_problems(title, lines)
+        self.chords = keys.chords()
         self._build()
         self._keys()
         dpg.setup_dearpygui()
@@ -70,68 +89,64 @@ class App:
                 dpg.add_theme_color(dpg.mvThemeCol_Button, (55, 62, 80, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_ButtonHovered, (75, 90, 120, 255))
                 dpg.add_theme_color(dpg.mvThemeCol_Header, (45, 50, 64, 255))
-                dpg.add_theme_color(dpg.mvNodeCol_GridBackground, (36, 38, 44, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_GridLine, (48, 50, 58, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackground, (52, 54, 62, 245), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackgroundHovered, (60, 62, 72, 245),
-                                    category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_NodeBackgroundSelected, (66, 70, 84, 245),
-                                    category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_color(dpg.mvNodeCol_Pin, (200, 200, 210, 255), category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_LinkThickness, 3.5, category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_PinCircleRadius, 4.5, category=dpg.mvThemeCat_Nodes)
-                dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, 8, 4, category=dpg.mvThemeCat_Nodes)
         dpg.bind_theme(theme)
 
     def _build(self) -> None:
         c = self.ctrl
+        narrow = self.width < 1500  # small screens: narrower side panels, more canvas
+        palette_w, side_w = (170, 320) if narrow else (200, 350)
         with dpg.window(label="nodeflow") as self.window:
             self._menus()
             self._toolbar()
             with dpg.group(horizontal=True):
-                with dpg.child_window(width=200, height=-30, border=False) as left:
+                with dpg.child_window(width=palette_w, height=-30, border=False) as left:
                     pass
-                with dpg.child_window(width=-350, height=-30, border=False, payload_type=PAYLOAD,
-                                      drop_callback=lambda s, a: self.drop_node(a)) as middle:
+                with dpg.child_window(width=-side_w, height=-30, border=False, payload_type=PAYLOAD, no_scrollbar=True,
+                                      no_scroll_with_mouse=True, drop_callback=lambda s, a: self.drop_node(a)) as middle:
                     pass
                 with dpg.child_window(width=-1, height=-30, border=False) as right:
                     pass
             self.status = StatusLine(self.window, c)
-        self.palette = Palette(left, self.add_node)
+        self.palette = Palette(left, self.add_node, palette_w - 10)
         self.canvas = Canvas(c, middle, self.textures)
+        c.before_save.append(self.canvas.store_view)
         self.inspector = Inspector(right, c, self.new_network)
         dpg.add_separator(parent=right)
         self.plot = TrainingPlot(right, c)
         self.quick_add = QuickAdd(lambda name, at: c.add_node(name, at))
+        self.canvas.on_quick_add = self.quick_add.open
         dialogs.opaque_window(self.quick_add.window)
 
     def _menus(self) -> None:
-        c = self.ctrl
+        """The menus, with their shortcut texts, from the key registry."""
         with dpg.menu_bar():
-            with dpg.menu(label="File"):
-                dpg.add_menu_item(label="New network...", callback=self.new_network)
-                dpg.add_menu_item(label="New empty graph", callback=lambda: self.guard(c.new_empty))
-                dpg.add_menu_item(label="Open...", shortcut="Ctrl+O", callback=self.open_dialog)
-                dpg.add_menu_item(label="Save", shortcut="Ctrl+S", callback=self.save)
-                dpg.add_menu_item(label="Save As...", shortcut="Ctrl+Shift+S", callback=lambda: self.save_as())
-                dpg.add_separator()
-                dpg.add_menu_item(label="Quit", callback=self.request_quit)
-            with dpg.menu(label="Edit"):
-                dpg.add_menu_item(label="Undo", shortcut="Ctrl+Z", callback=c.undo)
-                dpg.add_menu_item(label="Redo", shortcut="Ctrl+Y", callback=c.redo)
-                dpg.add_menu_item(label="Delete selected", shortcut="Del",
-                                  callback=lambda: self.canvas.delete_selection())
-            with dpg.menu(label="Train"):
-                dpg.add_menu_item(label="Step one node", shortcut="N", callback=c.step_node)
-                dpg.add_menu_item(label="Step one sample", shortcut="Space", callback=c.step_sample)
-                dpg.add_menu_item(label="Step one epoch", shortcut="E", callback=c.step_epoch)
-                dpg.add_menu_item(label="Run / pause", shortcut="R", callback=c.toggle_run)
-                dpg.add_menu_item(label="Step back", shortcut="B", callback=c.step_back)
-                dpg.add_separator()
-                dpg.add_menu_item(label="Gradient check", callback=c.gradient_check)
-                dpg.add_menu_item(label="Reset weights", callback=c.reset_weights)
-            with dpg.menu(label="Help"):
-                dpg.add_menu_item(label="Mouse and keys", callback=lambda: dialogs.show_help())
+            for menu, names in keys.MENUS.items():
+                with dpg.menu(label=menu):
+                    for name in names:
+                        if name == "-":
+                            dpg.add_separator()
+                            continue
+                        a = keys.ACTIONS[name]
+                        dpg.add_menu_item(label=a.label, shortcut=a.keys, callback=lambda s, d, u: self.act(u),
+                                          user_data=name)
+
+    def actions(self) -> dict[str, Callable[[], object]]:
+        """What each action of the key registry does."""
+        c, cv = self.ctrl, self.canvas
+        return {
+            "new_network": self.new_network, "new_empty": lambda: self.guard(c.new_empty),
+            "open": self.open_dialog, "save": self.save, "save_as": lambda: self.save_as(),
+            "quit": self.request_quit, "undo": c.undo, "redo": c.redo, "delete": cv.delete_selection,
+            "select_all": lambda: cv.select(list(cv.nodes), []), "fit": cv.fit, "actual_size": cv.actual_size,
+            "zoom_in": lambda: cv.view.zoom_about(cv.view.middle(), NOTCH ** 2),
+            "zoom_out": lambda: cv.view.zoom_about(cv.view.middle(), NOTCH ** -2),
+            "tidy": self.tidy, "step_node": c.step_node, "step_sample": c.step_sample, "step_epoch": c.step_epoch,
+            "step_back": c.step_back, "toggle_run": c.toggle_run, "gradient_check": c.gradient_check,
+            "reset_weights": c.reset_weights, "help": dialogs.show_help, "cancel": self.cancel,
+        }
+
+    def act(self, name: str) -> None:
+        self.actions()[name]()
 
     def _toolbar(self) -> None:
         c = self.ctrl
@@ -159,68 +174,72 @@ class App:
             self.profile_box = dpg.add_checkbox(label="Profile", callback=lambda s, a: c.set_profiling(a))
 
     def _keys(self) -> None:
-        c = self.ctrl
-        plain = {dpg.mvKey_N: c.step_node, dpg.mvKey_Spacebar: c.step_sample, dpg.mvKey_E: c.step_epoch,
-                 dpg.mvKey_R: c.toggle_run, dpg.mvKey_B: c.step_back,
-                 dpg.mvKey_Delete: lambda: self.canvas.delete_selection()}
-        ctrl_keys = {dpg.mvKey_Z: c.undo, dpg.mvKey_Y: c.redo, dpg.mvKey_O: self.open_dialog,
-                     dpg.mvKey_S: self.save}
+        """Key handlers for every chord in the registry (plus Enter and Space's release), the wheel."""
         with dpg.handler_registry():
-            for key in set(plain) | set(ctrl_keys) | {dpg.mvKey_Return}:
-                dpg.add_key_press_handler(key=key, callback=lambda s, a, u: self.on_key(*u),
-                                          user_data=(key, plain, ctrl_keys))
-            dpg.add_mouse_release_handler(button=dpg.mvMouseButton_Left, callback=lambda: self.canvas.record_moves())
-            dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Right, callback=lambda: self.on_right_click())
+            for key in {ch.key for ch in self.chords} | {dpg.mvKey_Return}:
+                dpg.add_key_press_handler(key=key, callback=lambda s, a, u: self.on_key(u), user_data=key)
+            dpg.add_key_release_handler(key=dpg.mvKey_Spacebar, callback=lambda: self.on_space_release())
+            dpg.add_mouse_wheel_handler(callback=lambda s, a: self.on_wheel(a))
             dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Left, callback=lambda: self.on_left_click())
-            dpg.add_key_press_handler(key=dpg.mvKey_Escape, callback=lambda: self.quick_add.close())
 
-    def on_right_click(self) -> None:
-        """Right-click on the canvas opens the quick-add search at the mouse."""
-        if dpg.is_item_hovered(self.canvas.editor):
-            xy = dpg.get_mouse_pos(local=False)
-            self.quick_add.open(xy, self.canvas.grid_point(xy))
+    def on_wheel(self, notches) -> None:
+        self.canvas.input.wheel += float(notches)  # used only if the canvas is hovered (not under a dialog)
 
     def on_left_click(self) -> None:
         if self.quick_add.shown and not dpg.is_item_hovered(self.quick_add.window) and not any(
                 dpg.is_item_hovered(i) for i in dpg.get_item_children(self.quick_add.list, 1) or []):
             self.quick_add.close()
 
-    def on_key(self, key: int, plain: dict, ctrl_keys: dict) -> None:
-        """Shortcuts; plain letters are ignored while typing in a text field."""
+    def on_key(self, key: int) -> None:
+        """A key went down: Enter in a search box adds a node; otherwise the registry's action,
+        unless a text field, a modal or a file dialog has the keyboard."""
         if key == dpg.mvKey_Return:
             if self._search_active == self.palette.search:
                 self.palette.add_first_match()
             elif self._search_active == self.quick_add.search:
                 self.quick_add.add_first_match()
             return
-        ctrl_down = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
-        shift_down = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
-        if ctrl_down:
-            if key == dpg.mvKey_S and shift_down:
-                self.save_as()
-            elif key in (dpg.mvKey_Z, dpg.mvKey_Y) and self.typing():
-                return  # the text field undoes its own typing
-            elif key in ctrl_keys:
-                ctrl_keys[key]()
-        elif key in plain and not self.typing():
-            plain[key]()
+        ctrl = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
+        shift = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
+        name = self.chords.get(keys.Chord(key, ctrl, shift))
+        if name is None:
+            return
+        owner = keys.keyboard_owner()
+        if name == "cancel" and owner != "dialog":
+            self.cancel()
+        elif owner is None and name == "step_sample":
+            if not self._space_down:  # (held down, the key repeats)
+                self._space_down = True  # steps when released, unless Space + drag panned meanwhile
+                self.canvas.input.space_held, self.canvas.input.space_panned = True, False
+        elif owner is None:
+            self.act(name)
 
-    @staticmethod
-    def typing() -> bool:
-        """True while a text field (or any value widget) has the keyboard."""
-        return any(dpg.get_item_type(i) in TEXT_INPUTS and dpg.get_item_state(i).get("active") for i in dpg.get_all_items())
+    def on_space_release(self) -> None:
+        held, self._space_down = self._space_down, False
+        self.canvas.input.space_held = False
+        if held and not self.canvas.input.space_panned and keys.keyboard_owner() is None:
+            self.act("step_sample")
+
+    def cancel(self) -> None:
+        """Esc: drop the gesture in progress, or close the quick-add box."""
+        if not self.canvas.input.cancel():
+            self.quick_add.close()
+
+    def tidy(self) -> None:
+        """Lay the graph out as the algorithm reads (one undo step), then show it all."""
+        if self.ctrl.move_nodes(layout.tidy(self.ctrl.graph)):
+            self.ctrl.say("tidied the layout (Ctrl+Z puts the nodes back)")
+        self.canvas.fit()
 
     # -- actions needing dialogs -------------------------------------------------------
     def add_node(self, type_name: str) -> str | None:
-        """Add a palette node in the visible part of the canvas (cascading a little)."""
-        x, y = self.canvas.grid_point()
-        k = self._add_count % 8
-        self._add_count += 1
-        return self.ctrl.add_node(type_name, (x + 24 * k, y + 24 * k))
+        """Add a palette node in view, on a free spot near the middle of the canvas."""
+        return self.ctrl.add_node(type_name, self.canvas.spot_for(type_name))
 
     def drop_node(self, type_name: str) -> str | None:
         """A palette button dropped on the canvas: add that node under the mouse."""
-        return self.ctrl.add_node(type_name, self.canvas.grid_point(dpg.get_mouse_pos(local=False)))
+        x, y = self.canvas.canvas_point(dpg.get_mouse_pos(local=False))
+        return self.ctrl.add_node(type_name, (round(x), round(y)))
 
     def guard(self, then: Callable[[], None]) -> None:
         """Run ``then`` after offering to save unsaved changes."""
@@ -258,7 +277,7 @@ class App:
         c = self.ctrl
         c.tick()
         shown = time.perf_counter()
-        self.canvas.refresh()
+        self.canvas.frame(shown)
         self.inspector.refresh(*self.canvas.selection())
         self.plot.refresh()
         self.status.refresh()
@@ -281,9 +300,15 @@ class App:
         wait = 0
         code = 0
         while dpg.is_dearpygui_running():
-            self.update()
+            self._sleep_if_idle(gen is None or self.allow_sleep)
             dpg.render_dearpygui_frame()
             self.frames += 1
+            self.run_callbacks()
+            try:
+                self.update()
+            except Exception as e:
+                self._internal_error(e)
+            self._note_activity()
             if gen is None:
                 continue
             if wait > 0:
@@ -301,9 +326,62 @@ class App:
         dpg.destroy_context()
         return code
 
+    def run_callbacks(self) -> int:
+        """Run the callbacks dearpygui queued during the frame, here on the loop's thread."""
+        jobs = dpg.get_callback_queue() or ()
+        for job in jobs:
+            fn = job[0]
+            if fn is None:
+                continue
+            try:
+                n = len(inspect.signature(fn).parameters)
+                fn(*job[1:1 + n])
+            except Exception as e:  # a bug in one callback must not take the editor down
+                self._internal_error(e)
+        self.quiet = 0 if jobs else self.quiet
+        return len(jobs)
+
+    def _internal_error(self, e: Exception) -> None:
+        traceback.print_exc()
+        self.errors += 1
+        self.ctrl.say(f"internal error: {type(e).__name__}: {e}", "error")
+
+    def _note_activity(self) -> None:
+        """Count quiet frames: input, a run, pulses or a gesture reset the count."""
+        mouse = tuple(dpg.get_mouse_pos(local=False))
+        buttons = any(dpg.is_mouse_button_down(b) for b in (0, 1, 2))
+        if mouse != self._mouse or buttons or self.ctrl.running or self.canvas.animating:
+            self.quiet = 0
+        else:
+            self.quiet += 1
+        self._mouse = mouse
+
+    def _sleep_if_idle(self, allowed: bool) -> None:
+        """Let the next frame wait for input when nothing has happened for a few frames."""
+        idle = allowed and self.quiet >= SETTLE_FRAMES
+        if idle != self.sleeping:
+            self.sleeping = idle
+            dpg.configure_app(wait_for_input=idle)
+            if idle:
+                self.slept_at = self.frames
+                wake_later(TOOLTIP_WAKE)
+
     def screenshot(self, path: str | Path) -> None:
         """Save the window as a PNG (written during the next frames: yield a few after)."""
         dpg.output_frame_buffer(file=str(path))
+
+
+_GLFW: list = []
+
+
+def wake_later(seconds: float) -> None:
+    """Post an empty event after ``seconds`` so that a sleeping loop draws one more frame
+    (GLFW's glfwPostEmptyEvent, from the dearpygui library itself)."""
+    if not _GLFW:
+        _GLFW.append(ctypes.CDLL(dpg.internal_dpg.__file__).glfwPostEmptyEvent)
+    timer = threading.Timer(seconds, _GLFW[0])
+    timer.daemon = True
+    timer.start()
 
 
 def load_script(spec: str) -> Script:

@@ -103,6 +103,7 @@ class Controller:
         self._saved = self._edit_state()
         self._replace_listeners: list[Callable[[Graph], None]] = []
         self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
+        self.before_save: list[Callable[[], None]] = []  # called first by save (the canvas stores its view)
 
     # -- observation -------------------------------------------------------------------
     def on_replace(self, fn: Callable[[Graph], None]) -> None:
@@ -202,6 +203,8 @@ class Controller:
             return False
         if target.suffix == "":
             target = target.with_suffix(".json")
+        for fn in self.before_save:
+            fn()
         try:
             self.session.apply()
             fileio.save(self.graph, target)

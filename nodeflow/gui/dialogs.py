@@ -9,6 +9,7 @@ import dearpygui.dearpygui as dpg
 from ..data import BUILTIN
 from ..nodes.forward import HIDDEN_ACTIVATIONS, activation_type
 from .controller import Controller
+from .keys import help_rows
 
 
 _OPAQUE: list[int] = []
@@ -65,36 +66,18 @@ def _problems_window(title: str, lines: list[str]) -> int:
     return win
 
 
-HELP = (
-    ("Add a node", "click it in the palette or drag it onto the canvas; or type in the palette's search box "
-                   "and press Enter; or right-click the canvas and search there"),
-    ("Wire", "drag from an output pin (right) to an input pin (left); refusals say why in the status line"),
-    ("Remove a wire", "Ctrl + drag it off its input pin"),
-    ("Select / delete", "click a node or wire, or drag a box around nodes; Delete removes them; "
-                        "a selected wire's value shows in the inspector"),
-    ("Pan", "middle mouse drag, or click in the minimap"),
-    ("Step", "N one node, Space one sample, E one epoch, B step back"),
-    ("Run", "R runs the epochs set in the toolbar (R again pauses); untick animate for full speed"),
-    ("Undo", "Ctrl+Z undo, Ctrl+Y redo (moves too)"),
-    ("Files", "Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as"),
-    ("Colours", "wires: orange negative, blue positive, red NaN; the node just evaluated is outlined "
-                "green (forward), magenta (backward) or cyan (update); dimmed nodes are still to be "
-                "evaluated in this sample"),
-)
-
-
 def show_help() -> int:
-    """The mouse and keyboard cheat sheet."""
-    with dpg.window(label="Mouse and keys", width=640, height=400, no_collapse=True,
+    """The mouse and keyboard cheat sheet (made from the key registry, ``keys.py``)."""
+    with dpg.window(label="Mouse and keys", width=700, height=470, no_collapse=True,
                     on_close=lambda s: dpg.delete_item(s)) as win:
         with dpg.table(header_row=False, borders_innerH=True):
             dpg.add_table_column(width_fixed=True, init_width_or_weight=120)
             dpg.add_table_column()
-            for what, how in HELP:
+            for what, how in help_rows():
                 with dpg.table_row():
                     dpg.add_text(what, color=(150, 190, 255, 255))
-                    dpg.add_text(how, wrap=480)
-    _centre(win, 640, 400)
+                    dpg.add_text(how, wrap=540)
+    _centre(win, 700, 470)
     return win
 
 

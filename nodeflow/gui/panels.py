@@ -34,12 +34,12 @@ class Palette:
     """Node types grouped by family; typing filters, Enter or a click adds a node in view,
     dragging a button onto the canvas adds it where it is dropped."""
 
-    def __init__(self, parent: int | str, add: Callable[[str], None]):
+    def __init__(self, parent: int | str, add: Callable[[str], None], width: int = 190):
         self.add = add
         self.buttons: dict[str, int] = {}
         self.headers: dict[str, int] = {}
         self.types: dict[str, str] = {}  # type name -> family
-        with dpg.child_window(parent=parent, width=190, border=False):
+        with dpg.child_window(parent=parent, width=width, border=False):
             dpg.add_text("Nodes")
             self.search = dpg.add_input_text(hint="search (Enter adds)", width=-1, callback=self._filter)
             for family, types in palette().items():

@@ -1,9 +1,13 @@
 """Make the README's pictures of the editor: ``python -m nodeflow.gui.screenshots assets/``.
 
-Each picture is taken in its own editor process on a private Xvfb screen:
-``editor.png`` is XOR after some training, stopped in the middle of a sample's backward
-pass; ``hidden-units.png`` is the digits network after a few epochs, its UnitImages node
-drawing what each of the 25 hidden units looks for.
+Each picture is taken in its own editor process on a private Xvfb screen, at 1280x800
+unless ``--size`` says otherwise:
+
+- ``editor.png``: the whole XOR network after some training, stopped in a sample's
+  backward pass, a pulse on its way along a wire and every value on its wire;
+- ``digits.png``: the 64-25-10 digits network fitted in view after a few epochs;
+- ``hidden-units.png``: zoomed in on its UnitImages node, what each hidden unit looks for;
+- ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass.
 """
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ import os
 import sys
 from pathlib import Path
 
-from .scripting import click, focus, result, run_editor, until, virtual_display, window_id
+from .scripting import result, run_editor, until, virtual_display
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE = "1920x1080"
+SIZE = "1280x800"
 
 
 def _train(app, epochs: int):
@@ -23,70 +27,88 @@ def _train(app, epochs: int):
     c.animate, c.run_epochs = False, epochs
     c.toggle_run()
     yield from until(lambda: not c.running, 3000, f"{epochs} epochs of training")
+    c.animate = True
 
 
-def _select(app, node: str):
-    """Click a node's title bar so the inspector shows it."""
-    import dearpygui.dearpygui as dpg
-
-    win = window_id("nodeflow")
-    focus(win)
-    x, y = dpg.get_item_rect_min(app.canvas.nodes[node].item)
-    yield from click(win, (x + 30, y + 8))
-    yield from until(lambda: app.canvas.selection()[0] == [node], 60, f"{node} to be selected")
-    yield 4
+def _step_to(app, node: str, pulse_at: float = 0.55):
+    """Step node by node until ``node`` has just been evaluated; hold its pulses ``pulse_at`` of the way."""
+    c, cv = app.ctrl, app.canvas
+    c.step_sample()
+    while c.session.last_node != node:
+        c.step_node()
+        yield 1
+    yield from until(lambda: any(p.link.src == node for p in cv.pulses.flying), 60, "the pulses")
+    held = [(p, pulse_at) for p in cv.pulses.flying if p.link.src == node]
+    cv.pulses.at = lambda now: held  # time stands still for the picture
 
 
 def _shoot(app, name: str):
     path = Path(os.environ["NODEFLOW_SHOTS"]) / name
     path.unlink(missing_ok=True)
+    yield 4
     app.screenshot(path)
     yield from until(lambda: path.exists() and path.stat().st_size > 0, 120, f"{name} to be written")
     yield 2
 
 
 def editor(app):
-    """XOR mid-sample: coloured wires, values on the pins, a loss curve."""
-    c = app.ctrl
-    yield 3
+    """XOR mid-sample in the backward pass: coloured wires with their values, a pulse, a loss curve."""
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
     yield from _train(app, 600)
-    c.step_sample()
-    while c.session.phase != "backward" or c.session.last_node != "delta_1":
-        c.step_node()
-    yield 4
-    yield from _select(app, "weight_update_1")
+    yield from _step_to(app, "delta_1")
     yield from _shoot(app, "editor.png")
-    result({"epoch": c.session.epoch, "node": c.session.last_node})
+    result({"epoch": app.ctrl.session.epoch, "node": app.ctrl.session.last_node})
 
 
-def hidden_units(app):
-    """Digits after a few epochs: the hidden units' incoming weights as pictures."""
-    c = app.ctrl
-    yield 3
-    for node in c.graph.nodes_of_type("UnitImages"):
-        c.set_param(node, "zoom", 8)  # bigger pictures for the README
-    yield from _train(app, 10)
-    c.step_sample()
-    yield 6
+def digits(app):
+    """Digits fitted in view after a few epochs."""
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from _train(app, 5)
+    app.ctrl.step_sample()
+    yield from _shoot(app, "digits.png")
+    cv = app.canvas
+    x, y, w, h = cv.nodes["hidden_pictures"].rect()
+    cv.view.look_at(2.2, (x + w / 2, y + h / 2 + 20))
     yield from _shoot(app, "hidden-units.png")
-    result({"epoch": c.session.epoch})
+    result({"epoch": app.ctrl.session.epoch})
 
 
-SHOTS = {"editor.png": ("editor", ROOT / "graphs" / "xor.json"),
-         "hidden-units.png": ("hidden_units", ROOT / "graphs" / "digits.json")}
+def seeds(app):
+    """The 7-5-3 wheat-seeds network in the backward pass."""
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from _train(app, 30)
+    yield from _step_to(app, "delta_2", 0.5)
+    yield from _shoot(app, "seeds-backward.png")
+    result({"epoch": app.ctrl.session.epoch, "node": app.ctrl.session.last_node})
 
 
-def make(folder: str | Path, names=None) -> list[Path]:
+def _seeds_graph(folder: Path) -> Path:
+    from ..document.builders import mlp
+    from ..document.files import save
+
+    path = folder / "seeds.json"
+    save(mlp([7, 5, 3], data="wheat-seeds", lr=0.3), path)
+    return path
+
+
+SHOTS = {"editor.png": ("editor", lambda tmp: ROOT / "graphs" / "xor.json"),
+         "digits.png": ("digits", lambda tmp: ROOT / "graphs" / "digits.json"),
+         "seeds-backward.png": ("seeds", _seeds_graph)}
+
+
+def make(folder: str | Path, names=None, size: str = SIZE) -> list[Path]:
+    import tempfile
+
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["NODEFLOW_SHOTS"] = str(folder)
     made = []
-    w, h = SIZE.split("x")
-    with virtual_display(f"{int(w) + 100}x{int(h) + 100}") as display:
+    w, h = size.split("x")
+    with tempfile.TemporaryDirectory() as tmp, virtual_display(f"{int(w) + 100}x{int(h) + 100}") as display:
         for name, (fn, graph) in SHOTS.items():
             if names and name not in names:
                 continue
-            run_editor(f"nodeflow.gui.screenshots:{fn}", graph, display=display, size=SIZE, timeout=300)
+            run_editor(f"nodeflow.gui.screenshots:{fn}", graph(Path(tmp)), display=display, size=size, timeout=600)
             made.append(folder / name)
     return made
 
@@ -95,8 +117,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nodeflow.gui.screenshots", description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default="assets")
     ap.add_argument("--only", nargs="*", help="picture names to make (default: all)")
+    ap.add_argument("--size", default=SIZE, help=f"window size WxH (default {SIZE})")
     a = ap.parse_args(argv)
-    for p in make(a.folder, a.only):
+    for p in make(a.folder, a.only, a.size):
         print(p)
     return 0
 

@@ -68,6 +68,36 @@ def format_value(value: np.ndarray | None, *, full: int = 4) -> str:
     return f"{shape}  {fmt_number(float(finite.min()))} .. {fmt_number(float(finite.max()))}"
 
 
+def short_value(value: np.ndarray | None, chars: int = 10) -> str:
+    """A value in at most about ``chars`` characters (beside a pin inside a node): a scalar,
+    a short vector, else the shape and, if it fits, the range."""
+    if value is None:
+        return "-"
+    a = np.asarray(value, dtype=float)
+    if a.size == 1:
+        return fmt_number(float(a.reshape(-1)[0]))
+    if a.size <= 3 and a.ndim == 1:
+        text = "[" + " ".join(fmt_number(v, 2) for v in a.tolist()) + "]"
+        if len(text) <= chars + 2:
+            return text
+    shape = f"[{a.size}]" if a.ndim == 1 else "x".join(str(d) for d in a.shape)
+    finite = a[np.isfinite(a)]
+    if finite.size < a.size:
+        return f"{shape} NaN"
+    ranged = f"{shape} {fmt_number(float(finite.min()), 2)}..{fmt_number(float(finite.max()), 2)}"
+    return ranged if len(ranged) <= chars + 2 else shape
+
+
+def wire_thickness(value: np.ndarray | None) -> float:
+    """Pixels of a wire at 100 %: thicker for bigger values (mean magnitude, square-root scale)."""
+    if value is None or value.size == 0:
+        return 1.5
+    m = float(np.abs(value).sum()) / value.size
+    if not math.isfinite(m):
+        return 4.0
+    return 1.2 + 3.6 * math.sqrt(min(m / WIRE_SCALE, 1.0))
+
+
 def format_full(value: np.ndarray | None, limit: int = 12) -> str:
     """A Watch node's text: the whole value, rows clipped to ``limit`` numbers."""
     if value is None:

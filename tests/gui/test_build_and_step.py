@@ -5,7 +5,10 @@ BUILD_XOR = '''
 import dearpygui.dearpygui as dpg
 import numpy as np
 from nodeflow.document import files as fileio
+from nodeflow.document.graph import Link
 from nodeflow.gui import wires
+from nodeflow.gui.canvas.scene import NodeItem
+from nodeflow.gui.canvas.style import PHASE_COLOURS
 from nodeflow.gui.scripting import result, until
 
 NODES = ["Dataset", "Weights", "Bias", "WeightedSum", "Sigmoid", "Weights", "Bias", "WeightedSum", "Sigmoid",
@@ -22,24 +25,36 @@ WIRES = ["weights_1.W weighted_sum_1.W", "dataset.x weighted_sum_1.x", "weighted
          "bias_1.b bias_update_1.b", "back_delta_1.delta bias_update_1.delta", "error.E mean_loss_1.E"]
 
 
+def text(item):
+    return dpg.get_item_configuration(item)["text"]
+
+
 def pins_match(app):
-    """Every output pin's text against the evaluator's value: the mismatches."""
+    """Every output's text beside its pin, and every wire's label, against the evaluator's value: the mismatches."""
     bad = []
     ev = app.ctrl.session
     for node, w in app.canvas.nodes.items():
         for port, item in w.values.items():
-            want = f"{port}  {wires.format_value(ev.value(node, port))}"
-            if dpg.get_value(item) != want:
-                bad.append([node, port, dpg.get_value(item), want])
-    return bad
+            want = NodeItem.value_text(ev.value(node, port))
+            if text(item) != want:
+                bad.append([node, port, text(item), want])
+    shown = 0
+    for link, w in app.canvas.wires.items():
+        want = wires.format_value(ev.value(link.src, link.src_port))
+        visible = dpg.get_item_configuration(w.label)["show"]
+        shown += visible
+        if w.value[0] != want or visible and text(w.text) != want:
+            bad.append([str(link), text(w.text), want])
+    return bad if shown else bad + ["no wire label shown"]
 
 
 def connect_by_pins(app, src, dst):
-    """What the node editor does when a wire is dragged: its callback with the two attribute ids."""
+    """The end of a wire dragged from an output pin and dropped on an input pin, found by hit-testing
+    the pins where the canvas draws them."""
+    cv = app.canvas
     (a, ap), (b, bp) = src.split("."), dst.split(".")
-    pa = app.canvas.nodes[a].pins[(ap, "out")]
-    pb = app.canvas.nodes[b].pins[(bp, "in")]
-    app.canvas._on_link(app.canvas.editor, (pa, pb))
+    cv.input.hit = cv.hit(cv.canvas_point(cv.pin_screen_pos(a, ap, "out")))
+    cv.input._finish_wire(cv.hit(cv.canvas_point(cv.pin_screen_pos(b, bp, "in"))))
 
 
 def script(app):
@@ -70,7 +85,7 @@ def script(app):
             yield 2
             out["refusal"] = c.message.text
             out["refusal_shown"] = dpg.get_value(app.status.message)
-            out["links_after_refusal"] = len(app.canvas.links)
+            out["links_after_refusal"] = len(app.canvas.wires)
         n = len(c.graph.links())
         connect_by_pins(app, *w.split())
         if len(c.graph.links()) != n + 1:
@@ -80,22 +95,23 @@ def script(app):
     if out.get("failed_wires"):
         result(out)
         return
-    out["link_widgets"] = len(app.canvas.links)
+    out["link_widgets"] = len(app.canvas.wires)
+    app.canvas.fit()  # wire labels show where the whole graph is in view
+    yield 3
     out["problems"] = c.graph.problems()
     # undo / redo the last wire
     c.undo()
     yield 2
-    out["after_undo"] = [len(c.graph.links()), len(app.canvas.links)]
+    out["after_undo"] = [len(c.graph.links()), len(app.canvas.wires)]
     c.redo()
     yield 2
-    out["after_redo"] = [len(c.graph.links()), len(app.canvas.links)]
+    out["after_redo"] = [len(c.graph.links()), len(app.canvas.wires)]
     # step a node, a sample, an epoch; pins must show the evaluator's values
     c.step_node()
     yield 3
-    pending = set(app.canvas.themes.pending.values())
-    out["pending"] = [sorted(n for n, w in app.canvas.nodes.items() if w.theme in pending),
+    out["pending"] = [sorted(n for n, w in app.canvas.nodes.items() if w.look[2]),
                       sorted({s.node for s in c.session.steps[1:]})]
-    out["hot"] = app.canvas.nodes[c.session.last_node].theme == app.canvas.themes.phase["forward"]
+    out["hot"] = app.canvas.nodes[c.session.last_node].look[0] == PHASE_COLOURS["forward"]
     out["after_node"] = {"last": c.session.last_node, "first": c.session.steps[0].node, "bad": pins_match(app), "status": dpg.get_value(app.status.state)}
     c.step_sample()
     yield 3
@@ -104,7 +120,8 @@ def script(app):
     yield 3
     out["after_epoch"] = {"epoch": c.session.epoch, "bad": pins_match(app),
                           "loss": c.session.stats[-1].loss, "title": dpg.get_viewport_title()}
-    out["W1_pin"] = dpg.get_value(app.canvas.nodes["weights_1"].values["W"])
+    out["W1_pin"] = text(app.canvas.nodes["weights_1"].values["W"])
+    out["W1_wire"] = app.canvas.wires[Link("weights_1", "W", "weighted_sum_1", "W")].value[0]
     out["W1"] = c.session.value("weights_1", "W").tolist()
     # save, reload, compare
     c.save("built.json")
@@ -115,7 +132,7 @@ def script(app):
     c.open("built.json")
     yield 3
     out["same_after_reload"] = fileio.to_dict(c.graph) == before
-    out["widgets_after_reload"] = [len(app.canvas.nodes), len(app.canvas.links)]
+    out["widgets_after_reload"] = [len(app.canvas.nodes), len(app.canvas.wires)]
     # a file that fails to load leaves the graph alone and lists its problems
     open("broken.json", "w").write('{"format": "nodeflow.graph", "version": 1, "nodes": [{"id": "x", "type": "Nope"}]}')
     c.open("broken.json")
@@ -146,7 +163,9 @@ def test_build_xor_from_palette_step_and_save(editor):
     assert r["after_epoch"]["epoch"] == 1 and r["after_epoch"]["bad"] == []
     assert r["after_epoch"]["loss"] > 0 and r["after_epoch"]["title"].startswith("untitled *")
     w = r["W1"]
-    assert r["W1_pin"] == "W  [" + " | ".join(" ".join(f"{v:.3g}" for v in row) for row in w) + "]"  # in full
+    assert r["W1_wire"] == "[" + " | ".join(" ".join(f"{v:.3g}" for v in row) for row in w) + "]" or \
+        r["W1_wire"].startswith("2x2  ")
+    assert r["W1_pin"] == "2x2 {:.2g}..{:.2g}".format(min(map(min, w)), max(map(max, w))) or r["W1_pin"] == "2x2"
     assert r["title_saved"].startswith("built.json - ")
     assert r["saved_W1"] and r["same_after_reload"] and r["widgets_after_reload"] == [17, 26]
     assert "Nope" in r["broken_message"] and r["dialogs"] == ["Cannot open broken.json"]

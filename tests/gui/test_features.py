@@ -18,6 +18,10 @@ from nodeflow.views.images import heat_map
 GRAPHS = "%s"
 
 
+def text(item):
+    return dpg.get_item_configuration(item)["text"]
+
+
 def modal_labels():
     return [dpg.get_item_label(w) for w in dpg.get_windows()
             if dpg.does_item_exist(w) and dpg.get_item_configuration(w).get("modal")]
@@ -36,10 +40,10 @@ def script(app):
     c.connect("weights_1", "W", units, "W")
     c.step_sample()
     yield 3
-    out["units_note"] = [dpg.get_value(cv.nodes[units].note), cv.nodes[units].texture_size]
-    out["heat_size"] = list(cv.nodes[heat].texture_size)
+    out["units_note"] = [text(cv.nodes[units].note), cv.nodes[units].picture.size]
+    out["heat_size"] = list(cv.nodes[heat].picture.size)
     out["heat_want"] = list(heat_map(c.session.value("weights_1", "W"), 10).shape[:2])
-    out["watch"] = [dpg.get_value(cv.nodes[watch].watch), wires.format_full(c.session.value("sigmoid_2", "y"))]
+    out["watch"] = [text(cv.nodes[watch].note), wires.format_full(c.session.value("sigmoid_2", "y"), limit=6)]
     # the inspector's fields edit the graph (what typing + Enter does)
     def enter(item, value):  # dearpygui passes a callback as many of (sender, value, user data) as it takes
         cb = dpg.get_item_callback(item)
@@ -52,7 +56,7 @@ def script(app):
     enter(app.inspector.label, "first update")
     out["inspector"] = [c.graph.settings["lr"], c.graph.params("weight_update_1")["optimizer"],
                         c.graph.params("weight_update_1")["momentum"], c.graph.attrs("weight_update_1")["label"],
-                        dpg.get_item_label(cv.nodes["weight_update_1"].item)]
+                        text(cv.nodes["weight_update_1"].title)]
     enter(app.inspector.node_widgets["momentum"], 5.0)
     out["bad_param"] = [c.message.kind, c.message.text]
     for _ in range(4):
@@ -61,13 +65,13 @@ def script(app):
     # gradient check badges
     c.gradient_check()
     yield 2
-    out["badges"] = {n: dpg.get_value(cv.nodes[n].extra) for n in ("weights_1", "bias_1", "weights_2", "bias_2")}
-    out["badge_shown"] = dpg.is_item_shown(cv.nodes["weights_1"].extra)
+    out["badges"] = {n: text(cv.nodes[n].badge) for n in ("weights_1", "bias_1", "weights_2", "bias_2")}
+    out["badge_shown"] = dpg.is_item_shown(cv.nodes["weights_1"].badge)
     # profiling: microseconds on every node
     c.set_profiling(True)
     c.step_sample()
     yield 2
-    out["profile"] = dpg.get_value(cv.nodes["sigmoid_1"].extra)
+    out["profile"] = text(cv.nodes["sigmoid_1"].badge)
     c.set_profiling(False)
     # a run without animation, in slices, with the plot following
     c.animate, c.run_epochs = False, 30
@@ -90,11 +94,12 @@ def script(app):
     out["button_while_running"] = [dpg.get_item_label(app.run_button), c.running, c.message.text]
     c.toggle_run()
     out["paused"] = [c.running, c.message.text]
-    # wire removed with the delink callback (Ctrl+click-drag on a link)
+    # a wire cut by a line across it (what Ctrl+drag does)
     link = Link("weights_1", "W", heat, "value")
-    cv._on_delink(cv.editor, cv.links[link])
+    mx, my = cv.wires[link].mid
+    cv.cut((mx - 15, my - 15), (mx + 15, my + 15))
     yield 2
-    out["delinked"] = [link in cv.links, c.graph.wire_into(heat, "value") is None]
+    out["delinked"] = [link in cv.wires, c.graph.wire_into(heat, "value") is None]
     # screenshot
     app.screenshot("shot.png")
     yield from until(lambda: __import__("os").path.exists("shot.png"), 120, "the screenshot")
@@ -108,14 +113,14 @@ def script(app):
     yield from until(lambda: not c.running, 600, "the diverging run")
     yield 2
     d = c.session.divergence
-    bad_links = [str(l) for l, (_, colour, _) in cv.link_colour.items() if colour == wires.BAD_COLOUR]
+    bad_links = [str(l) for l, w in cv.wires.items() if w.value[1] == wires.BAD_COLOUR]
     out["diverged"] = {"message": c.message.text, "node": d.node if d else None,
-                       "node_red": cv.nodes[d.node].theme == cv.themes.bad if d else False, "bad_links": bad_links,
+                       "node_red": cv.nodes[d.node].look[0] == wires.BAD_COLOUR if d else False, "bad_links": bad_links,
                        "status": dpg.get_value(app.status.message)}
     c.step_back()
     yield 2
-    out["after_back"] = [cv.nodes["error"].theme == cv.themes.bad,
-                         [str(l) for l, (_, colour, _) in cv.link_colour.items() if colour == wires.BAD_COLOUR]]
+    out["after_back"] = [cv.nodes["error"].look[0] == wires.BAD_COLOUR,
+                         [str(l) for l, w in cv.wires.items() if w.value[1] == wires.BAD_COLOUR]]
     # new network from the dialog
     app.new_network()
     yield 2
@@ -134,7 +139,7 @@ def script(app):
     yield 2
     c.new_network([2, 3, 1], "tanh", "xor", 0.5, 2)
     yield 2
-    out["new"] = [len(c.graph.node_ids), len(cv.nodes), len(c.graph.links()), len(cv.links), c.title,
+    out["new"] = [len(c.graph.node_ids), len(cv.nodes), len(c.graph.links()), len(cv.wires), c.title,
                   c.graph.settings["network"]]
     out["bad_new"] = [c.new_network([3, 1], "sigmoid", "xor"), c.message.text]
     # closing with unsaved changes asks first

@@ -1,4 +1,5 @@
-"""Real mouse and keyboard (xdotool) on the editor: drag a wire, step, save."""
+"""Real mouse and keyboard (xdotool) on the editor: drag a wire, step, save, select, move, cut,
+delete, drop from the palette, quick-add, close."""
 from __future__ import annotations
 
 import json
@@ -9,12 +10,12 @@ import pytest
 
 from nodeflow.document import files as fileio
 from nodeflow.document.graph import Link
-from nodeflow.gui.canvas import SCALE
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 DRIVE = '''
 import dearpygui.dearpygui as dpg
+from nodeflow.document.graph import Link
 from nodeflow.gui import wires
 from nodeflow.gui.scripting import click, drag, focus, key, request_close, result, until, window_id, xdotool
 
@@ -52,24 +53,23 @@ def script(app):
     out["palette_enter"] = [c.session.epoch, c.session.sample, dpg.get_value(app.palette.search)]
     c.undo()
     # click a wire: the inspector shows the value it carries
-    a = app.canvas.pin_screen_pos("dataset", "x", "out")
-    b = app.canvas.pin_screen_pos("weighted_sum_1", "x", "in")
-    yield from click(win, ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2))
+    yield from click(win, app.canvas.wire_screen_point(Link("dataset", "x", "weighted_sum_1", "x")))
     yield from until(lambda: len(app.canvas.selection()[1]) == 1, 60, "the click to select a wire")
     yield 2
     out["wire"] = [dpg.get_value(app.inspector.title), dpg.get_value(app.inspector.wire_value),
                    wires.format_full(c.session.value("dataset", "x"))]
     # drag a node by its title bar: the move is recorded and undone with Ctrl+Z
     w = app.canvas.nodes["sigmoid_1"]
-    x, y = dpg.get_item_rect_min(w.item)
+    x, y, _, _ = app.canvas.screen_rect("sigmoid_1")
     before = list(c.graph.attrs("sigmoid_1")["pos"])
+    out["zoom"] = app.canvas.view.zoom
     yield from drag(win, (x + 20, y + 8), (x + 80, y + 48))
     yield from until(lambda: c.graph.attrs("sigmoid_1")["pos"] != before, 60, "the node move")
     out["moved"] = [before, list(c.graph.attrs("sigmoid_1")["pos"]), c.title]
     yield from key(win, "ctrl+z")
     yield from until(lambda: c.graph.attrs("sigmoid_1")["pos"] == before, 60, "Ctrl+Z to undo the move")
     yield 3
-    out["widget_back"] = list(dpg.get_item_pos(w.item)) == app.canvas.to_screen(before)
+    out["widget_back"] = list(w.pos) == before
     # Ctrl+drag a wire off its input: the wire is removed
     n = len(c.graph.links())
     pin = app.canvas.pin_screen_pos("sigmoid_1", "z", "in")
@@ -80,8 +80,7 @@ def script(app):
     yield from until(lambda: len(c.graph.links()) == n - 1, 60, "Ctrl+drag to remove the wire")
     out["delinked"] = c.graph.wire_into("sigmoid_1", "z") is None
     # click a node to select it, Delete removes it, Ctrl+Y... first Ctrl+Z brings it back
-    w = app.canvas.nodes["bias_1"]
-    x, y = dpg.get_item_rect_min(w.item)
+    x, y, _, _ = app.canvas.screen_rect("bias_1")
     yield from click(win, (x + 20, y + 8))
     yield from until(lambda: app.canvas.selection()[0] == ["bias_1"], 60, "the click to select bias_1")
     yield from key(win, "Delete")
@@ -93,12 +92,12 @@ def script(app):
     yield from key(win, "ctrl+y")
     yield from until(lambda: "bias_1" not in c.graph, 60, "Ctrl+Y to delete it again")
     # drag a palette button onto the canvas: the node appears where it is dropped
-    (ex, ey), _ = app.canvas.editor_rect()
+    ex, ey, _, _ = app.canvas.rect_in_window()
     x, y = dpg.get_item_rect_min(app.palette.buttons["Tanh"])
     yield from drag(win, (x + 30, y + 8), (ex + 300, ey + 500), steps=6)
     yield from until(lambda: "tanh_1" in app.canvas.nodes, 60, "the dropped Tanh node")
     yield 2
-    out["dropped_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["tanh_1"].item)), [ex + 300, ey + 500]]
+    out["dropped_at"] = [list(app.canvas.screen_rect("tanh_1")[:2]), [ex + 300, ey + 500]]
     # right-click the canvas, type, Enter: the node appears at the mouse
     yield from click(win, (ex + 600, ey + 520), button=3)
     yield from until(lambda: app.quick_add.shown, 60, "the quick-add box")
@@ -107,7 +106,7 @@ def script(app):
     yield from key(win, "Return")
     yield from until(lambda: "re_lu_1" in app.canvas.nodes, 60, "the quick-added ReLU node")
     yield 2
-    out["quick_added_at"] = [list(dpg.get_item_rect_min(app.canvas.nodes["re_lu_1"].item)), [ex + 600, ey + 520]]
+    out["quick_added_at"] = [list(app.canvas.screen_rect("re_lu_1")[:2]), [ex + 600, ey + 520]]
     out["quick_closed"] = not app.quick_add.shown
     # the window's close button with unsaved changes asks first and keeps the editor open
     request_close(win)
@@ -143,8 +142,8 @@ def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
     w_after = next(n for n in after["nodes"] if n["id"] == "weights_1")["params"]["value"]
     assert w_before != w_after
     before_pos, after_pos, title = r["moved"]
-    assert after_pos[0] - before_pos[0] == pytest.approx(60 / SCALE[0], abs=2) and title.endswith("* - nodeflow")
-    assert after_pos[1] - before_pos[1] == pytest.approx(40 / SCALE[1], abs=2)
+    assert after_pos[0] - before_pos[0] == pytest.approx(60 / r["zoom"], abs=2) and title.endswith("* - nodeflow")
+    assert after_pos[1] - before_pos[1] == pytest.approx(40 / r["zoom"], abs=2)
     assert r["widget_back"]
     assert r["delinked"]
     links = len(after["links"]) - 1  # the wire removed by Ctrl+drag

@@ -37,3 +37,18 @@ def test_badges_and_times():
     assert wires.gradcheck_badge("ok", 3e-9) == ("grad ok  3.0e-09", wires.GRADCHECK_COLOURS["ok"])
     assert wires.gradcheck_badge("WRONG", 0.5)[1] == wires.GRADCHECK_COLOURS["WRONG"]
     assert wires.micros(12.34) == "12.3 us" and wires.micros(2500) == "2.50 ms"
+
+
+def test_short_values_beside_pins_fit_their_room():
+    s = wires.short_value
+    assert s(None) == "-" and s(np.array([0.73112])) == "0.7311" and s(np.array([0.731, -0.2])) == "[0.73 -0.2]"
+    assert s(np.arange(3.0) / 10) == "[0 0.1 0.2]"
+    assert s(np.arange(3.0) * 1.2345) == "[0 1.2 2.5]" and s(np.arange(3.0) - 1.23456) == "[3]" and s(np.arange(4.0)) == "[4] 0..3"
+    assert s(np.ones((25, 64))) == "25x64 1..1" and s(np.ones((25, 64)) * 0.123456) == "25x64"
+    assert s(np.array([np.nan, 1.0])) == "[NaN 1]" and s(np.array([np.nan, 1.0, 2.0, 3.0])) == "[4] NaN"
+
+
+def test_wire_thickness_follows_magnitude():
+    t = wires.wire_thickness
+    assert t(None) == 1.5 and t(np.zeros(3)) == 1.2
+    assert t(np.array([0.1])) < t(np.array([-0.5])) < t(np.array([1.0])) == t(np.array([-7.0])) == 4.8

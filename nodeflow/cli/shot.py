@@ -1,0 +1,52 @@
+"""``nodeflow shot``: a PNG of the editor showing a graph file (for slides, and for tests)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import NodeflowError
+
+
+def add_parser(sub) -> None:
+    s = sub.add_parser("shot", help="save a picture of the editor showing a graph file")
+    s.add_argument("file", help="graph file")
+    s.add_argument("-o", "--output", required=True, help="PNG file to write")
+    s.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    s.add_argument("--fit", action="store_true", help="fit the whole graph in view (even if the file stores a view)")
+    train = s.add_mutually_exclusive_group()
+    train.add_argument("--samples", type=int, default=0, help="step N samples first")
+    train.add_argument("--epochs", type=int, default=0, help="train N epochs first")
+    s.add_argument("--layout-json", help="also write the canvas's and every node's rectangle in window pixels")
+    s.set_defaults(fn=cmd_shot)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise NodeflowError(f"--size must be WIDTHxHEIGHT in pixels, like 1280x800 (got {text!r})") from None
+    if not (320 <= w <= 8000 and 240 <= h <= 8000):
+        raise NodeflowError(f"--size {w}x{h} is out of range (320x240 to 8000x8000)")
+    return w, h
+
+
+def cmd_shot(a) -> int:
+    from ..document.files import load
+
+    size = _size(a.size)
+    if a.samples < 0 or a.epochs < 0:
+        raise NodeflowError("--samples and --epochs must be 0 or more")
+    load(a.file)  # a broken file is reported here, in one line
+    for target in filter(None, (a.output, a.layout_json)):
+        if not Path(target).resolve().parent.is_dir():
+            raise NodeflowError(f"cannot write {target}: folder {Path(target).resolve().parent} does not exist")
+    display = os.environ.get("DISPLAY")
+    if not display and shutil.which("Xvfb") is None:
+        raise NodeflowError("no display to draw on and Xvfb is not installed (apt-get install xvfb)")
+    from ..gui.shot import shoot
+
+    shoot(a.file, a.output, size=size, fit=a.fit, samples=a.samples, epochs=a.epochs, layout=a.layout_json,
+          display=display or None)
+    print(f"wrote {a.output}" + (f" and {a.layout_json}" if a.layout_json else ""))
+    return 0

@@ -1,0 +1,214 @@
+"""Showing the run on the canvas: values beside pins and on wires, wire colours and
+thickness, node highlights, badges and pictures.
+
+Runs when something it shows may have changed (a step, an edit, the selection, the
+level of detail), and writes only what differs from what is shown. While training
+without animation it looks at most ``EVERY`` seconds apart, and pictures are redrawn at
+most ``PICTURES_EVERY`` seconds apart, so drawing never slows training down.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ...errors import NotReady
+from ...views import VIEWS, ViewContext, picture
+from .. import wires
+from . import geometry, style
+
+EVERY = 0.1
+PICTURES_EVERY = 0.25
+
+
+class ValueShower:
+    def __init__(self, canvas):
+        self.c = canvas
+        self.shown: tuple | None = None
+        self.version = 0  # counts the times values were shown
+        self.run = None
+        self.last = 0.0  # when values were last shown
+        self.last_pictures = 0.0
+        self.pictures_due = False  # a picture changed but waits for its turn
+        self.looks_due = True
+        self._views: tuple = (None, {})  # (run, {(node, port): view of its memory})
+        self.ports: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, label, colour, thickness)
+        self.drawn: dict[str, object] = {}  # node -> what its picture shows
+        self.skipped: set[str] = set()  # nodes the plan leaves out (not connected to the loss)
+
+    def forget(self) -> None:
+        """The graph changed: look again."""
+        self.shown = None
+
+    def forget_looks(self) -> None:
+        self.looks_due = True
+
+    def zoomed(self) -> None:
+        """The level of detail may have changed: compact pictures are wanted (or not)."""
+        self.shown = None
+        self.drawn = {k: v for k, v in self.drawn.items() if not str(k).startswith("compact:")}
+
+    def refresh(self, now: float) -> None:
+        ctrl = self.c.ctrl
+        detail = self.c.view.zoom >= style.DETAIL_ZOOM
+        key = (ctrl.values_version, ctrl.session.profiling, id(ctrl.gradchecks), ctrl.running, id(ctrl.session),
+               self.c.layout_version, detail)
+        if key == self.shown and not self.pictures_due and not self.looks_due:
+            return
+        if ctrl.running and not ctrl.animate and now - self.last < EVERY and self.shown is not None:
+            return
+        self.last, self.shown, self.looks_due = now, key, False
+        self.version += 1
+        pictures = not ctrl.running or now - self.last_pictures >= PICTURES_EVERY
+        self.pictures_due = False
+        run = self._current_run()
+        value = self._reader(run)
+        colours = self._ports(value, detail, pictures)
+        self._looks(run)
+        self._views_and_badges(value, pictures)
+        self._wires(colours, run)
+        if pictures:
+            self.last_pictures = now
+
+    def _current_run(self):
+        try:
+            self.run = self.c.ctrl.session.run
+        except NotReady:
+            self.run = None
+        return self.run
+
+    def _reader(self, run) -> Callable[[str, str], np.ndarray | None]:
+        """``value(node, port)`` reading the run's memory through views kept per run."""
+        if run is None:
+            return lambda n, p: None
+        if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
+            return lambda n, p: run.value(n, p) if (n, p) in run.plan.aliases else None
+        if self._views[0] is not run:
+            self._views = (run, {})
+        views = self._views[1]
+
+        def value(node: str, port: str) -> np.ndarray | None:
+            v = views.get((node, port))
+            if v is None:
+                try:
+                    v = views[(node, port)] = run.value(node, port)
+                except KeyError:  # not part of the plan (a skipped node)
+                    return None
+            return v
+
+        return value
+
+    def _ports(self, value, detail: bool, pictures: bool) -> dict[tuple[str, str], tuple]:
+        """Each output's value beside its pin (or compact) and what its wires look like."""
+        out = {}
+        box = self.c.in_view()
+        for node, item in self.c.nodes.items():
+            visible = geometry.overlaps(item.rect(), box)
+            for k, port in enumerate(item.values):
+                v = value(node, port)
+                raw = None if v is None else v.tobytes()
+                seen = self.ports.get((node, port))
+                if seen is None or seen[0] != raw:
+                    seen = (raw, wires.format_value(v), wires.wire_colour(v), wires.wire_thickness(v))
+                    self.ports[(node, port)] = seen
+                    item.show_value(port, v, visible)
+                out[(node, port)] = seen[1:]
+                if k == 0 and not detail:
+                    self._compact(node, item, v, raw, pictures)
+        return out
+
+    def _compact(self, node, item, v, raw, pictures: bool) -> None:
+        key = f"compact:{node}"
+        if self.drawn.get(key) == raw:
+            return
+        if v is not None and v.size > 1 and not pictures:
+            self.pictures_due = True
+            return
+        self.drawn[key] = raw
+        item.show_compact(v, True)
+
+    def _looks(self, run) -> None:
+        """Outlines and dimming: NaN red, the node just evaluated in its phase's colour, the
+        selection white; nodes still to come in this sample and skipped nodes dimmed."""
+        ev = self.c.ctrl.session
+        plan = run.plan if run is not None else None
+        bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
+        hot = ev.last_node if plan is not None and (ev.cursor or not self.c.ctrl.running) else None
+        pending = {s.node for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
+        skipped = set(getattr(plan, "skipped", ()) or ())
+        phase = style.PHASE_COLOURS.get(ev.phase or "")
+        selected = set(self.c.selected_nodes)
+        for node, item in self.c.nodes.items():
+            if node == bad:
+                ring, px = style.BAD_COLOUR, 3.5
+            elif node == hot and phase is not None:
+                ring, px = phase, 3.5
+            elif node in selected:
+                ring, px = style.SELECTED, 2.0
+            else:
+                ring, px = None, 0.0
+            item.set_look(ring, px, node in pending or node in skipped)
+        self.skipped = skipped
+
+    def _views_and_badges(self, value, pictures: bool) -> None:
+        times = self.c.ctrl.node_times()
+        checks = self.c.ctrl.gradchecks
+        g = self.c.graph
+        for node, item in self.c.nodes.items():
+            lines, colour = [], style.TEXT
+            if node in self.skipped:
+                lines.append("skipped: not connected to the loss")
+                colour = style.SKIPPED
+            check = checks.get(node)
+            if check is not None:
+                text, colour = wires.gradcheck_badge(check.verdict, check.rel_error)
+                lines.append(text)
+            if node in times:
+                lines.append(wires.micros(times[node]))
+            item.show_badge("   ".join(lines), colour)
+            if item.box.display is not None and g.type_of(node).inputs:
+                self._display(node, item, value, pictures)
+
+    def _display(self, node, item, value, pictures: bool) -> None:
+        """A view node's area: the registered picture, or the value as text (Watch)."""
+        g = self.c.graph
+        t = g.type_of(node)
+        port = t.inputs[0].name
+        wire = g.wire_into(node, port)
+        v = value(wire.src, wire.src_port) if wire is not None else None
+        params = g.params(node)
+        drawn = (None if v is None else (v.shape, v.tobytes()), tuple(params.items()))
+        if self.drawn.get(node) == drawn:
+            return
+        if t.name not in VIEWS:
+            self.drawn[node] = drawn
+            item.show_note(wires.format_full(v, limit=6) if v is not None else "wire a value in")
+            return
+        if not pictures:
+            self.pictures_due = True
+            return
+        self.drawn[node] = drawn
+        shown = picture(ViewContext(self.c.ctrl.session, node, params, {port: v}), t.name)
+        item.show_note("" if shown.rgb is not None else shown.note)
+        item.picture.show(shown.rgb)
+
+    def _wires(self, colours: dict, run) -> None:
+        ev = self.c.ctrl.session
+        hot = ev.last_node if run is not None and (ev.cursor or not self.c.ctrl.running) else None
+        hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
+        selected = set(self.c.selected_links)
+        zoom = self.c.view.zoom
+        x0, y0, x1, y1 = self.c.in_view()
+        for link, w in self.c.wires.items():
+            label, colour, thickness = colours.get((link.src, link.src_port), ("", wires.IDLE_WIRE, 1.5))
+            if label == "-":
+                label = ""
+            if link.src == hot and hot_colour and colour != wires.BAD_COLOUR:
+                colour = hot_colour
+            if w.selected != (link in selected):
+                w.selected = link in selected
+                w.drawn = None
+            b = w.bbox
+            w.show(label, colour, thickness, zoom, b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3])
+            if w.drawn is None:
+                w.zoomed(zoom)
