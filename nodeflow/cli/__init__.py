@@ -15,6 +15,7 @@ diverges (NaN or infinity) stops with status 3, keeping the weights from before.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from ..errors import NodeflowError
@@ -23,9 +24,17 @@ from . import bench, check, editor, export, gradcheck, new, train
 COMMANDS = (editor, new, train, export, bench, gradcheck, check)  # each adds its subcommand, in --help order
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake in the arguments is one line too (``--help`` still shows the usage)."""
+
+    def error(self, message: str):
+        message = re.sub(r"'([^']{60})[^']{2,}'", r"'\1…'", message)  # quote at most ~60 characters of a value
+        self.exit(2, f"nodeflow: error: {message} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nodeflow", description="Backpropagation taken apart into nodes you can "
-                                "wire, step, watch and train.")
+    p = _Parser(prog="nodeflow", description="Backpropagation taken apart into nodes you can "
+                "wire, step, watch and train.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)

@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
 
 def cmd_check(a) -> int:
     from ..document.files import load
-    from ..errors import GraphFileError
+    from ..errors import GraphFileError, NotReady
+    from ..run.plan import build_plan
 
     try:
         g = load(a.file)
@@ -21,6 +22,11 @@ def cmd_check(a) -> int:
             print(f"{a.file}: {p}", file=sys.stderr)
         return 2
     problems = g.problems()
+    if not problems:
+        try:
+            build_plan(g)  # what `run` lays out before it trains: everything it could trip on
+        except NotReady as e:
+            problems = [str(e)]
     if problems:
         for p in problems:
             print(f"{a.file}: {p}", file=sys.stderr)

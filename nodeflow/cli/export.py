@@ -13,9 +13,11 @@ def add_parser(sub) -> None:
 
 def cmd_export(a) -> int:
     from ..document.files import atomic_write, load
+    from ..outputs import check_output
     from ..run.export import script
     from ..run.session import Session
 
+    check_output(a.output, "-o")
     ev = Session(load(a.file))
     ev.prepare()  # NotReady says why the graph cannot run
     atomic_write(a.output, script(ev, Path(a.file).name))

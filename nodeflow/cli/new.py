@@ -5,6 +5,8 @@ from pathlib import Path
 
 from ..data.builtin import BUILTIN
 from ..errors import NodeflowError
+from ..limits import brief
+from ..outputs import check_output
 
 
 def add_parser(sub) -> None:
@@ -26,11 +28,13 @@ def cmd_new(a) -> int:
     from ..document.builders import mlp
     from ..document.files import save
 
+    out = check_output(a.output, "-o")
     try:
         layers = [int(v) for v in a.layers.split(",")]
     except ValueError:
-        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {a.layers!r})") from None
-    out = Path(a.output)
+        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {brief(a.layers)})") from None
+    if a.samples < 0:
+        raise NodeflowError(f"--samples must be 0 (the set's own size) or more, not {a.samples}")
     data = a.data
     base = Path.cwd()
     g = mlp(layers, a.activation, lr=a.lr, data=data, seed=a.seed, split=a.split, base_dir=base, init=a.init,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..limits import brief
 from . import builtin
 from .csvfile import read_csv
 from .split import fold_indices, split_indices
@@ -75,6 +77,8 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
 
     ``fold=(k, K)`` replaces the split by K-fold cross-validation: fold k is the test set.
     """
+    if not source.strip():
+        raise DataError(f"data is empty: name a built-in set ({', '.join(builtin.BUILTIN)}) or a CSV file")
     resolved = resolve_source(source, base_dir)
     stamp = None
     if not builtin.is_builtin(source):
@@ -82,9 +86,13 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
             st = os.stat(resolved)
         except OSError as e:
             if not source.lower().endswith(".csv") and os.sep not in source and "/" not in source:
-                raise DataError(f"unknown data source {source!r} (built-in: {', '.join(builtin.BUILTIN)}; "
+                raise DataError(f"unknown data source {brief(source)} (built-in: {', '.join(builtin.BUILTIN)}; "
                                 "or the path of a CSV file)") from None
-            raise DataError(f"cannot read data file {source!r}: {e.strerror}") from None
+            raise DataError(f"cannot read data file {brief(source)}: {e.strerror}") from None
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError(f"data {brief(source)} is a folder, not a CSV file")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(f"data {brief(source)} is not a regular file")
         stamp = (st.st_mtime_ns, st.st_size)
     return _load(resolved, stamp, int(seed), float(split), int(samples), target, fold)
 
@@ -98,6 +106,9 @@ def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: s
         name = os.path.basename(resolved)
         X, T, task, classes, features = read_csv(resolved, target)
     train, test = split_indices(len(X), split, seed) if fold is None else fold_indices(len(X), *fold, seed)
+    if not len(train):
+        raise DataError(f"{name}: no training samples ({len(X)} sample{'s' if len(X) != 1 else ''} "
+                        f"with split {split:g}; use more samples or a larger split)")
     for a in (X, T, train, test):
         a.setflags(write=False)
     return Data(name, X, T, task, tuple(classes), tuple(features), train, test)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -31,12 +30,15 @@ import numpy as np
 
 from ..data import is_builtin, resolve_source
 from ..errors import EditRefused, GraphFileError, NodeflowError
+from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_int
 from ..nodes import NODE_TYPES
-from ..nodes.base import known
+from ..nodes.base import known, number_array
+from ..outputs import check_output
 from .graph import ID_RE, Graph, Link
 from .settings import SETTINGS, check_setting
 
 FORMAT, VERSION = "nodeflow.graph", 1
+MAX_POS = 1e9  # canvas coordinates
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -84,30 +86,31 @@ def _flat(v) -> bool:
 
 
 def dumps(obj, level: int = 0) -> str:
-    """JSON laid out for reading: short flat things on one line, everything else one item a line."""
+    """JSON laid out for reading: short flat things on one line, everything else one item a line.
+
+    Linear in the size: a list of numbers is encoded in one call, and a one-line form is
+    tried only where it can fit (a container of more than 50 items never does)."""
     if _scalar(obj):
         return json.dumps(obj, allow_nan=False, ensure_ascii=False)
     if not obj:
         return "[]" if isinstance(obj, list) else "{}"
     pad, inner = "  " * level, "  " * (level + 1)
     if isinstance(obj, list):
-        one_line = "[" + ", ".join(dumps(v) for v in obj) + "]"
         if all(_scalar(v) for v in obj):
-            return one_line
+            return json.dumps(obj, allow_nan=False, ensure_ascii=False)  # the same as joining each with ", "
         return "[\n" + ",\n".join(inner + dumps(v, level + 1) for v in obj) + "\n" + pad + "]"
-    one_line = "{" + ", ".join(f"{json.dumps(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
-    if all(_scalar(v) or _flat(v) for v in obj.values()) and len(one_line) <= 100:
-        return one_line
+    if len(obj) <= 50 and all(_scalar(v) or (len(v) <= 50 and _flat(v)) for v in obj.values()):
+        one_line = "{" + ", ".join(f"{json.dumps(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
+        if len(one_line) <= 100:
+            return one_line
     body = ",\n".join(f"{inner}{json.dumps(k)}: {dumps(v, level + 1)}" for k, v in obj.items())
     return "{\n" + body + "\n" + pad + "}"
 
 
 def atomic_write(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
-    path = Path(path)
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise NodeflowError(f"cannot write {path}: folder {folder} does not exist")
+    path = check_output(path)
+    folder = Path(os.path.abspath(path)).parent  # beside the path as given (a symlink is replaced, not followed)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -138,18 +141,55 @@ def load(path: str | os.PathLike) -> Graph:
     """Read a graph file; raises GraphFileError listing every problem found, with where."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is skipped, as in CSV files
     except FileNotFoundError:
         raise GraphFileError(str(path), ["no such file"]) from None
     except IsADirectoryError:
         raise GraphFileError(str(path), ["is a folder, not a graph file"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise GraphFileError(str(path), [f"cannot read it: {getattr(e, 'strerror', None) or e}"]) from None
+    return from_dict(parse_json(text, str(path)), str(path), base_dir=path.resolve().parent)
+
+
+class _LongNumber(ValueError):
+    pass
+
+
+def _whole_number(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_DIGITS:
+        raise _LongNumber(literal)
+    return int(literal)
+
+
+def parse_json(text: str, where: str):
+    """The JSON in ``text``, or GraphFileError: invalid JSON, an integer literal of more digits than
+    Python converts, nesting deeper than MAX_DEPTH levels; each with its line where it has one."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_whole_number)
     except json.JSONDecodeError as e:
-        raise GraphFileError(str(path), [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]) from None
-    return from_dict(doc, str(path), base_dir=path.resolve().parent)
+        raise GraphFileError(where, [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]) from None
+    except _LongNumber as e:
+        literal = e.args[0]
+        line = text.count("\n", 0, max(text.find(literal), 0)) + 1
+        raise GraphFileError(where, [f"line {line}: a number of {len(literal.lstrip('-'))} digits "
+                                     f"(at most {MAX_DIGITS} are read)"]) from None
+    except RecursionError:
+        doc = None
+    if doc is None or _deeper_than(doc, MAX_DEPTH):
+        raise GraphFileError(where, [f"the JSON is nested more than {MAX_DEPTH} levels deep "
+                                     "(a graph file needs 6)"])
+    return doc
+
+
+def _deeper_than(doc, limit: int) -> bool:
+    """True when ``doc`` nests lists and objects more than ``limit`` levels (no recursion)."""
+    level, depth = [doc], 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [x for c in level for x in (c.values() if isinstance(c, dict) else c) if isinstance(x, (list, dict))]
+    return False
 
 
 def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
@@ -157,11 +197,12 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
     if not isinstance(doc, dict):
         raise GraphFileError(where, ["the file must hold a JSON object"])
     if doc.get("format") != FORMAT:
-        problems.append(f"format: expected {FORMAT!r}, found {doc.get('format')!r} (is this a nodeflow graph file?)")
+        problems.append(f"format: expected {FORMAT!r}, found {brief(doc.get('format'))} "
+                        "(is this a nodeflow graph file?)")
     version = doc.get("version")
-    if version != VERSION:
-        newer = isinstance(version, int) and version > VERSION
-        problems.append(f"version: {version!r} is not supported"
+    if type(version) is not int or version != VERSION:  # true == 1 and 1.0 == 1 in Python: not here
+        newer = type(version) is int and version > VERSION
+        problems.append(f"version: {brief(version)} is not supported"
                         + (" (made by a newer nodeflow; please upgrade)" if newer else f" (expected {VERSION})"))
     if problems:
         raise GraphFileError(where, problems)
@@ -175,13 +216,12 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
         try:
             settings[k] = check_setting(k, v)
         except ValueError as e:
-            problems.append(f"settings.{k}: {e}")
+            problems.append(f"settings.{brief(k) if len(k) > 40 else k}: {e}")
     g = Graph(settings, base_dir=base_dir)
-    epochs = doc.get("trained_epochs", 0)
-    if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0:
-        g.trained_epochs = epochs
-    else:
-        problems.append(f"trained_epochs: must be a whole number ≥ 0, not {epochs!r}")
+    try:
+        g.trained_epochs = check_int("trained_epochs", doc.get("trained_epochs", 0), 0, MAX_EPOCHS)
+    except ValueError as e:
+        problems.append(f"trained_epochs: {str(e).removeprefix('trained_epochs ')}")
 
     nodes = doc.get("nodes")
     if not isinstance(nodes, list):
@@ -219,13 +259,13 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
     nid = nd.get("id")
     where = f"nodes[{i}]" + (f" ({nid})" if isinstance(nid, str) else "")
     if not isinstance(nid, str) or not ID_RE.match(nid):
-        problems.append(f"{where}: id must be letters, digits and _, not {nid!r}")
+        problems.append(f"{where}: id must be letters, digits and _, not {brief(nid)}")
         return
     t = NODE_TYPES.get(nd.get("type"))
     if t is None:
-        close = difflib.get_close_matches(str(nd.get("type")), NODE_TYPES, n=1)
+        close = difflib.get_close_matches(str(nd.get("type"))[:100], NODE_TYPES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        problems.append(f"{where}: unknown node type {nd.get('type')!r}{hint}")
+        problems.append(f"{where}: unknown node type {brief(nd.get('type'))}{hint}")
         return
     label = nd.get("label", nid)
     if not isinstance(label, str):
@@ -233,8 +273,8 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         label = nid
     pos = nd.get("pos", [0.0, 0.0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pos)):
-        problems.append(f"{where}: pos must be [x, y] numbers, not {pos!r}")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= MAX_POS for v in pos)):
+        problems.append(f"{where}: pos must be [x, y] numbers within ±{MAX_POS:g}, not {brief(pos)}")
         pos = [0.0, 0.0]
     raw = nd.get("params", {})
     if not isinstance(raw, dict):
@@ -248,7 +288,7 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         p = t.param(k)
         if p is None:
             allowed = ", ".join([q.name for q in t.params] + list(t.saved_state)) or "none"
-            problems.append(f"{where}: {t.name} has no parameter {k!r} (it has: {allowed})")
+            problems.append(f"{where}: {t.name} has no parameter {brief(k)} (it has: {allowed})")
             continue
         try:
             params[k] = p.check(v)
@@ -271,15 +311,13 @@ def _saved_values(t, params: dict, values: dict, where: str, problems: list[str]
     expected = t.state_shapes(params, {}) if values else {}
     for k, v in values.items():
         try:
-            arr = np.array(v, dtype=float)
-        except (TypeError, ValueError):
-            problems.append(f"{where}: params.{k} must be a (nested) list of numbers")
+            arr = number_array(v, f"params.{k}")  # numbers only: "0.5" or true is refused, as for lr
+        except ValueError as e:
+            problems.append(f"{where}: {e}")
             continue
         if known(expected.get(k)) and arr.shape != tuple(expected[k]):
             problems.append(f"{where}: params.{k} has shape {list(arr.shape)} but the node's size says "
                             f"{list(expected[k])}")
-        elif not np.all(np.isfinite(arr)):
-            problems.append(f"{where}: params.{k} holds NaN or infinite numbers")
         else:
             state[k] = arr
     return state

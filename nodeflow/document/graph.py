@@ -25,6 +25,7 @@ from ..errors import DataError, EditRefused
 from ..nodes import NODE_TYPES, NodeType
 from ..nodes.base import ShapeContext, known
 from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
+from .memory import memory_problem
 from .settings import DATA_SETTINGS, check_setting, default_settings
 from .shapes import ShapeReport, Shapes
 
@@ -183,7 +184,10 @@ class Graph:
                     out.append(f"{w.src} is updated by both {targets[w.src]} and {n}")
                 else:
                     targets[w.src] = n
-        return out + [f"{n}: {msg}" for n, msg in self.state_problems()]
+        out += [f"{n}: {msg}" for n, msg in self.state_problems()]
+        if for_running and not out and (too_big := memory_problem(self)):
+            out.append(too_big)
+        return out
 
     def state_problems(self) -> list[tuple[str, str]]:
         """(node, problem) for state arrays holding NaN, or shaped unlike the node's size and wires."""

@@ -41,6 +41,8 @@ def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[Param
     losses = session.graph.nodes_of_type(*LOSS_TYPES)
     if not losses:
         raise NotReady("gradient checking needs an Error or CrossEntropy node (the loss to differentiate)")
+    if not plan.commits:
+        raise NotReady("nothing to check: no update node writes into a Weights or Bias node")
     loss_steps = session.steps_leading_to(losses)
     run = session.run.copy()
     start = run.smem.copy()
