@@ -39,7 +39,9 @@ def brief(value, limit: int = 60) -> str:
 
 
 def cut(text: str, limit: int = 60) -> str:
-    """``text`` as it is if short, else its first ``limit`` characters and an ellipsis."""
+    """``text`` on one line (control characters escaped), its first ``limit`` characters if long."""
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else text[:limit] + "…"
 
 

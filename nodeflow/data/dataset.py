@@ -79,6 +79,8 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
     """
     if not source.strip():
         raise DataError(f"data is empty: name a built-in set ({', '.join(builtin.BUILTIN)}) or a CSV file")
+    if "\x00" in source:
+        raise DataError(f"data {brief(source)} holds a NUL character: no file is called that")
     resolved = resolve_source(source, base_dir)
     stamp = None
     if not builtin.is_builtin(source):

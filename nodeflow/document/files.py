@@ -30,7 +30,7 @@ import numpy as np
 
 from ..data import is_builtin, resolve_source
 from ..errors import EditRefused, GraphFileError, NodeflowError
-from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_int
+from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_int, cut
 from ..nodes import NODE_TYPES
 from ..nodes.base import known, number_array
 from ..outputs import check_output
@@ -39,6 +39,7 @@ from .settings import SETTINGS, check_setting
 
 FORMAT, VERSION = "nodeflow.graph", 1
 MAX_POS = 1e9  # canvas coordinates
+MAX_ID = 100  # characters in a node id
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -85,26 +86,46 @@ def _flat(v) -> bool:
     return all(_scalar(x) for x in items)
 
 
+_ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False).encode  # json.dumps(x, allow_nan=False, ...)
+
+
 def dumps(obj, level: int = 0) -> str:
     """JSON laid out for reading: short flat things on one line, everything else one item a line.
 
-    Linear in the size: a list of numbers is encoded in one call, and a one-line form is
-    tried only where it can fit (a container of more than 50 items never does)."""
+    Linear in the size: a list of numbers, or a matrix of them, is encoded in one call, and
+    a one-line form is tried only where it can fit (a container of over 50 items never does)."""
     if _scalar(obj):
-        return json.dumps(obj, allow_nan=False, ensure_ascii=False)
+        return _ENCODE(obj)
     if not obj:
         return "[]" if isinstance(obj, list) else "{}"
     pad, inner = "  " * level, "  " * (level + 1)
     if isinstance(obj, list):
+        numbers = _numbers(obj)
+        if numbers is not None:  # one line, or one row a line: the same text as item by item
+            return numbers if numbers[1] != "[" else "[\n" + inner + numbers[1:-1].replace(
+                "], [", "],\n" + inner + "[") + "\n" + pad + "]"
         if all(_scalar(v) for v in obj):
-            return json.dumps(obj, allow_nan=False, ensure_ascii=False)  # the same as joining each with ", "
+            return _ENCODE(obj)
         return "[\n" + ",\n".join(inner + dumps(v, level + 1) for v in obj) + "\n" + pad + "]"
     if len(obj) <= 50 and all(_scalar(v) or (len(v) <= 50 and _flat(v)) for v in obj.values()):
-        one_line = "{" + ", ".join(f"{json.dumps(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
+        one_line = "{" + ", ".join(f"{_ENCODE(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
         if len(one_line) <= 100:
             return one_line
-    body = ",\n".join(f"{inner}{json.dumps(k)}: {dumps(v, level + 1)}" for k, v in obj.items())
+    body = ",\n".join(f"{inner}{_ENCODE(k)}: {dumps(v, level + 1)}" for k, v in obj.items())
     return "{\n" + body + "\n" + pad + "}"
+
+
+def _numbers(obj: list) -> str | None:
+    """A list of numbers, or a list of lists of numbers, encoded in one call; None for anything else."""
+    if isinstance(obj[0], dict):
+        return None
+    text = _ENCODE(obj)
+    if '"' in text or "{" in text:  # text, objects: item by item
+        return None
+    rows = text.count("[") - 1
+    if rows == 0 or (rows == len(obj) and all(type(v) is list for v in obj)):
+        return text
+    return None
 
 
 def atomic_write(path: str | os.PathLike, text: str) -> None:
@@ -244,7 +265,7 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
             g.connect(*link)
         except EditRefused as e:
             msg = str(e).removeprefix("refused: ")
-            problems.append(f"{where_} ({ld['from']} -> {ld['to']}): {msg}")
+            problems.append(f"{where_} ({cut(ld['from'])} -> {cut(ld['to'])}): {cut(msg, 200)}")
     problems += [f"nodes[{g.node_ids.index(n)}] ({n}): params.{msg}" for n, msg in g.state_problems()]
     if problems:
         raise GraphFileError(where, problems)
@@ -258,10 +279,10 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         return
     nid = nd.get("id")
     where = f"nodes[{i}]" + (f" ({nid})" if isinstance(nid, str) else "")
-    if not isinstance(nid, str) or not ID_RE.match(nid):
-        problems.append(f"{where}: id must be letters, digits and _, not {brief(nid)}")
+    if not isinstance(nid, str) or not ID_RE.match(nid) or len(nid) > MAX_ID:
+        problems.append(f"nodes[{i}]: id must be letters, digits and _ (at most {MAX_ID}), not {brief(nid)}")
         return
-    t = NODE_TYPES.get(nd.get("type"))
+    t = NODE_TYPES.get(nd.get("type")) if isinstance(nd.get("type"), str) else None
     if t is None:
         close = difflib.get_close_matches(str(nd.get("type"))[:100], NODE_TYPES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
