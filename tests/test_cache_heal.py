@@ -40,6 +40,82 @@ def corrupt(path: Path, how: str) -> None:
         raise ValueError(how)
 
 
+# -- in this process: one small function, every kind of damage to each of its files ------------
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A function in a module file of its own (numba caches it in that folder's __pycache__)."""
+    import importlib.util
+
+    path = tmp_path / "tinymod.py"
+    path.write_text("def add(a, b):\n    return a + b\n")
+    spec = importlib.util.spec_from_file_location(f"tinymod_{tmp_path.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module.add
+    del sys.modules[spec.name]
+
+
+def fresh(fn):
+    """A new dispatcher: nothing compiled in memory, so it reads the disk cache."""
+    from nodeflow.nodes.jitcache import cached_njit
+
+    return cached_njit(fn, label="add")
+
+
+def cache_file(dispatcher, ext: str) -> Path:
+    return sorted(Path(dispatcher.stats.cache_path).glob(f"*add*.nodeflow*.{ext}"))[0]
+
+
+@pytest.mark.parametrize("ext", ["nbi", "nbc"])
+@pytest.mark.parametrize("how", ["empty", "half", "random", "flipped", "folder"])
+def test_every_damage_to_a_cache_file_is_rebuilt(tiny, capsys, how, ext):
+    first = fresh(tiny)
+    assert first(1, 2) == 3 and first.stats.cache_misses
+    corrupt(cache_file(first, ext), how)
+    healed = fresh(tiny)
+    assert healed(1, 2) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("nodeflow: rebuilt the compiled code of add: its cache entry could not be read (")
+    assert err.count("\n") == 1
+    again = fresh(tiny)
+    assert again(1, 2) == 3 and sum(again.stats.cache_hits.values()) == 1 and capsys.readouterr().err == ""
+
+
+def test_files_written_by_plain_numba_are_left_alone(tiny, capsys):
+    import numba
+
+    plain = numba.njit(cache=True)(tiny)
+    assert plain(1, 2) == 3
+    ours = fresh(tiny)
+    assert ours(1, 2) == 3 and capsys.readouterr().err == ""  # its own files, beside numba's
+    names = sorted(p.name for p in Path(ours.stats.cache_path).glob("*.nbi"))
+    assert names == ["tinymod.add-1.py311.nbi", "tinymod.add-1.py311.nodeflow.nbi"]
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_compile(tiny, capsys, monkeypatch):
+    from nodeflow.nodes import jitcache
+
+    def refuse(self, path, payload):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(jitcache._CheckedFiles, "_write", refuse)
+    assert fresh(tiny)(1, 2) == 3
+    assert capsys.readouterr().err.startswith("nodeflow: compiled add but could not write it to the cache")
+
+
+def test_numba_internals_not_as_expected_fall_back_to_numba_own_cache(tiny, monkeypatch):
+    from nodeflow.nodes import jitcache
+
+    def broken(self, *a, **k):
+        raise AttributeError("numba changed")
+    monkeypatch.setattr(jitcache.HealingCache, "__init__", broken)
+    d = fresh(tiny)
+    assert d(1, 2) == 3 and type(d._cache).__name__ == "FunctionCache"
+
+
+# -- the command, in real processes ------------------------------------------------------
+
 @pytest.fixture(scope="module")
 def caches(tmp_path_factory):
     """Private caches, filled by one clean run; returns (env, the clean run's stdout)."""
@@ -56,22 +132,28 @@ def nodeflow(env, *args) -> subprocess.CompletedProcess:
 
 
 def entry(root: Path, pattern: str, ext: str) -> Path:
-    found = sorted((root / "numba").rglob(f"{pattern}*.{ext}"))
+    found = sorted((root / "numba").rglob(f"{pattern}*.nodeflow*.{ext}"))
     assert found, f"no {pattern}*.{ext} under {root}"
     return found[0]
 
 
-@pytest.mark.parametrize("how,ext", [("empty", "nbi"), ("half", "nbc"), ("random", "nbi"), ("random", "nbc"),
-                                     ("flipped", "nbc"), ("folder", "nbc"), ("empty", "nbc"), ("half", "nbi")])
-def test_a_corrupted_entry_is_rebuilt_once(caches, how, ext):
+KERNEL, LOOP = "forward.sigmoid-", "train_"  # a kernel's machine code; the graph's compiled training loop
+
+
+@pytest.mark.parametrize("how,ext,which", [  # every damage to every file is tested in-process above
+    ("empty", "nbi", (KERNEL, LOOP)), ("half", "nbc", (LOOP,)), ("random", "nbi", (KERNEL,)),
+    ("flipped", "nbc", (KERNEL,)), ("folder", "nbc", (KERNEL,))])
+def test_a_corrupted_entry_is_rebuilt_once(caches, how, ext, which):
     env, root, clean = caches
-    corrupt(entry(root, "forward.sigmoid-", ext), how)  # a kernel's machine code
-    corrupt(entry(root, "train_", ext), how)  # the whole graph's compiled training loop
+    for name in which:
+        corrupt(entry(root, name, ext), how)
     r = nodeflow(env, "run", XOR, "--epochs", "3")
     assert r.returncode == 0 and r.stdout == clean
     lines = r.stderr.splitlines()
-    assert len(lines) == 2 and all(l.startswith("nodeflow: rebuilt the compiled code of ") for l in lines), r.stderr
-    assert "sigmoid" in r.stderr and "training loop" in r.stderr and "could not compile" not in r.stderr
+    assert len(lines) == len(which), r.stderr
+    assert all(l.startswith("nodeflow: rebuilt the compiled code of ") for l in lines), r.stderr
+    assert ("sigmoid" in r.stderr) == (KERNEL in which) and ("training loop" in r.stderr) == (LOOP in which)
+    assert "could not compile" not in r.stderr
     again = nodeflow(env, "run", XOR, "--epochs", "3")
     assert again.stderr == "" and again.stdout == clean  # healed: the replacement loads
 

@@ -24,6 +24,7 @@ import difflib
 import json
 import os
 import tempfile
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -203,13 +204,17 @@ def parse_json(text: str, where: str):
 
 
 def _deeper_than(doc, limit: int) -> bool:
-    """True when ``doc`` nests lists and objects more than ``limit`` levels (no recursion)."""
-    level, depth = [doc], 0
+    """True when ``doc`` nests lists and objects more than ``limit`` levels (level by level, no
+    recursion; the values of a level are looked at in C, so a million numbers cost milliseconds)."""
+    level, depth = [doc] if type(doc) in (list, dict) else [], 0
     while level:
         depth += 1
         if depth > limit:
             return True
-        level = [x for c in level for x in (c.values() if isinstance(c, dict) else c) if isinstance(x, (list, dict))]
+        values = [c.values() if type(c) is dict else c for c in level]
+        if not {list, dict} & set(map(type, chain.from_iterable(values))):
+            return False
+        level = [x for x in chain.from_iterable(values) if type(x) in (list, dict)]
     return False
 
 
