@@ -77,9 +77,10 @@ def test_a_weights_shape_beyond_memory_is_refused(tmp_path, capsys, limit):
     assert code == 2
 
 
-def test_a_synthetic_set_too_large_is_refused(tmp_path, capsys, limit):
+@pytest.mark.parametrize("samples", [10 ** 8, 10 ** 12])
+def test_a_synthetic_set_too_large_is_refused(tmp_path, capsys, limit, samples):
     doc = xor_doc()
-    doc["settings"].update(data="adding", samples=10 ** 12)
+    doc["settings"].update(data="adding", samples=samples)
     code, _, err = cli(capsys, "check", write(tmp_path, doc))
     assert code == 2 and "settings.samples" in err and "Traceback" not in err
     code, _, err = cli(capsys, "new", "mlp", "--layers", "2,1", "--data", "circle", "--samples", 10 ** 10,
@@ -334,3 +335,30 @@ def test_csv_loading_streams_into_one_float_array(tmp_path):
     tracemalloc.stop()
     assert X.shape == (100000, 6) and task == "class" and classes == ["setosa", "versicolor", "virginica"]
     assert peak < 3 * X.nbytes + T.nbytes, (peak, X.nbytes)
+
+
+def test_csv_chunks_read_by_numpy_or_row_by_row_give_float_s_numbers(tmp_path, monkeypatch):
+    """The fast path (numpy, per chunk) and the slow one (csv module, per row) agree bit for bit with
+    float(cell), across chunk boundaries, quoted cells that span lines, blank rows and CRLF."""
+    from nodeflow.data import csvfile
+
+    rng = np.random.default_rng(7)
+    rows, expected = [], []
+    for i in range(3000):
+        cells = [f"{v:.{rng.integers(1, 18)}g}" for v in rng.normal(0, 10.0 ** rng.integers(-30, 30), 3)]
+        if i % 97 == 5:
+            cells[1] = f'"{cells[1]}"'  # quoted: the row goes the slow way
+        label = '"multi\nline"' if i % 331 == 0 else ["a", "b", "c"][i % 3]
+        rows.append(",".join(cells) + "," + label + ("\r\n" if i % 2 else "\n") + ("\n" if i % 211 == 0 else ""))
+        expected.append([float(c.strip().strip('"')) for c in cells])
+    (tmp_path / "d.csv").write_text("".join(rows), newline="")
+    monkeypatch.setattr(csvfile, "CHUNK", 4096)
+    fast = csvfile.read_csv(str(tmp_path / "d.csv"))
+    monkeypatch.setattr(csvfile._Reader, "_fast", lambda self, lines, line: False)
+    slow = csvfile.read_csv(str(tmp_path / "d.csv"))
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert fast[3] == slow[3] == ["a", "b", "c", "multiline"]  # control characters (the newline) removed
+    X = np.array(expected)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    np.testing.assert_array_equal(fast[0], (X - lo) / (hi - lo))
