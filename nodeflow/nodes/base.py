@@ -112,8 +112,12 @@ NUMBERS = (int, float, np.integer, np.floating)
 
 def number_array(value: Any, name: str) -> np.ndarray:
     """``value`` (a number or nested lists of numbers: no text, no true/false) as a finite float array."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+        kinds = {float}
+    else:
+        kinds = None
     try:
-        kinds = set(map(type, np.array(value, dtype=object).ravel().tolist()))
+        kinds = kinds or set(map(type, np.array(value, dtype=object).ravel().tolist()))
     except ValueError:  # ragged beyond what numpy can hold
         kinds = {list}
     if not all(issubclass(t, NUMBERS) and not issubclass(t, (bool, np.bool_)) for t in kinds):
