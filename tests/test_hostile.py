@@ -362,3 +362,21 @@ def test_csv_chunks_read_by_numpy_or_row_by_row_give_float_s_numbers(tmp_path, m
     X = np.array(expected)
     lo, hi = X.min(axis=0), X.max(axis=0)
     np.testing.assert_array_equal(fast[0], (X - lo) / (hi - lo))
+
+
+def test_a_graph_file_too_large_to_read_is_refused_before_reading(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NODEFLOW_MAX_MEMORY", "8K")  # xor.json is over 2 KB: reading it takes about 4 times that
+    code, _, err = cli(capsys, "check", GRAPHS / "xor.json")
+    size = (GRAPHS / "xor.json").stat().st_size / 1024
+    assert code == 2 and f"reading this {size:.3g} KiB file needs {4 * size:.3g} KiB of memory; the limit is 8 KiB" in err
+
+
+def test_running_out_of_memory_anyway_is_one_line(capsys, monkeypatch):
+    from nodeflow.cli import check
+
+    def allocate(a):
+        raise MemoryError("Unable to allocate 7.28 TiB for an array with shape (1000000000000,)")
+    monkeypatch.setattr(check, "cmd_check", allocate)
+    code, _, err = cli(capsys, "check", GRAPHS / "xor.json")
+    one_line_error(err, "out of memory", "7.28 TiB")
+    assert code == 2

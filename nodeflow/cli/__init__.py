@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     except NodeflowError as e:
         print(f"nodeflow: error: {e}", file=sys.stderr)
         return 2
+    except MemoryError as e:  # what the limits did not foresee: still one line
+        print(f"nodeflow: error: out of memory ({str(e) or 'an allocation failed'}); "
+              "see NODEFLOW_MAX_MEMORY in the README", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("nodeflow: interrupted", file=sys.stderr)
         return 130

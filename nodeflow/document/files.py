@@ -31,7 +31,7 @@ import numpy as np
 
 from ..data import is_builtin, resolve_source
 from ..errors import EditRefused, GraphFileError, NodeflowError
-from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_int, cut
+from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_bytes, check_int, cut, human
 from ..nodes import NODE_TYPES
 from ..nodes.base import known, number_array
 from ..outputs import check_output
@@ -41,6 +41,7 @@ from .settings import SETTINGS, check_setting
 FORMAT, VERSION = "nodeflow.graph", 1
 MAX_POS = 1e9  # canvas coordinates
 MAX_ID = 100  # characters in a node id
+READ_COST = 4  # bytes of memory per byte of a graph file while it is read
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -163,7 +164,11 @@ def load(path: str | os.PathLike) -> Graph:
     """Read a graph file; raises GraphFileError listing every problem found, with where."""
     path = Path(path)
     try:
+        if path.is_file():  # the text, and the numbers it holds as Python objects: about 4 bytes per byte
+            check_bytes(READ_COST * path.stat().st_size, f"reading this {human(path.stat().st_size)} file")
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is skipped, as in CSV files
+    except ValueError as e:
+        raise GraphFileError(str(path), [str(e)]) from None
     except FileNotFoundError:
         raise GraphFileError(str(path), ["no such file"]) from None
     except IsADirectoryError:
