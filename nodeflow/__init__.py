@@ -10,7 +10,9 @@ The core (everything here except ``nodeflow.gui``) runs headless:
 Layers, each importing only those below it: ``data`` (data sets, splits, initial
 values), ``nodes`` (node types and their kernels), ``document`` (the graph, edits,
 shapes, files, builders), ``run`` (plan, run state, stepper, compiled engine, export),
-then ``gui`` and ``cli``. See docs/architecture.md.
+then ``gui`` and ``cli``. Below them all: ``errors`` (one-line mistakes), ``limits``
+(what a file or argument may ask for) and ``outputs`` (paths checked before any work).
+See docs/architecture.md.
 """
 from importlib import import_module
 

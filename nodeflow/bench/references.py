@@ -182,9 +182,9 @@ def numpy_trainer(net: Network) -> Trainer:
 def _numba_loop():
     """The algorithm fused into one hand-written numba loop: what a programmer would write by hand,
     so the table shows what taking backprop apart into nodes costs. Compiled on first use."""
-    import numba
+    from ..nodes.jitcache import cached_njit  # a damaged cache entry is rebuilt, as for the kernels
 
-    @numba.njit(cache=True, nogil=True)
+    @cached_njit(label="the benchmark's hand-written loop", nogil=True)
     def loop(Ws, bs, sigmoid, X, T, labels, lr, order, n, classify, losses, accs):
         L = len(Ws)
         ys = [X[0].copy()]

@@ -19,6 +19,7 @@ diverges (NaN or infinity) stops with status 3, keeping the weights from before.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from ..errors import NodeflowError
@@ -27,9 +28,17 @@ from . import bench, check, editor, expand, export, gradcheck, new, predict, sho
 COMMANDS = (editor, new, train, predict, export, expand, shot, bench, gradcheck, check)  # in --help order
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake in the arguments is one line too (``--help`` still shows the usage)."""
+
+    def error(self, message: str):
+        message = re.sub(r"'([^']{60})[^']{2,}'", r"'\1…'", message)  # quote at most ~60 characters of a value
+        self.exit(2, f"nodeflow: error: {message} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nodeflow", description="Backpropagation taken apart into nodes you can "
-                                "wire, step, watch and train.")
+    p = _Parser(prog="nodeflow", description="Backpropagation taken apart into nodes you can "
+                "wire, step, watch and train.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
@@ -44,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.fn(args)
     except NodeflowError as e:
         print(f"nodeflow: error: {e}", file=sys.stderr)
+        return 2
+    except MemoryError as e:  # what the limits did not foresee: still one line
+        print(f"nodeflow: error: out of memory ({str(e) or 'an allocation failed'}); "
+              "see NODEFLOW_MAX_MEMORY in the README", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nodeflow: interrupted", file=sys.stderr)

@@ -12,7 +12,9 @@ def add_parser(sub) -> None:
 
 def cmd_check(a) -> int:
     from ..document.files import load
-    from ..errors import GraphFileError
+    from ..errors import GraphFileError, NotReady
+    from ..run.plan import build_plan, skipped_nodes
+    from .train import skipped_note
 
     try:
         g = load(a.file)
@@ -20,11 +22,13 @@ def cmd_check(a) -> int:
         for p in e.problems:
             print(f"{a.file}: {p}", file=sys.stderr)
         return 2
-    from ..run.plan import skipped_nodes
-    from .train import skipped_note
-
-    skipped = skipped_nodes(g)
+    skipped = skipped_nodes(g.flat())
     problems = g.problems(skip=skipped)
+    if not problems:
+        try:
+            build_plan(g)  # what `run` lays out before it trains: everything it could trip on
+        except NotReady as e:
+            problems = [str(e)]
     if problems:
         for p in problems:
             print(f"{a.file}: {p}", file=sys.stderr)

@@ -20,10 +20,12 @@ def add_parser(sub) -> None:
 
 def cmd_export(a) -> int:
     from ..document.files import atomic_write, load
+    from ..outputs import check_output
     from ..run.session import Session
 
     if a.device and a.to != "torch":
         raise NodeflowError("--device is for --to torch (the numpy script runs on the CPU)")
+    check_output(a.output, "-o")
     ev = Session(load(a.file))
     ev.prepare()  # NotReady says why the graph cannot run
     if a.to == "torch":

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import NodeflowError
+
 
 def add_parser(sub) -> None:
     gc = sub.add_parser("gradcheck", help="compare backprop's gradients with numerical ones")
@@ -16,6 +18,8 @@ def cmd_gradcheck(a) -> int:
     from ..run.gradcheck import BAD, GOOD, gradcheck
     from ..run.session import Session
 
+    if a.samples < 1:
+        raise NodeflowError(f"--samples must be 1 or more: with {a.samples} there is nothing to check")
     ev = Session(load(a.file))
     results = gradcheck(ev, samples=a.samples)
     width = max([len(r.node) for r in results] + [9])

@@ -17,6 +17,8 @@ def _epilog() -> str:
     width = max(map(len, BUILTIN))
     sets = "\n".join(f"  {name:<{width}}  {spec.doc}" for name, spec in BUILTIN.items())
     return f"built-in data sets (--data NAME):\n{sets}\n\nor --data FILE.csv: feature columns, the target last."
+from ..limits import brief
+from ..outputs import check_output
 
 
 def add_parser(sub) -> None:
@@ -61,14 +63,16 @@ def cmd_new(a) -> int:
     from ..document.files import save
     from ..errors import EditRefused
 
+    out = check_output(a.file, "-o")
     try:
         layers = [int(v) for v in a.layers.split(",")]
     except ValueError:
-        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {a.layers!r})") from None
+        raise NodeflowError(f"--layers must be sizes separated by commas, like 7,5,3 (got {brief(a.layers)})") from None
     if a.activation.lower() == "softmax":
         raise NodeflowError("softmax belongs on the output layer: use --output softmax (--activation is for the "
                             "hidden layers)")
-    out = Path(a.file)
+    if a.samples < 0:
+        raise NodeflowError(f"--samples must be 0 (the set's own size) or more, not {a.samples}")
     g = mlp(layers, a.activation, lr=a.lr, data=a.data, seed=a.seed, split=a.split, base_dir=Path.cwd(),
             samples=a.samples, batch_size=a.batch_size, data_scale=a.scale, tolerance=a.tolerance,
             init=a.init, scale=a.init_scale, bias=not a.no_bias, loss=a.loss, output=a.out_act,

@@ -5,6 +5,7 @@ import json
 import sys
 
 from ..errors import NodeflowError
+from ..limits import INT64_MAX, MAX_EPOCHS, brief
 from ..run import report
 
 
@@ -16,7 +17,8 @@ def add_parser(sub) -> None:
     r.add_argument("--save", help="write the trained graph here")
     r.add_argument("--json", action="store_true", help="one JSON object per epoch")
     r.add_argument("--lr", type=float, default=None, help="use this learning rate instead of the file's")
-    r.add_argument("--folds", type=int, default=0, help="k-fold cross-validation: per-fold and mean test accuracy")
+    r.add_argument("--folds", type=int, default=None,
+                   help="k-fold cross-validation (k at least 2): per-fold and mean test accuracy")
     r.add_argument("--engine", choices=["fast", "step"], default="fast",
                    help="fast: whole epochs compiled (default); step: the stepping evaluator. Same numbers")
     r.set_defaults(fn=cmd_run)
@@ -50,12 +52,13 @@ def cmd_run(a) -> int:
     from ..run.session import Session
     from .progress import Progress
 
-    if a.epochs < 0:
-        raise NodeflowError("--epochs must be 0 or more")
-    if a.folds:
+    _check_arguments(a)
+    if a.folds is not None:
         return run_folds(a)
     g = _load_for_run(a)
-    ev = Session(g)
+    if g.trained_epochs + a.epochs > MAX_EPOCHS:
+        raise NodeflowError(f"--epochs {a.epochs} after the file's {g.trained_epochs} would pass {MAX_EPOCHS} epochs")
+    ev = Session(g, history=2)  # the CLI steps back at most once (after a divergence)
     ev.prepare()  # NotReady says why before anything is printed
     if ev.plan.skipped:
         print(f"nodeflow: note: {skipped_note(ev.plan.skipped)}", file=sys.stderr, flush=True)
@@ -89,7 +92,7 @@ def cmd_run(a) -> int:
     if status == 0 and a.samples is not None and count < a.epochs:
         msg = f"stopped after {a.samples} sample steps (epoch {count + 1}, sample {ev.sample} of {ev.n_train})"
         print(json.dumps({"stopped": True, "samples": a.samples}) if a.json else msg, flush=True)
-    if a.save:
+    if a.save is not None:
         ev.apply()
         save(g, a.save)
         if not a.json:
@@ -97,17 +100,34 @@ def cmd_run(a) -> int:
     return status
 
 
+def _check_arguments(a) -> None:
+    """Every argument that can be refused, refused before any work (the --save path included)."""
+    from ..outputs import check_output
+
+    if not 0 <= a.epochs <= MAX_EPOCHS:
+        raise NodeflowError(f"--epochs must be 0 or more and at most {MAX_EPOCHS}, not {brief(a.epochs)}")
+    if a.samples is not None and a.samples < 0:
+        raise NodeflowError(f"--samples must be 0 or more, not {a.samples}")
+    if a.samples is not None and a.samples > INT64_MAX:
+        raise NodeflowError(f"--samples must be at most {INT64_MAX}, not {brief(a.samples)}")
+    if a.folds is not None:
+        if a.folds < 2:
+            raise NodeflowError(f"--folds must be at least 2 (train on k-1 parts, test on 1), not {a.folds}")
+        if a.save is not None or a.samples is not None:
+            raise NodeflowError("--folds cannot be combined with --save or --samples")
+    if a.save is not None:
+        check_output(a.save, "--save")
+
+
 def run_folds(a) -> int:
     """K-fold cross-validation: every fold starts from the file's weights and tests on its own part."""
     from ..run.session import Session
     from .progress import Progress
 
-    if a.save or a.samples is not None:
-        raise NodeflowError("--folds cannot be combined with --save or --samples")
     bar = Progress(a.folds * a.epochs)
     accs, test_losses = [], []
     for k in range(a.folds):
-        ev = Session(_load_for_run(a), fold=(k, a.folds))
+        ev = Session(_load_for_run(a), fold=(k, a.folds), history=2)
         ev.prepare()
         done = k * a.epochs
 

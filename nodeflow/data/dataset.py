@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..limits import brief
 from . import builtin
 from .csvfile import read_csv
 from .scaling import Encoding, Scaling, fit
@@ -98,6 +100,10 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
     ``scale`` says how inputs and a numeric target are scaled (see ``scaling``); a recorded
     ``encoding`` (from a graph file) is used instead, so a trained network sees what it saw.
     """
+    if not source.strip():
+        raise DataError(f"data is empty: name a built-in set ({', '.join(builtin.BUILTIN)}) or a CSV file")
+    if "\x00" in source:
+        raise DataError(f"data {brief(source)} holds a NUL character: no file is called that")
     resolved = resolve_source(source, base_dir)
     stamp = None
     if not builtin.is_builtin(source):
@@ -105,9 +111,13 @@ def load_data(source: str, base_dir=None, *, seed: int = 1, split: float = 0.66,
             st = os.stat(resolved)
         except OSError as e:
             if not source.lower().endswith(".csv") and os.sep not in source and "/" not in source:
-                raise DataError(f"unknown data source {source!r} (built-in: {', '.join(builtin.BUILTIN)}; "
+                raise DataError(f"unknown data source {brief(source)} (built-in: {', '.join(builtin.BUILTIN)}; "
                                 "or the path of a CSV file)") from None
-            raise DataError(f"cannot read data file {source!r}: {e.strerror}") from None
+            raise DataError(f"cannot read data file {brief(source)}: {e.strerror}") from None
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError(f"data {brief(source)} is a folder, not a CSV file")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(f"data {brief(source)} is not a regular file")
         stamp = (st.st_mtime_ns, st.st_size)
     return _load(resolved, stamp, int(seed), float(split), int(samples), target, fold, scale, encoding)
 
@@ -125,11 +135,27 @@ def _load(resolved: str, stamp, seed: int, split: float, samples: int, target: s
         bounds = None
     enc = recorded or Encoding(fit(X, scale, bounds), fit(T, scale) if task == "value" else None, tuple(classes))
     _check_encoding(name, enc, X, T, task)
-    X, T = enc.inputs.apply(X), (enc.target.apply(T) if enc.target else np.asarray(T, dtype=float))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X, T = enc.inputs.apply(X), (enc.target.apply(T) if enc.target else np.asarray(T, dtype=float))
+    _check_finite(name, X, features, "column")
+    _check_finite(name, T, ["target"], "target")
     train, test = split_indices(len(X), split, seed) if fold is None else fold_indices(len(X), *fold, seed)
+    if not len(train):
+        raise DataError(f"{name}: no training samples ({len(X)} sample{'s' if len(X) != 1 else ''} "
+                        f"with split {split:g}; use more samples or a larger split)")
     for a in (X, T, train, test):
         a.setflags(write=False)
     return Data(name, X, T, task, tuple(classes), tuple(features), train, test, enc)
+
+
+def _check_finite(name: str, served: np.ndarray, names, what: str) -> None:
+    """Scaled values must be numbers: a column whose range overflows float64 (say -1e308 to 1e308) is refused."""
+    bad = ~np.isfinite(served).all(axis=0)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        label = f"column {j + 1} ({names[j]})" if what == "column" else "the target"
+        raise DataError(f"{name}: {label} spans a range too wide for float64 numbers once scaled; "
+                        "divide it by a power of ten first")
 
 
 def _check_encoding(name: str, enc: Encoding, X, T, task: str) -> None:

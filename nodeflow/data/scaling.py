@@ -43,6 +43,11 @@ def fit(values: np.ndarray, how: str, bounds: tuple[float, float] | None = None)
     take, when known (min-max scaling then uses it rather than the sample's range)."""
     values = np.asarray(values, dtype=float)
     columns = values.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):  # a range too wide for float64 shows as inf: refused later
+        return _fit(values, columns, how, bounds)
+
+
+def _fit(values: np.ndarray, columns: int, how: str, bounds) -> Scaling:
     if how == "none":
         return Scaling.identity(columns)
     if how == "minmax":

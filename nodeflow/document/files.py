@@ -26,22 +26,27 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import os
 import tempfile
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
 from ..data import is_builtin, resolve_source
 from ..errors import DataError, EditRefused, GraphFileError, NodeflowError
+from ..limits import MAX_DEPTH, MAX_DIGITS, MAX_EPOCHS, brief, check_bytes, check_int, cut, human
 from ..nodes import NODE_TYPES
-from ..nodes.base import known
+from ..nodes.base import known, number_array
+from ..outputs import check_output
 from .epochlog import EpochLog
 from .graph import ID_RE, Graph, Link
 from .settings import SETTINGS, check_setting
 
 FORMAT, VERSION = "nodeflow.graph", 1
+MAX_POS = 1e9  # canvas coordinates
+MAX_ID = 100  # characters in a node id
+READ_COST = 4  # bytes of memory per byte of a graph file while it is read
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -111,31 +116,52 @@ def _flat(v) -> bool:
     return all(_scalar(x) for x in items)
 
 
+_ENCODE = json.JSONEncoder(allow_nan=False, ensure_ascii=False).encode  # json.dumps(x, allow_nan=False, ...)
+
+
 def dumps(obj, level: int = 0) -> str:
-    """JSON laid out for reading: short flat things on one line, everything else one item a line."""
+    """JSON laid out for reading: short flat things on one line, everything else one item a line.
+
+    Linear in the size: a list of numbers, or a matrix of them, is encoded in one call, and
+    a one-line form is tried only where it can fit (a container of over 50 items never does)."""
     if _scalar(obj):
-        return json.dumps(obj, allow_nan=False, ensure_ascii=False)
+        return _ENCODE(obj)
     if not obj:
         return "[]" if isinstance(obj, list) else "{}"
     pad, inner = "  " * level, "  " * (level + 1)
     if isinstance(obj, list):
-        one_line = "[" + ", ".join(dumps(v) for v in obj) + "]"
+        numbers = _numbers(obj)
+        if numbers is not None:  # one line, or one row a line: the same text as item by item
+            return numbers if numbers[1] != "[" else "[\n" + inner + numbers[1:-1].replace(
+                "], [", "],\n" + inner + "[") + "\n" + pad + "]"
         if all(_scalar(v) for v in obj):
-            return one_line
+            return _ENCODE(obj)
         return "[\n" + ",\n".join(inner + dumps(v, level + 1) for v in obj) + "\n" + pad + "]"
-    one_line = "{" + ", ".join(f"{json.dumps(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
-    if all(_scalar(v) or _flat(v) for v in obj.values()) and len(one_line) <= 100:
-        return one_line
-    body = ",\n".join(f"{inner}{json.dumps(k)}: {dumps(v, level + 1)}" for k, v in obj.items())
+    if len(obj) <= 50 and all(_scalar(v) or (len(v) <= 50 and _flat(v)) for v in obj.values()):
+        one_line = "{" + ", ".join(f"{_ENCODE(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
+        if len(one_line) <= 100:
+            return one_line
+    body = ",\n".join(f"{inner}{_ENCODE(k)}: {dumps(v, level + 1)}" for k, v in obj.items())
     return "{\n" + body + "\n" + pad + "}"
+
+
+def _numbers(obj: list) -> str | None:
+    """A list of numbers, or a list of lists of numbers, encoded in one call; None for anything else."""
+    if isinstance(obj[0], dict):
+        return None
+    text = _ENCODE(obj)
+    if '"' in text or "{" in text:  # text, objects: item by item
+        return None
+    rows = text.count("[") - 1
+    if rows == 0 or (rows == len(obj) and all(type(v) is list for v in obj)):
+        return text
+    return None
 
 
 def atomic_write(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
-    path = Path(path)
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise NodeflowError(f"cannot write {path}: folder {folder} does not exist")
+    path = check_output(path)
+    folder = Path(os.path.abspath(path)).parent  # beside the path as given (a symlink is replaced, not followed)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -166,18 +192,63 @@ def load(path: str | os.PathLike) -> Graph:
     """Read a graph file; raises GraphFileError listing every problem found, with where."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_file():  # the text, and the numbers it holds as Python objects: about 4 bytes per byte
+            check_bytes(READ_COST * path.stat().st_size, f"reading this {human(path.stat().st_size)} file")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is skipped, as in CSV files
+    except ValueError as e:
+        raise GraphFileError(str(path), [str(e)]) from None
     except FileNotFoundError:
         raise GraphFileError(str(path), ["no such file"]) from None
     except IsADirectoryError:
         raise GraphFileError(str(path), ["is a folder, not a graph file"]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise GraphFileError(str(path), [f"cannot read it: {getattr(e, 'strerror', None) or e}"]) from None
+    return from_dict(parse_json(text, str(path)), str(path), base_dir=path.resolve().parent)
+
+
+class _LongNumber(ValueError):
+    pass
+
+
+def _whole_number(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_DIGITS:
+        raise _LongNumber(literal)
+    return int(literal)
+
+
+def parse_json(text: str, where: str):
+    """The JSON in ``text``, or GraphFileError: invalid JSON, an integer literal of more digits than
+    Python converts, nesting deeper than MAX_DEPTH levels; each with its line where it has one."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_whole_number)
     except json.JSONDecodeError as e:
-        raise GraphFileError(str(path), [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]) from None
-    return from_dict(doc, str(path), base_dir=path.resolve().parent)
+        raise GraphFileError(where, [f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})"]) from None
+    except _LongNumber as e:
+        literal = e.args[0]
+        line = text.count("\n", 0, max(text.find(literal), 0)) + 1
+        raise GraphFileError(where, [f"line {line}: a number of {len(literal.lstrip('-'))} digits "
+                                     f"(at most {MAX_DIGITS} are read)"]) from None
+    except RecursionError:
+        doc = None
+    if doc is None or _deeper_than(doc, MAX_DEPTH):
+        raise GraphFileError(where, [f"the JSON is nested more than {MAX_DEPTH} levels deep "
+                                     "(a graph file needs 6)"])
+    return doc
+
+
+def _deeper_than(doc, limit: int) -> bool:
+    """True when ``doc`` nests lists and objects more than ``limit`` levels (level by level, no
+    recursion; the values of a level are looked at in C, so a million numbers cost milliseconds)."""
+    level, depth = [doc] if type(doc) in (list, dict) else [], 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        values = [c.values() if type(c) is dict else c for c in level]
+        if not {list, dict} & set(map(type, chain.from_iterable(values))):
+            return False
+        level = [x for x in chain.from_iterable(values) if type(x) in (list, dict)]
+    return False
 
 
 def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
@@ -185,11 +256,12 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
     if not isinstance(doc, dict):
         raise GraphFileError(where, ["the file must hold a JSON object"])
     if doc.get("format") != FORMAT:
-        problems.append(f"format: expected {FORMAT!r}, found {doc.get('format')!r} (is this a nodeflow graph file?)")
+        problems.append(f"format: expected {FORMAT!r}, found {brief(doc.get('format'))} "
+                        "(is this a nodeflow graph file?)")
     version = doc.get("version")
-    if version != VERSION:
-        newer = isinstance(version, int) and version > VERSION
-        problems.append(f"version: {version!r} is not supported"
+    if type(version) is not int or version != VERSION:  # true == 1 and 1.0 == 1 in Python: not here
+        newer = type(version) is int and version > VERSION
+        problems.append(f"version: {brief(version)} is not supported"
                         + (" (made by a newer nodeflow; please upgrade)" if newer else f" (expected {VERSION})"))
     if problems:
         raise GraphFileError(where, problems)
@@ -203,13 +275,12 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
         try:
             settings[k] = check_setting(k, v)
         except ValueError as e:
-            problems.append(f"settings.{k}: {e}")
+            problems.append(f"settings.{brief(k) if len(k) > 40 else k}: {e}")
     g = Graph(settings, base_dir=base_dir)
-    epochs = doc.get("trained_epochs", 0)
-    if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0:
-        g.trained_epochs = epochs
-    else:
-        problems.append(f"trained_epochs: must be a whole number ≥ 0, not {epochs!r}")
+    try:
+        g.trained_epochs = check_int("trained_epochs", doc.get("trained_epochs", 0), 0, MAX_EPOCHS)
+    except ValueError as e:
+        problems.append(f"trained_epochs: {str(e).removeprefix('trained_epochs ')}")
     _load_view(g, doc.get("view"), problems)
 
     nodes = doc.get("nodes")
@@ -233,7 +304,7 @@ def from_dict(doc, where: str = "<graph>", base_dir=None) -> Graph:
             g.connect(*link)
         except EditRefused as e:
             msg = str(e).removeprefix("refused: ")
-            problems.append(f"{where_} ({ld['from']} -> {ld['to']}): {msg}")
+            problems.append(f"{where_} ({cut(ld['from'])} -> {cut(ld['to'])}): {cut(msg, 200)}")
     problems += [f"nodes[{g.node_ids.index(n)}] ({n}): params.{msg}" for n, msg in g.state_problems()]
     if "history" in doc:
         g.epoch_log, found = EpochLog.from_json(doc["history"], g.trained_epochs)
@@ -263,14 +334,14 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         return
     nid = nd.get("id")
     where = f"nodes[{i}]" + (f" ({nid})" if isinstance(nid, str) else "")
-    if not isinstance(nid, str) or not ID_RE.match(nid):
-        problems.append(f"{where}: id must be letters, digits and _, not {nid!r}")
+    if not isinstance(nid, str) or not ID_RE.match(nid) or len(nid) > MAX_ID:
+        problems.append(f"nodes[{i}]: id must be letters, digits and _ (at most {MAX_ID}), not {brief(nid)}")
         return
-    t = NODE_TYPES.get(nd.get("type"))
+    t = NODE_TYPES.get(nd.get("type")) if isinstance(nd.get("type"), str) else None
     if t is None:
-        close = difflib.get_close_matches(str(nd.get("type")), NODE_TYPES, n=1)
+        close = difflib.get_close_matches(str(nd.get("type"))[:100], NODE_TYPES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        problems.append(f"{where}: unknown node type {nd.get('type')!r}{hint}")
+        problems.append(f"{where}: unknown node type {brief(nd.get('type'))}{hint}")
         return
     label = nd.get("label", nid)
     if not isinstance(label, str):
@@ -278,8 +349,8 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         label = nid
     pos = nd.get("pos", [0.0, 0.0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pos)):
-        problems.append(f"{where}: pos must be [x, y] numbers, not {pos!r}")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= MAX_POS for v in pos)):
+        problems.append(f"{where}: pos must be [x, y] numbers within ±{MAX_POS:g}, not {brief(pos)}")
         pos = [0.0, 0.0]
     raw = nd.get("params", {})
     if not isinstance(raw, dict):
@@ -293,7 +364,7 @@ def _load_node(g: Graph, i: int, nd, problems: list[str]) -> None:
         p = t.param(k)
         if p is None:
             allowed = ", ".join([q.name for q in t.params] + list(t.saved_state)) or "none"
-            problems.append(f"{where}: {t.name} has no parameter {k!r} (it has: {allowed})")
+            problems.append(f"{where}: {t.name} has no parameter {brief(k)} (it has: {allowed})")
             continue
         try:
             params[k] = p.check(v)
@@ -316,15 +387,13 @@ def _saved_values(t, params: dict, values: dict, where: str, problems: list[str]
     expected = t.state_shapes(params, {}) if values else {}
     for k, v in values.items():
         try:
-            arr = np.array(v, dtype=float)
-        except (TypeError, ValueError):
-            problems.append(f"{where}: params.{k} must be a (nested) list of numbers")
+            arr = number_array(v, f"params.{k}")  # numbers only: "0.5" or true is refused, as for lr
+        except ValueError as e:
+            problems.append(f"{where}: {e}")
             continue
         if known(expected.get(k)) and arr.shape != tuple(expected[k]):
             problems.append(f"{where}: params.{k} has shape {list(arr.shape)} but the node's size says "
                             f"{list(expected[k])}")
-        elif not np.all(np.isfinite(arr)):
-            problems.append(f"{where}: params.{k} holds NaN or infinite numbers")
         else:
             state[k] = arr
     return state

@@ -34,6 +34,7 @@ from . import fitting
 from .epochlog import EpochLog
 from . import groups as _groups  # noqa: F401  (registers the Group node types)
 from .edits import AddLink, AddNode, Group, History, RemoveLink, RemoveNode, SetAttr, SetSetting, SetTrained
+from .memory import memory_problem
 from .settings import DATA_SETTINGS, REENCODING, check_setting, default_settings
 from .shapes import ShapeReport, Shapes
 
@@ -252,7 +253,10 @@ class Graph:
             if n not in skip:
                 out += [f"{n}.{port} is not connected" for port in unwired.get(n, ())]
         out += self.writer_problems(every=True)
-        return out + [f"{n}: {msg}" for n, msg in self.state_problems()]
+        out += [f"{n}: {msg}" for n, msg in self.state_problems()]
+        if for_running and not out and (too_big := memory_problem(self)):
+            out.append(too_big)
+        return out
 
     def writer_problems(self, every: bool = False) -> list[str]:
         """Registers written by two nodes (refused when wired); with ``every``, also commits

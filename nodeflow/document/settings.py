@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..data import BUILTIN
 from ..data.scaling import SCALES, check_encoding
+from ..limits import MAX_SAMPLES
 from ..nodes.base import Param
 
 SETTINGS: tuple[Param, ...] = (
@@ -11,7 +12,7 @@ SETTINGS: tuple[Param, ...] = (
     Param("data", "xor", "str", f"a built-in set ({', '.join(BUILTIN)}) or a CSV path"),
     Param("batch_size", 1, "int", "samples per weight update; gradients are averaged over the batch", lo=1),
     Param("split", 0.66, "float", "fraction of the samples used for training; the rest is the test set", lo=0.01, hi=1.0),
-    Param("samples", 0, "int", "how many samples a synthetic set has (0: its default)", lo=0),
+    Param("samples", 0, "int", "how many samples a synthetic set has (0: its default)", lo=0, hi=MAX_SAMPLES),
     Param("target", "auto", "choice", "CSV last column: class labels, numeric values, or guess",
           choices=("auto", "class", "value")),
     Param("network", None, "network", "the recipe a generated network was built from (mlp layers, activation)"),

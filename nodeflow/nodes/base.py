@@ -26,6 +26,8 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from ..limits import INT64_MAX, brief, check_floats, check_int, elements
+
 ANY = ("*",)
 Shape = tuple  # of int | None (None = not known yet)
 
@@ -65,47 +67,45 @@ class Param:
     lo: float | None = None
     hi: float | None = None
     validate: Callable[[Any], Any] | None = None  # a further check (raises ValueError), e.g. a formula's
+    sizes: bool = False  # the value sizes an array of floats: checked against the memory ceiling (limits.py)
 
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised to this parameter's kind, or raise ValueError."""
         k = self.kind
         if k == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-                raise ValueError(f"{self.name} must be a number, not {value!r}")
-            value = float(value)
+                raise ValueError(f"{self.name} must be a number, not {brief(value)}")
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"{self.name} is too large for a float: {brief(value)}") from None
             if not math.isfinite(value):
                 raise ValueError(f"{self.name} must be finite, not {value}")
         elif k == "int":
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (
                 isinstance(value, float) and value.is_integer()
             ):
-                raise ValueError(f"{self.name} must be a whole number, not {value!r}")
-            value = int(value)
+                raise ValueError(f"{self.name} must be a whole number, not {brief(value)}")
+            value = check_int(self.name, int(value), None, INT64_MAX if self.hi is None else int(self.hi))
         elif k == "bool":
             if not isinstance(value, bool):
-                raise ValueError(f"{self.name} must be true or false, not {value!r}")
+                raise ValueError(f"{self.name} must be true or false, not {brief(value)}")
         elif k == "choice":
             if value not in self.choices:
-                raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {value!r}")
+                raise ValueError(f"{self.name} must be one of {', '.join(map(str, self.choices))}; got {brief(value)}")
         elif k in ("shape", "ints"):
             if not isinstance(value, (list, tuple)) or not value or not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in value
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 1 <= v <= INT64_MAX for v in value
             ):
-                raise ValueError(f"{self.name} must be a list of positive whole numbers, not {value!r}")
+                raise ValueError(f"{self.name} must be a list of positive whole numbers (int64), not {brief(value)}")
             value = [int(v) for v in value]
             if k == "shape" and self.lo is not None and len(value) != int(self.lo):
                 raise ValueError(f"{self.name} must have {int(self.lo)} numbers, not {len(value)}")
         elif k == "str":
             if not isinstance(value, str):
-                raise ValueError(f"{self.name} must be text, not {value!r}")
+                raise ValueError(f"{self.name} must be text, not {brief(value)}")
         elif k == "array":
-            try:
-                arr = np.array(value, dtype=float)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.name} must be a number or a (nested) list of numbers") from None
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"{self.name} holds NaN or infinite numbers")
-            value = arr.tolist()
+            value = number_array(value, self.name).tolist()
         elif k == "graph":
             if not isinstance(value, dict) or not isinstance(value.get("nodes"), list) \
                     or not isinstance(value.get("links", []), list):
@@ -117,7 +117,33 @@ class Param:
                 raise ValueError(f"{self.name} must be at most {self.hi:g}, not {value:g}")
         if self.validate is not None:
             value = self.validate(value)
+        if self.sizes:
+            check_floats(elements(value if k == "shape" else [value]), f"{self.name} {brief(value)}")
         return value
+
+
+NUMBERS = (int, float, np.integer, np.floating)
+
+
+def number_array(value: Any, name: str) -> np.ndarray:
+    """``value`` (a number or nested lists of numbers: no text, no true/false) as a finite float array."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+        kinds = {float}
+    else:
+        kinds = None
+    try:
+        kinds = kinds or set(map(type, np.array(value, dtype=object).ravel().tolist()))
+    except ValueError:  # ragged beyond what numpy can hold
+        kinds = {list}
+    if not all(issubclass(t, NUMBERS) and not issubclass(t, (bool, np.bool_)) for t in kinds):
+        raise ValueError(f"{name} must be a number or a (nested) list of numbers")
+    try:
+        arr = np.array(value, dtype=float)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} holds NaN or infinite numbers")
+    return arr
 
 
 class ShapeError(ValueError):

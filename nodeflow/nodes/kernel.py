@@ -6,7 +6,8 @@ kernels one node at a time, the compiled engine calls them from one generated tr
 loop, and code export copies their source; so all three agree by construction.
 
 numba compiles a kernel on first use (``k.jit``), never at import: the document layer
-imports the node types without importing numba. Set ``NODEFLOW_JIT=0`` to run every
+imports the node types without importing numba. The machine code is cached on disk and
+a damaged cache entry is rebuilt (``jitcache``). Set ``NODEFLOW_JIT=0`` to run every
 kernel as plain Python (slow, but needs no compiler).
 
 Some kernels are written by code (``generated``: the primitives' element-by-element
@@ -84,7 +85,7 @@ class Kernel:
         return self._jit
 
     def _make_jit(self):
-        import numba
+        from .jitcache import cached_njit
 
         fn = self._file_backed() if self.generated else self.py
         scope = dict(fn.__globals__)
@@ -92,7 +93,7 @@ class Kernel:
             scope[name] = scope[name].jit
         compiled_fn = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__, fn.__closure__)
         compiled_fn.__qualname__, compiled_fn.__module__ = fn.__qualname__, fn.__module__
-        return numba.njit(cache=True, nogil=True, inline="always" if self.inline else "never")(compiled_fn)
+        return cached_njit(compiled_fn, label=self.name, nogil=True, inline="always" if self.inline else "never")
 
     def _file_backed(self) -> Callable:
         """The generated function again, from a module file holding its source: numba caches

@@ -27,7 +27,7 @@ class Weights(NodeType):
     name = "Weights"
     family = "parameters"
     phase = "forward"
-    params = (Param("shape", [1, 1], "shape", "[units, inputs]", lo=2),) + INIT_PARAMS
+    params = (Param("shape", [1, 1], "shape", "[units, inputs]", lo=2, sizes=True),) + INIT_PARAMS
     outputs = (Port("W", ("rows", "cols"), "the current weights"),)
     state = (Port("value", ("rows", "cols"), "the weights, kept between steps"),)
     saved_state = ("value",)
@@ -64,7 +64,7 @@ class Bias(NodeType):
     name = "Bias"
     family = "parameters"
     phase = "forward"
-    params = (Param("size", 1, "int", "units", lo=1),) + INIT_PARAMS
+    params = (Param("size", 1, "int", "units", lo=1, sizes=True),) + INIT_PARAMS
     outputs = (Port("b", ("size",), "the current biases"),)
     state = (Port("value", ("size",), "the biases, kept between steps"),)
     saved_state = ("value",)

@@ -39,8 +39,14 @@ class ParamCheck:
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+    """‖a - b‖ / (‖a‖ + ‖b‖), computed on a common scale so that huge gradients do not overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        denom = np.linalg.norm(a) + np.linalg.norm(b)
+        if np.isfinite(denom):
+            return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+        scale = max(float(np.abs(a).max()), float(np.abs(b).max()))
+        a, b = a / scale, b / scale
+        return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[ParamCheck]:
@@ -50,6 +56,8 @@ def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[Param
     if not losses:
         raise NotReady("gradient checking needs an Error or CrossEntropy node, or a MeanLoss node fed "
                        "the loss (the loss to differentiate)")
+    if not plan.commits:
+        raise NotReady("nothing to check: no update node writes into a Weights or Bias node")
     loss_steps = session.steps_leading_to([n for n, _ in losses])
     flat = session.graph.flat()
     run = session.run.copy()
@@ -64,9 +72,13 @@ def gradcheck(session: Session, samples: int = 3, h: float = 1e-5) -> list[Param
             if not flat.type_of(c.parameter).is_parameter:
                 continue  # a Register (optimiser state, a counter), not a learned parameter
             own, is_step = _own_gradient(flat, plan, run, c)  # read before the loss is run again
-            numeric = _numeric_gradient(run.view(c.param).reshape(-1), run.view(c.param).shape, h,
-                                        lambda: _loss(session, run, loss_steps, losses))
+            with np.errstate(over="ignore", invalid="ignore"):
+                numeric = _numeric_gradient(run.view(c.param).reshape(-1), run.view(c.param).shape, h,
+                                            lambda: _loss(session, run, loss_steps, losses))
             analytic = _from_step(own, numeric, run.learning_rates()) if is_step else own
+            if not (np.all(np.isfinite(analytic)) and np.all(np.isfinite(numeric))):
+                raise NotReady(f"{c.parameter}: the loss or its gradient is not finite at these weights "
+                               f"(sample {row + 1}); there is nothing to compare")
             rel = relative_error(analytic, numeric)
             ab = float(np.abs(analytic - numeric).max())
             old = worst.get((c.parameter, c.update), (0.0, 0.0))
