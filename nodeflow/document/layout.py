@@ -235,7 +235,7 @@ def _place_columns(g, r: _Roles, block: set[str], chain: dict[str, int]) -> dict
             place[n] = (0, DELTAS)
     for n in sorted(block, key=g.node_ids.index):
         if n not in place and r.is_view(n):
-            src = next((p for p in g.nx.predecessors(n) if p in place), None)
+            src = next((w.src for p in g.inputs(n) if (w := g.wire_into(n, p.name)) and w.src in place), None)
             place[n] = (place[src][0] if src else 0, TOP)
     for n in block:
         place.setdefault(n, (0, FORWARD))
