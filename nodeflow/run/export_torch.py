@@ -426,7 +426,8 @@ def measure(kind, source, out, E, t):
 def train_epoch(model, optimizer, batches, X, T, world):
     """One epoch of mini-batches: forward, loss, loss.backward(), optimizer.step().
     Returns each train metric's [sum, count] over this process's samples."""
-    totals = torch.zeros(len(TRAIN_METRICS), 2, dtype=DTYPE, device=X.device)
+    sums = [torch.zeros((), dtype=DTYPE, device=X.device) for _ in TRAIN_METRICS]
+    counts = [0] * len(TRAIN_METRICS)
     for rows, batch in batches:
         rows = rows.to(X.device)
         x, t = X[rows], T[rows]
@@ -435,14 +436,15 @@ def train_epoch(model, optimizer, batches, X, T, world):
         with torch.no_grad():
             for i, (kind, source) in enumerate(TRAIN_METRICS.values()):
                 total, count = measure(kind, source, out, E, t)
-                totals[i, 0] += total
-                totals[i, 1] += count
+                sums[i] += total
+                counts[i] += count
         # the gradient averaged over the batch's samples, not over processes: DDP divides by world
         loss = sum(e.sum() for e in E.values()) * (world / batch)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return totals
+    return torch.tensor([[float(total), count] for total, count in zip(sums, counts)], dtype=DTYPE,
+                        device=X.device).reshape(len(TRAIN_METRICS), 2)
 
 
 @torch.no_grad()
