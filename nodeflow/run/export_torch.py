@@ -1,13 +1,15 @@
 """``nodeflow export --to torch``: the graph as a PyTorch training script.
 
-The network comes from ``torch_net`` (the graph read as layers, losses, updates and
-metrics): an ``nn.Module`` with one ``nn.Linear`` per WeightedSum, the loss as the
-loss node defines it, autograd for the deltas, and an optimiser that applies each
-update node's own rule. The script embeds the data as nodeflow splits it, the starting
-weights and optimiser state, and the graph file (to save the trained weights into);
-it copies ``data.split.epoch_order`` and ``run.report`` so it serves the samples in
-nodeflow's order and prints nodeflow's lines. It runs as one process or under
-``torchrun`` (DistributedDataParallel). Nothing here imports torch.
+The network comes from ``torch_net`` (the graph, groups flattened, read as layers,
+losses, updates and metrics): an ``nn.Module`` with one ``nn.Linear`` per WeightedSum,
+the loss as the loss node defines it, autograd for the deltas, an optimiser that
+applies each update node's own rule, and the metric nodes measured as nodeflow measures
+them (Saturation from the activations' slopes, test figures after each epoch, a
+tolerance in the target's own units). The script embeds the data as nodeflow scales and
+splits it, the starting weights and optimiser state, and the graph file (to save the
+trained weights into); it copies ``data.split.epoch_order`` and ``run.report`` so it
+serves the samples in nodeflow's order and prints nodeflow's lines and warnings. It runs
+as one process or under ``torchrun`` (DistributedDataParallel). Nothing here imports torch.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ import numpy as np
 
 from ..data import epoch_order, is_builtin, resolve_source
 from ..document.files import to_dict
+from ..document.groups import SEP
+from ..nodes import NODE_TYPES
+from ..nodes.metrics import Accuracy, SATURATED_SLOPE
 from .export import _report_source, _table
 from .session import Session
 from .torch_net import TorchNetwork, torch_network
@@ -29,9 +34,10 @@ RULE_SETTINGS = {"sgd": (), "momentum": ("momentum",), "rmsprop": ("rho", "eps")
 
 
 def _py(node: str) -> str:
-    """A Python name for a node: its id, or ``node_<id>`` when the id has no digit (so it can be
-    no keyword, builtin or nn.Module attribute)."""
-    return node if any(c.isdigit() for c in node) else f"node_{node}"
+    """A Python name for a node: its id (a node inside a group: ``group__inner``), or ``node_<id>``
+    when the id has no digit (so it can be no keyword, builtin or nn.Module attribute)."""
+    name = node.replace(SEP, "__")
+    return name if any(c.isdigit() for c in name) else f"node_{name}"
 
 
 def _array(a, pad: str = "    ") -> str:
@@ -50,9 +56,9 @@ def _entries(values: dict, show=repr) -> str:
     return "{\n" + "".join(f"    {k!r}: {show(v)},\n" for k, v in values.items()) + "}"
 
 
-def _module(g, net: TorchNetwork) -> tuple[str, str, str]:
+def _module(net: TorchNetwork) -> tuple[str, str, str]:
     """The Network class's layer lines, forward lines and what forward returns."""
-    layers, forward = [], []
+    g, layers, forward = net.graph, [], []
     for l in net.layers:
         units, inputs = g.params(l.weights)["shape"]
         name, act = _py(l.node), _py(l.activation)
@@ -61,15 +67,15 @@ def _module(g, net: TorchNetwork) -> tuple[str, str, str]:
         x = "x" if l.x[0] == net.dataset else _py(l.x[0])
         forward.append(f"{name} = self.{name}({x})  # {l.node}: z = W·x + b")
         forward.append(f"{act} = {ACTIVATION_CODE[l.kind].format(name)}  # {l.activation}: y = {l.kind.lower()}(z)")
-    needed = [n for loss in net.losses for n in (loss.layer.node, loss.layer.activation)]
-    needed += [m.source for m in net.metrics if m.kind == "accuracy"]
-    returns = "".join(f"\n            {n!r}: {_py(n)}," for n in dict.fromkeys(needed))
+    read = {loss.layer.activation for loss in net.losses} | {m.source for m in net.metrics if m.kind != "loss"}
+    needed = [n for l in net.layers if l.activation in read for n in (l.node, l.activation)]
+    returns = "".join(f"\n            {n!r}: {_py(n)}," for n in needed)
     return "\n        ".join(layers), "\n        ".join(forward), "{" + returns + "\n        }"
 
 
-def _updates(g, net: TorchNetwork) -> str:
+def _updates(net: TorchNetwork) -> str:
     """Each update node's parameter, rate node and the settings its rule reads."""
-    rows = {}
+    g, rows = net.graph, {}
     for u in net.updates:
         p = g.params(u.node)
         rows[u.node] = dict(parameter=u.parameter, rate=u.rate, optimizer=p["optimizer"],
@@ -90,12 +96,34 @@ def _optimizer_state(run, net: TorchNetwork) -> str:
     return _entries(rows, str)
 
 
-def _metrics(plan, net: TorchNetwork) -> tuple[str, str]:
-    """TRAIN_METRICS ("node.port" -> (loss|accuracy, source)) and TEST_METRICS ("node.port" -> source)."""
+def _metrics(plan, net: TorchNetwork) -> tuple[str, str, str]:
+    """TRAIN_METRICS and TEST_METRICS ("node.port" -> (kind, source)), and SLOPES (activation ->
+    (its type, its weighted sum)) of the activations Saturation nodes read."""
     port = {n: f"{n}.{p}" for n, p in plan.metric_ports}
     train = {port[m.node]: (m.kind, m.source) for m in net.metrics if not m.on_test}
-    test = {port[m.node]: m.source for m in net.metrics if m.on_test and plan.has_test_pass}
-    return _entries(train), _entries(test)
+    test = {port[m.node]: (m.kind, m.source) for m in net.metrics if m.on_test and plan.has_test_pass}
+    slopes = {l.activation: (l.kind, l.node) for l in net.layers
+              if any(m.kind == "saturation" and m.source == l.activation for m in net.metrics)}
+    return _entries(train), _entries(test), _entries(slopes)
+
+
+def _tolerance(g, data) -> tuple[float, float, float]:
+    """(tolerance, target offset, target scale): what Accuracy's tolerance rule reads, from the
+    settings and the data's encoding in force, as the plan hands them to its kernel."""
+    encoding = data.encoding.as_dict() if data.encoding else None
+    return Accuracy.consts({"rule": "tolerance"}, {**g.settings, "encoding": encoding})
+
+
+def _without_values(nodes: list[dict]) -> list[dict]:
+    """Graph-file node entries without their learned values (the script writes its own in), inside groups too."""
+    out = []
+    for node in nodes:
+        t = NODE_TYPES.get(node["type"])
+        params = {k: v for k, v in node["params"].items() if t is None or k not in t.saved_state}
+        if node["type"] == "Group":
+            params["graph"] = dict(params["graph"], nodes=_without_values(params["graph"]["nodes"]))
+        out.append(dict(node, params=params))
+    return out
 
 
 def _graph(g) -> str:
@@ -103,9 +131,7 @@ def _graph(g) -> str:
     doc = to_dict(g)
     if not is_builtin(g.settings["data"]):
         doc["settings"]["data"] = resolve_source(g.settings["data"], g.base_dir)
-    for node in doc["nodes"]:
-        for name in g.type_of(node["id"]).saved_state:
-            node["params"].pop(name, None)
+    doc["nodes"] = _without_values(doc["nodes"])
     head = "".join(f"    {k!r}: {v!r},\n" for k, v in doc.items() if k not in ("nodes", "links"))
     lists = "".join(f"    {k!r}: [\n" + "".join(f"        {item!r},\n" for item in doc[k]) + "    ],\n"
                     for k in ("nodes", "links"))
@@ -116,20 +142,23 @@ def script(session: Session, source_name: str, device: str = "cpu") -> str:
     """The text of a PyTorch script that trains the session's graph from where its run is now
     (raises NodeflowError naming a node torch has no equivalent for)."""
     g, plan, run = session.graph, session.plan, session.run
-    net = torch_network(g, plan.data)
-    layers, forward, returns = _module(g, net)
-    train_metrics, test_metrics = _metrics(plan, net)
     d = plan.data
+    net = torch_network(g, d, plan.skipped)
+    layers, forward, returns = _module(net)
+    train_metrics, test_metrics, slopes = _metrics(plan, net)
     losses = {l.node: (l.kind, l.layer.node, l.layer.activation) for l in net.losses}
     return string.Template(TEMPLATE).substitute(
         source=source_name.replace("\\", "/").replace('"', "'"), seed=plan.seed,
         lr=repr(float(run.inputs["base_lr"][0])), batch=plan.batch_size,
         first_epoch=run.epoch, device=device, layers=layers, forward=forward, returns=returns,
-        parameters=_entries(dict(net.parameters())),
-        initial=_entries({p: run.value_of_state(p, "value") for p, _ in net.parameters()}, _array),
-        updates=_updates(g, net), optimizer_state=_optimizer_state(run, net),
-        schedules=_entries({r: g.params(r) for r in net.rates}), losses=_entries(losses),
-        train_metrics=train_metrics, test_metrics=test_metrics,
+        parameters=_entries({p: f"{_py(layer)}.{name}" for p, layer, name in net.parameters()}),
+        initial=_entries({p: run.value_of_state(p, "value") for p, _, _ in net.parameters()}, _array),
+        updates=_updates(net), optimizer_state=_optimizer_state(run, net),
+        schedules=_entries({r: net.graph.params(r) for r in net.rates}), losses=_entries(losses),
+        train_metrics=train_metrics, test_metrics=test_metrics, slopes=slopes,
+        saturated_slope=SATURATED_SLOPE, tolerance="{!r}, {!r}, {!r}".format(*_tolerance(g, d)),
+        encoding=_entries(d.encoding.as_dict() if d.encoding else {}),
+        saturation=repr(tuple(s.node for s in plan.steps if s.type == "Saturation")),
         metrics=_entries({name: f"{n}.{p}" for name, (n, p) in plan.metrics.items()}),
         epoch_order=textwrap.dedent(inspect.getsource(epoch_order)), report=_report_source(),
         graph=_graph(g), shapes=repr(d.shapes), n_train=len(d.train), n_test=len(d.test),
@@ -154,6 +183,7 @@ import io
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import torch
@@ -185,7 +215,8 @@ class Network(nn.Module):
         return $returns
 
 
-# Weights / Bias node -> the torch parameter holding it, and the values it starts from
+# Weights / Bias node -> the torch parameter holding it, and the values it starts from (a node inside a
+# group is "group/node")
 PARAMETERS = $parameters
 INITIAL = $initial
 
@@ -218,6 +249,11 @@ def sample_losses(kind, z, y, t):
         return F.cross_entropy(z, t, reduction="none")
     # CrossEntropy of a sigmoid output: E = −Σ [t·ln y + (1 − t)·ln(1 − y)], y = σ(z)
     return F.binary_cross_entropy_with_logits(z, t, reduction="none").sum(dim=1)
+
+
+def errors(out, t):
+    """Each loss node's E per sample, from the forward pass's values ``out``."""
+    return {node: sample_losses(kind, out[z], out[y], t) for node, (kind, z, y) in LOSSES.items()}
 
 
 # -- the updates ---------------------------------------------------------------------------
@@ -336,45 +372,91 @@ class EpochBatches(torch.utils.data.Sampler):
 
 # -- training ------------------------------------------------------------------------------
 
-# metric port -> (loss: the mean E of a loss node | accuracy: of an activation's y), counted as the samples
-# pass, before their batch's update
+# metric port -> (what it measures, what it reads), counted as the samples pass, before their batch's update:
+#   loss: a loss node's mean E; accuracy: the share of an activation's y in the right class;
+#   tolerance: the share within TOLERANCE of the target; saturation: the share of an activation's slopes
+#   below SATURATED_SLOPE (MeanLoss, Accuracy and Saturation nodes)
 TRAIN_METRICS = $train_metrics
-# metric port -> the activation it reads, measured on the test set at the end of every epoch
+# metric port -> the same, measured on the test set at the end of every epoch
 TEST_METRICS = $test_metrics
+# activation a Saturation node reads -> (its type, the weighted sum it applies to)
+SLOPES = $slopes
+SATURATED_SLOPE = $saturated_slope
+# Accuracy by tolerance: right when every output is within TOLERANCE·|target| of the target, both in the
+# target's own units: raw = served·TARGET_SCALE + TARGET_OFFSET (the data's scaling undone)
+TOLERANCE, TARGET_OFFSET, TARGET_SCALE = $tolerance
 
 
 def correct(y, t):
-    """How many samples are classified right: argmax for several outputs, the 0.5 threshold for one."""
+    """Which samples are classified right: argmax for several outputs, the 0.5 threshold for one."""
     if y.shape[1] == 1:
-        return ((y[:, 0] >= 0.5) == (t[:, 0] >= 0.5)).sum()
-    return (y.argmax(dim=1) == t.argmax(dim=1)).sum()
+        return (y[:, 0] >= 0.5) == (t[:, 0] >= 0.5)
+    return y.argmax(dim=1) == t.argmax(dim=1)
+
+
+def within_tolerance(y, t):
+    """Which samples have every output within TOLERANCE of its target, in the target's own units."""
+    t = t * TARGET_SCALE + TARGET_OFFSET
+    return ~((y * TARGET_SCALE + TARGET_OFFSET - t).abs() > TOLERANCE * t.abs()).any(dim=1)
+
+
+def slope(kind, z, y):
+    """An activation's slope dy/dz as its node computes it (no autograd: it is only counted)."""
+    if kind == "Sigmoid":
+        return y * (1.0 - y)
+    if kind == "Tanh":
+        return 1.0 - y * y
+    if kind == "ReLU":
+        return (~(z <= 0.0)).to(z.dtype)
+    return torch.ones_like(z)
+
+
+def measure(kind, source, out, E, t):
+    """One metric's (sum, count) over a batch's forward pass ``out`` and errors ``E``."""
+    if kind == "loss":
+        return E[source].sum(), len(t)
+    if kind == "saturation":
+        activation, z = SLOPES[source]
+        slopes = slope(activation, out[z], out[source])
+        return (slopes < SATURATED_SLOPE).sum(), slopes.numel()
+    right = within_tolerance(out[source], t) if kind == "tolerance" else correct(out[source], t)
+    return right.sum(), len(t)
 
 
 def train_epoch(model, optimizer, batches, X, T, world):
     """One epoch of mini-batches: forward, loss, loss.backward(), optimizer.step().
     Returns each train metric's [sum, count] over this process's samples."""
-    totals = torch.zeros(len(TRAIN_METRICS), 2, dtype=DTYPE, device=X.device)
+    sums = [torch.zeros((), dtype=DTYPE, device=X.device) for _ in TRAIN_METRICS]
+    counts = [0] * len(TRAIN_METRICS)
     for rows, batch in batches:
         rows = rows.to(X.device)
         x, t = X[rows], T[rows]
         out = model(x)
-        E = {node: sample_losses(kind, out[z], out[y], t) for node, (kind, z, y) in LOSSES.items()}
+        E = errors(out, t)
         with torch.no_grad():
             for i, (kind, source) in enumerate(TRAIN_METRICS.values()):
-                totals[i, 0] += E[source].sum() if kind == "loss" else correct(out[source], t)
-                totals[i, 1] += len(t)
+                total, count = measure(kind, source, out, E, t)
+                sums[i] += total
+                counts[i] += count
         # the gradient averaged over the batch's samples, not over processes: DDP divides by world
         loss = sum(e.sum() for e in E.values()) * (world / batch)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return totals
+    return torch.tensor([[float(total), count] for total, count in zip(sums, counts)], dtype=DTYPE,
+                        device=X.device).reshape(len(TRAIN_METRICS), 2)
 
 
 @torch.no_grad()
 def test_metrics(model, X, T):
+    """Each test metric's value: one forward pass over the test set with the epoch's final weights."""
     out = model(X)
-    return {port: float(correct(out[source], T)) / len(T) for port, source in TEST_METRICS.items()}
+    E = errors(out, T)
+    values = {}
+    for port, (kind, source) in TEST_METRICS.items():
+        total, count = measure(kind, source, out, E, T)
+        values[port] = float(total) / count
+    return values
 
 
 # -- what each epoch prints (the same code as `nodeflow run`) ------------------------------
@@ -384,8 +466,12 @@ METRICS = $metrics
 
 $report
 
+# Saturation nodes, in the order nodeflow looks at them for its warning
+SATURATION = $saturation
+
+
 def figures_of(totals, tested):
-    """(loss, train_acc, test_acc figures; every metric port's value) of one epoch."""
+    """(loss, test_loss, train_acc, test_acc figures; every metric port's value) of one epoch."""
     values = {port: float(totals[i, 0] / totals[i, 1]) for i, port in enumerate(TRAIN_METRICS)}
     values = dict(sorted({**values, **tested}.items()))
     return {name: values.get(port) for name, port in METRICS.items()}, values
@@ -396,20 +482,45 @@ def figures_of(totals, tested):
 GRAPH = $graph
 
 
-def save_graph(path, model, optimizer, epochs, batch_size):
-    """The graph this script came from, with the trained weights, optimiser state and epoch count
-    (`nodeflow run OUT` carries on from here); its batch_size is the one trained with."""
+def node_params(doc, node):
+    """The params of ``node`` in a graph file's contents; "group/inner" lives inside the group's graph."""
+    head, _, rest = node.partition("/")
+    params = next(n["params"] for n in doc["nodes"] if n["id"] == head)
+    return node_params(params["graph"], rest) if rest else params
+
+
+def figure(v):
+    """A figure as graph files keep it: 6 significant digits (None: not measured, or not finite)."""
+    return float(f"{v:.6g}") if v is not None and math.isfinite(v) else None
+
+
+def with_history(doc, rows):
+    """The file's per-epoch figures (what the editor plots) followed by this run's."""
+    old = (doc.get("history") or {}).get("figures", {})
+    before = max((len(v) for v in old.values()), default=0)
+    names = dict.fromkeys([*old, *(name for _, values in rows for name in values)])
+    figures = {name: old.get(name, [None] * before) + [figure(values.get(name)) for _, values in rows]
+               for name in names}
+    return {"first_epoch": doc["history"]["first_epoch"] if before else FIRST_EPOCH + 1, "figures": figures}
+
+
+def save_graph(path, model, optimizer, rows, batch_size):
+    """The graph this script came from, with the trained weights, optimiser state, epoch count and
+    figures (``rows``: (epoch, values) of each epoch trained); `nodeflow run OUT` carries on from
+    here. Its batch_size is the one trained with."""
     doc = json.loads(json.dumps(GRAPH))
-    params = {node["id"]: node["params"] for node in doc["nodes"]}
     parameters = dict(model.named_parameters())
     for node, name in PARAMETERS.items():
-        params[node]["value"] = parameters[name].detach().cpu().tolist()
+        node_params(doc, node)["value"] = parameters[name].detach().cpu().tolist()
     for group in optimizer.param_groups:
         s = optimizer.state[group["params"][0]]
-        params[group["update"]].update({k: s[k].cpu().tolist() for k in ("m", "v") if s[k].any()})
+        params = node_params(doc, group["update"])
+        params.update({k: s[k].cpu().tolist() for k in ("m", "v") if s[k].any()})
         if s["t"]:
-            params[group["update"]]["t"] = [s["t"]]
-    doc["trained_epochs"] = FIRST_EPOCH + epochs
+            params["t"] = [s["t"]]
+    doc["trained_epochs"] = FIRST_EPOCH + len(rows)
+    if rows:
+        doc["history"] = with_history(doc, rows)
     doc["settings"]["batch_size"] = batch_size
     with open(path, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1)
@@ -453,7 +564,16 @@ def arguments(argv):
     return args
 
 
+def warn(epoch, losses, values, warned):
+    """Print nodeflow's warning for this epoch (a rising loss, a saturated layer) when it starts; whether one holds."""
+    warning = epoch_warning(losses, {node: values.get(f"{node}.share") for node in SATURATION})
+    if warning and not warned:
+        print(f"warning: epoch {epoch}: {warning}", file=sys.stderr, flush=True)
+    return bool(warning)
+
+
 def main(argv=None):
+    """Train; returns (epoch, every metric port's value) of each epoch."""
     args = arguments(argv)
     rank, world, device = start(args.device)
     n_in, n_out = $shapes
@@ -465,6 +585,8 @@ def main(argv=None):
     gpus = None if device.index is None else [device]
     trained = model if world == 1 else DistributedDataParallel(model, device_ids=gpus)
     batches = EpochBatches(len(X_train), args.batch_size, rank, world)
+    losses = (GRAPH.get("history") or {}).get("figures", {}).get(METRICS.get("loss"), [])[-RISING_EPOCHS:]
+    rows, warned = [], False
     for i in range(args.epochs):
         optimizer.set_epoch(FIRST_EPOCH + i)
         batches.set_epoch(FIRST_EPOCH + i)
@@ -474,19 +596,25 @@ def main(argv=None):
         if not all(torch.isfinite(p).all() for p in model.parameters()):
             raise SystemExit(f"diverged in epoch {i + 1}: a weight became NaN or infinite; lower the learning rate")
         figures, values = figures_of(totals, test_metrics(model, X_test, T_test) if TEST_METRICS else {})
+        rows.append((FIRST_EPOCH + i + 1, values))
+        losses = [*losses, figures.get("loss")][-RISING_EPOCHS - 1:]
         if rank == 0:
             print(json.dumps(epoch_record(i + 1, figures, values)) if args.json else
                   epoch_line(i + 1, args.epochs, figures, values), flush=True)
+            warned = warn(i + 1, losses, values, warned)
     if args.save_graph and rank == 0:
-        save_graph(args.save_graph, model, optimizer, args.epochs, args.batch_size * world)
+        save_graph(args.save_graph, model, optimizer, rows, args.batch_size * world)
     if world > 1:
         dist.barrier()  # every process waits for rank 0's file
         del trained  # DDP's reducer goes while the process group lives (left to interpreter exit,
         gc.collect()  # it sometimes aborts the process: "terminate called without an active exception")
         dist.destroy_process_group()
+    return rows
 
 
-# the data, already normalised and split as nodeflow serves it: $n_train training and $n_test test samples
+# the data as nodeflow serves it, scaled (served = (raw − offset) / scale, per column) and split:
+# $n_train training and $n_test test samples. The scaling (the graph's settings.encoding):
+ENCODING = $encoding
 X_TRAIN = """
 $x_train
 """

@@ -1,11 +1,14 @@
 """What a run says after each epoch, as a line of text or a JSON object.
 
-``nodeflow run`` prints these, and ``nodeflow export`` copies this module's source into
-its scripts, so both print the very same lines. Self-contained on purpose: no imports.
+``nodeflow run`` prints these (and the warnings a run gives), and ``nodeflow export``
+copies this module's source into its scripts, so both print the very same lines.
+Self-contained on purpose: no imports.
 """
 
 SUFFIXES = {"mean_loss.loss": "loss", "test_loss.loss": "test_loss", "train_accuracy.acc": "train_acc",
             "test_accuracy.acc": "test_acc"}
+RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
+SATURATED_SHARE = 0.5  # warn when more than this share of a layer's sigmoid slopes was below 0.01 in an epoch
 
 
 def percent(v) -> str:
@@ -53,3 +56,33 @@ def epoch_record(i: int, figures: dict, values: dict) -> dict:
     if len(nets) > 1:
         row["networks"] = nets
     return row
+
+
+def rising_warning(losses: list) -> str | None:
+    """When the loss (``losses``: the last epochs' figures, this one last) grew every one of the last
+    RISING_EPOCHS epochs, by RISING_BY in all."""
+    recent = losses[-RISING_EPOCHS - 1:]
+    loss = recent[-1] if recent else None
+    if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
+        return None
+    if all(b > a for a, b in zip(recent, recent[1:])) and loss >= RISING_BY * recent[0]:
+        return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
+                "the learning rate may be too high")
+    return None
+
+
+def saturation_warning(shares: dict) -> str | None:
+    """Name the first layer most of whose sigmoid slopes were below 0.01 this epoch (``shares``:
+    Saturation node -> its share, None when not measured)."""
+    for node, share in shares.items():
+        if share is not None and share > SATURATED_SHARE:
+            return (f"{node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
+                    "so the layer is saturated and barely learns; smaller weights help: init xavier (scaled "
+                    "by fan-in), scaled inputs (scale minmax) or, if it came with training, a lower "
+                    "learning rate or L2")
+    return None
+
+
+def epoch_warning(losses: list, shares: dict) -> str | None:
+    """What a run warns of after an epoch (a rising loss; a saturated layer), or None."""
+    return "; ".join(w for w in (rising_warning(losses), saturation_warning(shares)) if w) or None

@@ -16,9 +16,7 @@ import numpy as np
 from ..errors import Diverged
 from ..nodes.base import matrix_shape
 from .plan import MEM, Arg, Plan, Slot, Step
-
-RISING_EPOCHS, RISING_BY = 5, 1.1  # warn when the loss grew 5 epochs in a row, by 10 % or more
-SATURATED_SHARE = 0.5  # warn when more than this share of a layer's sigmoid slopes was below 0.01 in an epoch
+from .report import RISING_EPOCHS, epoch_warning
 
 
 @dataclass(frozen=True)
@@ -176,9 +174,9 @@ class Run:
         plan = self.plan
         named = {f"{n}.{port}": v for (n, port), v in values.items() if ran_test or n not in plan.test_nodes}
         self.epoch += 1
-        loss = self._metric(named, "loss")
-        warnings = [w for w in (self._rising_warning(loss), self._saturation_warning(named)) if w]
-        self.stats.append(self._stats(self.epoch, named, "; ".join(warnings) or None))
+        losses = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [self._metric(named, "loss")]
+        warning = epoch_warning(losses, {node: named.get(f"{node}.share") for node in self._saturation_nodes})
+        self.stats.append(self._stats(self.epoch, named, warning))
         return self.stats[-1]
 
     def _stats(self, epoch: int, named: dict[str, float], warning: str | None = None) -> EpochStats:
@@ -194,28 +192,8 @@ class Run:
         """Start the history from earlier epochs' figures: ``[(epoch, {"node.port": figure})]``."""
         self.stats = [self._stats(e, v) for e, v in rows]
 
-    def _saturation_warning(self, named: dict) -> str | None:
-        """Name the first layer most of whose sigmoid slopes were below 0.01 this epoch (Saturation nodes)."""
-        for node in self._saturation_nodes:
-            share = named.get(f"{node}.share")
-            if share is not None and share > SATURATED_SHARE:
-                return (f"{node}: {100 * share:.0f}% of the layer's sigmoid slopes were below 0.01 this epoch, "
-                        "so the layer is saturated and barely learns; smaller weights help: init xavier (scaled "
-                        "by fan-in), scaled inputs (scale minmax) or, if it came with training, a lower "
-                        "learning rate or L2")
-        return None
-
     def metric_values(self) -> dict[tuple[str, str], float]:
         return {(n, p): float(self.value(n, p)[()]) for n, p in self.plan.metric_ports}
-
-    def _rising_warning(self, loss: float | None) -> str | None:
-        recent = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [loss]
-        if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
-            return None
-        if all(b > a for a, b in zip(recent, recent[1:])) and loss >= RISING_BY * recent[0]:
-            return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
-                    "the learning rate may be too high")
-        return None
 
     def learning_rates(self) -> list[float]:
         """The learning rates in use now (what every input called lr reads), for messages."""

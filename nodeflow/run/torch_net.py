@@ -1,12 +1,15 @@
 """A graph read as a PyTorch network: which nodes are layers, losses, updates and metrics.
 
-``torch_network(graph, data)`` follows the wires. A WeightedSum fed by a Weights (and
-Bias) node, with one activation on its output, is a layer (``nn.Linear`` plus the
-activation); an Error or CrossEntropy node on a layer's output is a loss; the Delta and
-BackDelta nodes must be wired exactly as backprop's deltas are, so that autograd
-computes what they compute; every WeightUpdate and BiasUpdate must read its layer's
-delta (and inputs). View nodes are ignored. Anything else is refused with a one-line
-NodeflowError naming the node. Imports no torch: this only reads the document.
+``torch_network(graph, data, skipped)`` reads the graph as nodeflow runs it: groups
+flattened (inner ids ``group/inner``), views and the nodes the plan skips left out. A
+WeightedSum fed by a Weights (and Bias) node, with one activation on its output, is a
+layer (``nn.Linear`` plus the activation); an Error or CrossEntropy node on a layer's
+output is a loss; the Delta and BackDelta nodes must be wired exactly as backprop's deltas
+are, so that autograd computes what they compute; every WeightUpdate and BiasUpdate must
+read its layer's delta (and inputs); MeanLoss, Accuracy and Saturation are metrics.
+Anything else (math nodes, Expression, Register and Assign: computations wired by hand)
+is refused with a one-line NodeflowError naming the node. Imports no torch: this only
+reads the document.
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from typing import NoReturn
 import networkx as nx
 import numpy as np
 
+from ..document.graph import Graph
 from ..errors import NodeflowError
 
 ACTIVATIONS = ("Sigmoid", "Tanh", "ReLU", "Identity", "Softmax")
 KNOWN = ("Dataset", "Constant", "Weights", "Bias", "WeightedSum", *ACTIVATIONS, "Error", "CrossEntropy", "Delta",
-         "BackDelta", "WeightUpdate", "BiasUpdate", "LearningRate", "MeanLoss", "Accuracy")  # and the views
+         "BackDelta", "WeightUpdate", "BiasUpdate", "LearningRate", "MeanLoss", "Accuracy", "Saturation")
 Port = tuple[str, str]  # (node, port)
 
 
@@ -51,13 +55,14 @@ class Update:
 @dataclass(frozen=True)
 class Metric:
     node: str
-    kind: str  # loss (MeanLoss: a loss node's E) | accuracy (Accuracy: an activation's y)
-    source: str
+    kind: str  # loss (MeanLoss) | accuracy, tolerance (Accuracy by class, by number) | saturation (Saturation)
+    source: str  # the loss node (loss) or the activation (the others) it reads
     on_test: bool
 
 
 @dataclass(frozen=True)
 class TorchNetwork:
+    graph: Graph  # the graph read: flattened, without views and skipped nodes (the node ids below are its)
     dataset: str
     layers: tuple[Layer, ...]  # in the graph's order
     losses: tuple[Loss, ...]
@@ -65,13 +70,13 @@ class TorchNetwork:
     rates: tuple[str, ...]  # LearningRate nodes the updates read
     metrics: tuple[Metric, ...]
 
-    def parameters(self) -> list[tuple[str, str]]:
-        """(Weights or Bias node, the torch parameter holding it: "<weighted sum>.weight" / ".bias")."""
+    def parameters(self) -> list[tuple[str, str, str]]:
+        """(Weights or Bias node, its layer's WeightedSum, "weight" or "bias"), inputs to outputs."""
         out = []
         for l in self.layers:
-            out.append((l.weights, f"{l.node}.weight"))
+            out.append((l.weights, l.node, "weight"))
             if l.bias:
-                out.append((l.bias, f"{l.node}.bias"))
+                out.append((l.bias, l.node, "bias"))
         return out
 
 
@@ -89,9 +94,8 @@ def _src(g, node: str, port: str) -> Port | None:
 
 
 def _users(g, node: str, port: str) -> list[str]:
-    """The nodes (views aside) reading ``node.port``."""
-    return [l.dst for l in g.links_of(node) if l.src == node and l.src_port == port
-            and g.type_of(l.dst).family != "view"]
+    """The nodes reading ``node.port``."""
+    return [l.dst for l in g.links_of(node) if l.src == node and l.src_port == port]
 
 
 def _layers(g, dataset: str) -> dict[str, Layer]:
@@ -185,33 +189,62 @@ def _updates(g, layers: dict[str, Layer], deltas: dict[str, set[Port]]) -> list[
 
 
 def _metrics(g, dataset: str, layers: dict[str, Layer], losses: dict[str, Loss]) -> list[Metric]:
-    activations = {l.activation for l in layers.values()}
+    by_activation = {l.activation: l for l in layers.values()}
     out = []
-    for n in sorted(g.nodes_of_type("MeanLoss", "Accuracy")):
-        if _type(g, n) == "MeanLoss":
+    for n in sorted(g.nodes_of_type("MeanLoss", "Accuracy", "Saturation")):
+        t, params = g.type_of(n), g.params(n)
+        if t.name == "MeanLoss":
             e = _src(g, n, "E")
-            if e[0] not in losses:
-                refuse(g, n, f"its E comes from {e[0]}, not an Error or CrossEntropy node")
-            out.append(Metric(n, "loss", e[0], False))
-            continue
-        y = _src(g, n, "y")
-        if y[1] != "y" or y[0] not in activations or _src(g, n, "target") != (dataset, "target"):
-            refuse(g, n, "it must read a layer's activation y and the Dataset's target")
-        out.append(Metric(n, "accuracy", y[0], g.params(n)["on"] == "test"))
+            if e[1] != "E" or e[0] not in losses:
+                refuse(g, n, f"its E comes from {e[0]}.{e[1]}, not an Error or CrossEntropy node's E")
+            out.append(Metric(n, "loss", e[0], t.on_test_set(params)))
+        elif t.name == "Saturation":
+            slope = _src(g, n, "slope")
+            if slope[1] != "slope" or slope[0] not in by_activation:
+                refuse(g, n, f"its slope comes from {slope[0]}.{slope[1]}, not a layer's activation")
+            out.append(Metric(n, "saturation", slope[0], False))
+        else:
+            y = _src(g, n, "y")
+            if y[1] != "y" or y[0] not in by_activation or _src(g, n, "target") != (dataset, "target"):
+                refuse(g, n, "it must read a layer's activation y and the Dataset's target")
+            kind = "tolerance" if params["rule"] == "tolerance" else "accuracy"
+            out.append(Metric(n, kind, y[0], t.on_test_set(params)))
     return out
 
 
 def _inert(g, n: str) -> bool:
-    """A view, or a Constant only views read: nothing it does changes training."""
+    """A Constant nothing reads (views are gone): nothing it does changes training."""
+    return _type(g, n) == "Constant" and not _users(g, n, "out")
+
+
+def _unknown(g, n: str) -> str:
+    """Why the exporter cannot take a node of a type it does not know."""
     t = g.type_of(n)
-    return t.family == "view" or (t.name == "Constant" and not _users(g, n, "out"))
+    if t.family == "math" or t.name in ("Register", "Assign", "TrainingInfo"):
+        return ("it is a step wired by hand (math nodes, Expression, Register, Assign), which the torch "
+                "export does not translate; `nodeflow export --to numpy` keeps it")
+    return f"the torch export knows no {t.name} node"
 
 
-def torch_network(g, data) -> TorchNetwork:
-    """The graph as layers, losses, updates and metrics; raises NodeflowError naming a node torch cannot take."""
+def readable(g, skipped=()) -> Graph:
+    """The graph as nodeflow runs it: groups flattened, and without views and the nodes the plan
+    skips (they compute nothing training uses)."""
+    g = g.flat()
+    keep = [n for n in g.node_ids if n not in skipped and g.type_of(n).family != "view"]
+    if len(keep) == len(g.node_ids):
+        return g
+    kept = set(keep)
+    links = [l for l in g.links() if l.src in kept and l.dst in kept]
+    return Graph.assembled(g.settings, g.base_dir, {n: g.attrs(n) for n in keep}, links)
+
+
+def torch_network(g, data, skipped=()) -> TorchNetwork:
+    """The graph as layers, losses, updates and metrics; raises NodeflowError naming a node torch cannot take.
+    ``skipped``: the nodes the plan leaves out (``Plan.skipped``)."""
+    g = readable(g, skipped)
     for n in nx.topological_sort(g.nx):
-        if _type(g, n) not in KNOWN and g.type_of(n).family != "view":
-            refuse(g, n, f"the torch export knows no {_type(g, n)} node")
+        if _type(g, n) not in KNOWN:
+            refuse(g, n, _unknown(g, n))
     dataset = g.nodes_of_type("Dataset")[0]
     layers = _layers(g, dataset)
     losses = _losses(g, dataset, layers, data.T_train)
@@ -228,5 +261,5 @@ def torch_network(g, data) -> TorchNetwork:
             refuse(g, n, "it is not part of a layer, loss, backprop delta, update or metric that torch can take")
     if not updates:
         raise NodeflowError("nothing to train: no WeightUpdate or BiasUpdate node writes a Weights or Bias node")
-    return TorchNetwork(dataset, tuple(layers.values()), tuple(losses.values()), tuple(updates), rates,
+    return TorchNetwork(g, dataset, tuple(layers.values()), tuple(losses.values()), tuple(updates), rates,
                         tuple(metrics))
