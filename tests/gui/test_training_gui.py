@@ -99,7 +99,7 @@ def script(app):
     p = app.plot
     places = lambda: [list(dpg.get_item_rect_min(i)) for i in (p.run, p.epochs, p.cancel)]
     out = {"places": [places()]}
-    x, y = dpg.get_item_rect_min(app.canvas.nodes["weights_1"].item)
+    x, y, _, _ = app.canvas.screen_rect("weights_1")
     yield from click(win, (x + 20, y + 8))  # a node with parameters and formulas: the inspector grows
     yield from until(lambda: app.canvas.selection()[0] == ["weights_1"], 60, "the click on weights_1")
     yield 3
@@ -220,7 +220,7 @@ def script(app):
         c.step_sample()
     win = window_id("nodeflow")
     focus(win)
-    x, y = dpg.get_item_rect_min(app.canvas.nodes["weight_update_1"].item)
+    x, y, _, _ = app.canvas.screen_rect("weight_update_1")
     yield from click(win, (x + 30, y + 8))
     yield from until(lambda: app.inspector.explained is not None and app.inspector.explained.node == "weight_update_1",
                      60, "the click on the update node")
