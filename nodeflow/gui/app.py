@@ -216,9 +216,13 @@ class App:
             self.act("step_sample")
 
     def cancel(self) -> None:
-        """Esc: drop the gesture in progress, or close the quick-add box."""
-        if not self.canvas.input.cancel():
+        """Esc: drop the gesture in progress, or close the quick-add box, or leave the probe."""
+        if self.canvas.input.cancel():
+            return
+        if self.quick_add.shown:
             self.quick_add.close()
+        else:
+            self.ctrl.leave_probe(say=True)
 
     def tidy(self) -> None:
         """Lay the graph out as the algorithm reads (one undo step), then show it all."""

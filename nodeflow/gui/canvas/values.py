@@ -13,9 +13,10 @@ from typing import Callable
 import numpy as np
 
 from ...errors import NotReady
-from ...views import VIEWS, ViewContext, picture
+from ...views import VIEWS
 from .. import wires
 from . import geometry, style
+from .viewnodes import ViewPictures
 
 EVERY = 0.1
 PICTURES_EVERY = 0.25
@@ -35,6 +36,7 @@ class ValueShower:
         self.ports: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, label, colour, thickness)
         self.drawn: dict[str, object] = {}  # node -> what its picture shows
         self.skipped: set[str] = set()  # nodes the plan leaves out (not connected to the loss)
+        self.views = ViewPictures(canvas)
 
     def forget(self) -> None:
         """The graph changed: look again."""
@@ -78,9 +80,13 @@ class ValueShower:
         return self.run
 
     def _reader(self, run) -> Callable[[str, str], np.ndarray | None]:
-        """``value(node, port)`` reading the run's memory through views kept per run."""
+        """``value(node, port)`` reading the run's memory through views kept per run (while a probe is
+        shown: the probe's values, and nothing on wires its forward pass does not reach)."""
         if run is None:
             return lambda n, p: None
+        probe = self.c.ctrl.probing
+        if probe is not None:
+            return lambda n, p: probe.run.value(n, p) if probe.shows(n, p) else None
         if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
             return lambda n, p: run.value(n, p) if (n, p) in run.plan.aliases else None
         if self._views[0] is not run:
@@ -135,6 +141,10 @@ class ValueShower:
         bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
         hot = ev.last_node if plan is not None and (ev.cursor or not self.c.ctrl.running) else None
         pending = {s.node for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
+        probe = self.c.ctrl.probing
+        if probe is not None:  # the probe's forward pass stands out; what it does not reach is dimmed
+            views = {n for n in self.c.nodes if self.c.graph.type_of(n).name in VIEWS}
+            pending, bad, hot = set(self.c.nodes) - set(probe.evaluated) - views, None, None
         skipped = set(getattr(plan, "skipped", ()) or ())
         phase = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_nodes)
@@ -170,31 +180,26 @@ class ValueShower:
                 self._display(node, item, value, pictures)
 
     def _display(self, node, item, value, pictures: bool) -> None:
-        """A view node's area: the registered picture, or the value as text (Watch)."""
+        """A view node's area: the registered picture (see ``viewnodes``), or the value as text (Watch)."""
         g = self.c.graph
         t = g.type_of(node)
-        port = t.inputs[0].name
-        wire = g.wire_into(node, port)
-        v = value(wire.src, wire.src_port) if wire is not None else None
-        params = g.params(node)
-        drawn = (None if v is None else (v.shape, v.tobytes()), tuple(params.items()))
-        if self.drawn.get(node) == drawn:
+        wired = {p.name: g.wire_into(node, p.name) for p in t.inputs}
+        inputs = {p: value(w.src, w.src_port) for p, w in wired.items() if w is not None}
+        if t.name in VIEWS:
+            if not self.views.show(node, item, t.name, inputs, self.run, self.c.ctrl.probing, pictures):
+                self.pictures_due = True
             return
-        if t.name not in VIEWS:
+        v = inputs.get(t.inputs[0].name)
+        drawn = (item, None if v is None else (v.shape, v.tobytes()))
+        if self.drawn.get(node) != drawn:
             self.drawn[node] = drawn
             item.show_note(wires.format_full(v, limit=6) if v is not None else "wire a value in")
-            return
-        if not pictures:
-            self.pictures_due = True
-            return
-        self.drawn[node] = drawn
-        shown = picture(ViewContext(self.c.ctrl.session, node, params, {port: v}), t.name)
-        item.show_note("" if shown.rgb is not None else shown.note)
-        item.picture.show(shown.rgb)
 
     def _wires(self, colours: dict, run) -> None:
         ev = self.c.ctrl.session
         hot = ev.last_node if run is not None and (ev.cursor or not self.c.ctrl.running) else None
+        if self.c.ctrl.probing is not None:
+            hot = None
         hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
