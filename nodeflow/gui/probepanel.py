@@ -29,6 +29,7 @@ class ProbePanel:
         self.ctrl = ctrl
         self.form = form
         self.fields: list[int] = []
+        self.names: tuple[str, ...] = ()  # the fields' labels
         self.features: tuple | None = None  # what the fields are for (the data's feature names)
         self._seen = None
         with dpg.collapsing_header(label="Probe: ask the network", default_open=True, parent=parent,
@@ -53,7 +54,7 @@ class ProbePanel:
     def _build(self, data) -> None:
         """A field per feature (or one for all), each starting at the feature's mean."""
         dpg.delete_item(self.table, children_only=True)
-        self.fields = []
+        self.fields, self.names = [], ()
         if data is None:
             dpg.add_text("(no data: the graph is not ready)", parent=self.table, color=QUIET)
             return
@@ -65,6 +66,7 @@ class ProbePanel:
             starts = [", ".join(starting_value(v) for v in means)]
         else:
             starts = [starting_value(v) for v in means]
+        self.names = names
         for name, start in zip(names, starts):
             with dpg.table_row(parent=table):
                 dpg.add_text(name, color=(185, 185, 195, 255))
