@@ -237,8 +237,7 @@ def _place_columns(g, r: _Roles, block: set[str], chain: dict[str, int]) -> dict
             place[n] = (0, DELTAS)
     for n in sorted(block, key=g.node_ids.index):
         if n not in place and r.is_view(n):
-            src = next((w.src for w in (g.wire_into(n, p.name) for p in r.t[n].inputs) if w and w.src in place),
-                       None)  # what it shows: the node wired into its first input
+            src = next((w.src for p in g.inputs(n) if (w := g.wire_into(n, p.name)) and w.src in place), None)
             place[n] = (place[src][0] if src else 0, TOP)
     for n in block:
         place.setdefault(n, (0, FORWARD))

@@ -11,6 +11,7 @@ from ..errors import NodeflowError
 from .controller import Controller
 
 MAX_FIELDS = 8  # more features than this: one field of comma-separated numbers
+OPEN_UP_TO = 3  # the panel opens by itself for data with at most this many features
 QUIET = (170, 170, 170, 255)
 ANSWER = (215, 225, 180, 255)
 
@@ -67,6 +68,7 @@ class ProbePanel:
         else:
             starts = [starting_value(v) for v in means]
         self.names = names
+        dpg.set_value(self.header, len(means) <= OPEN_UP_TO)  # many features: folded, so the inspector keeps room
         for name, start in zip(names, starts):
             with dpg.table_row(parent=table):
                 dpg.add_text(name, color=(185, 185, 195, 255))

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,6 +53,8 @@ def _step_to(app, node: str, pulse_at: float = 0.55):
 def _shoot(app, name: str):
     path = Path(os.environ["NODEFLOW_SHOTS"]) / name
     path.unlink(missing_ok=True)
+    if shutil.which("xdotool"):  # the pointer sits mid-screen: move it off the window (no hover effects)
+        subprocess.run(["xdotool", "mousemove", "2015", "1175"], check=False)
     yield 4
     app.screenshot(path)
     yield from until(lambda: path.exists() and path.stat().st_size > 0, 120, f"{name} to be written")
