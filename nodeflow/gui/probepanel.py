@@ -1,7 +1,8 @@
 """The probe panel: type an input in the data's own units, a field per feature named as the data
 names it, and watch it flow through the forward pass (values on every wire, on a copy of the run;
 the training state is not touched). Enter or Probe shows it; Leave or Esc returns to the training
-values. Data with many features takes one field of comma-separated numbers."""
+values. Data with many features takes one field of comma-separated numbers. The panel is a
+folded header under the settings until opened."""
 from __future__ import annotations
 
 import dearpygui.dearpygui as dpg
@@ -11,7 +12,6 @@ from ..errors import NodeflowError
 from .controller import Controller
 
 MAX_FIELDS = 8  # more features than this: one field of comma-separated numbers
-OPEN_UP_TO = 3  # the panel opens by itself for data with at most this many features
 QUIET = (170, 170, 170, 255)
 ANSWER = (215, 225, 180, 255)
 
@@ -33,7 +33,8 @@ class ProbePanel:
         self.names: tuple[str, ...] = ()  # the fields' labels
         self.features: tuple | None = None  # what the fields are for (the data's feature names)
         self._seen = None
-        with dpg.collapsing_header(label="Probe: ask the network", default_open=True, parent=parent,
+        # folded until opened, so that the selected node's part of the inspector keeps its room
+        with dpg.collapsing_header(label="Probe: ask the network", default_open=False, parent=parent,
                                    before=before) as self.header:
             dpg.add_text("an input in the data's own units; training is not touched", color=QUIET, wrap=0)
             self.table = dpg.add_group()
@@ -68,7 +69,6 @@ class ProbePanel:
         else:
             starts = [starting_value(v) for v in means]
         self.names = names
-        dpg.set_value(self.header, len(means) <= OPEN_UP_TO)  # many features: folded, so the inspector keeps room
         for name, start in zip(names, starts):
             with dpg.table_row(parent=table):
                 dpg.add_text(name, color=(185, 185, 195, 255))

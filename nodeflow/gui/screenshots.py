@@ -141,6 +141,7 @@ def probe(app):
     yield from _train(app, 300)
     _show(app, ["dataset", "sigmoid_2", "decision_regions", "error"])
     panel = app.inspector.probe
+    dpg.set_value(panel.header, True)  # (open)
     for field, text in zip(panel.fields, ("0.3", "0.7")):
         dpg.set_value(field, text)
     panel.probe()

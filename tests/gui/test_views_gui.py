@@ -124,6 +124,11 @@ def script(app):
     yield 3
     out = {"before": training(c), "shown_before": shown(app)}
     panel = app.inspector.probe
+    out["folded"] = dpg.get_value(panel.header)
+    x, y = dpg.get_item_rect_min(panel.header)
+    yield from click(win, (x + 40, y + 8))  # open the panel
+    yield from until(lambda: dpg.get_value(panel.header), 60, "the probe panel to open")
+    yield 2
     out["features"] = list(panel.names)
     view = app.canvas.view.version
     for field, text in zip(panel.fields, ("2.2", "1.5")):
@@ -165,7 +170,7 @@ def test_a_probe_typed_in_raw_units_flows_through_and_leaves_training_alone(edit
     predicted = subprocess.run([sys.executable, "-m", "nodeflow", "predict", str(tmp_path / "g.json"),
                                 "--input", "2.2,1.5"], capture_output=True, text=True, check=True).stdout
     assert predicted == f"2.2, 1.5 -> {raw:.6g}\n"
-    assert r["features"] == ["a", "b"]  # the data's own names
+    assert r["folded"] is False and r["features"] == ["a", "b"]  # folded until opened; the data's own names
     shown, answer, message, evaluated, error_dimmed, same_view = r["probing"]
     xs, zs = wires.format_value(np.array(x)), wires.format_value(np.array([z]))
     assert xs == "[0.3 -0.212]" and shown["wires"] == {
