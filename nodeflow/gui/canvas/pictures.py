@@ -24,7 +24,6 @@ class Picture:
         self.texture: int | None = None
         self.image: int | None = None
         self.size: tuple[int, int] | None = None  # (width, height) of the texture
-        self.shown = 0  # how many images it has shown
 
     def show(self, rgb: np.ndarray | None) -> None:
         """Draw ``rgb`` ((h, w, 3) floats in 0..1), or nothing for None."""
@@ -40,7 +39,6 @@ class Picture:
             self.image = dpg.draw_image(self.texture, *self._corners(), parent=self.parent)
         else:
             dpg.set_value(self.texture, rgba)
-        self.shown += 1
 
     def _corners(self):
         x, y, aw, ah = self.area
