@@ -9,7 +9,8 @@ right (data, then per layer a column of parameters, the weighted sum, the activa
 the loss and metrics at the right; below it the backward chain, right to left (deltas
 under the activations whose slope they use), and the updates under the parameters they
 update (so each weight's wires run down its own column); view nodes in a row above, each
-as near what it shows as the others allow. Separate networks (sharing the data) are stacked; unconnected nodes go last.
+as near what it shows as the others allow. Separate networks (sharing the data) are
+stacked; unconnected nodes go last.
 """
 from __future__ import annotations
 
