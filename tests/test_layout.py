@@ -135,3 +135,18 @@ def test_a_monitor_sits_above_what_it_watches_and_metrics_of_the_loss_at_the_rig
         assert layout.rect(g, "train_accuracy")[0] > layout.rect(g, "error")[0]
     finally:
         del NODE_TYPES["TestMonitor"]
+
+
+def test_views_sit_in_a_row_above_the_network_near_what_they_show():
+    g = load(GRAPHS / "circle_regions.json")
+    views = ["hidden_units", "decision_regions", "confusion", "probabilities"]  # ordered by what they show
+    rest = [n for n in g.node_ids if n not in views]
+    assert len({bottom(g, n) for n in views}) == 1 and bottom(g, views[0]) < min(top(g, n) for n in rest)
+    rects = [layout.rect(g, n) for n in views]
+    assert all(a[0] + a[2] + layout.COL_GAP <= b[0] for a, b in zip(rects, rects[1:]))  # left to right, apart
+    assert max(x + w for x, _, w, _ in rects) <= max(layout.rect(g, n)[0] + layout.rect(g, n)[2] for n in rest)
+    assert layout.rect(g, "hidden_units")[0] < centre_x(g, "sigmoid_1") < layout.rect(g, "decision_regions")[0]
+    gap = layout.COL_GAP
+    assert layout._pack_row([0, 10, 500], [100, 100, 100], 1000) == [0, 100 + gap, 500]  # pushed right
+    assert layout._pack_row([800, 800], [150, 150], 1000) == [1000 - 300 - gap, 850]  # packed back from the edge
+    assert layout._pack_row([-40], [100], 1000) == [0]

@@ -59,6 +59,23 @@ def test_points_are_drawn_where_the_samples_are(circle):
     assert changed[:draw.MARGIN_TOP].sum() == 0 and changed[:, :draw.MARGIN_LEFT].sum() == 0  # not on the axes
 
 
+def test_a_probed_input_is_marked_where_it_is(circle):
+    s, g = circle, circle.graph
+    params = {**g.params("decision_regions"), "size": 120, "points": False}
+    bare = picture(ViewContext(s, "decision_regions", params), "DecisionRegions")
+    marked = picture(ViewContext(s, "decision_regions", params, probe=s.probe([0.3, 0.7])), "DecisionRegions")
+    x_range, y_range, _ = function.plane(s.plan.data, 120)
+    ax = draw.Axes(draw.MARGIN_LEFT, draw.MARGIN_TOP, 120, 120, x_range, y_range)
+    cy, cx = np.argwhere(np.any(marked.rgb != bare.rgb, axis=2)).mean(axis=0)  # the middle of what changed
+    assert abs(cx - ax.px(0.3)) < 0.5 and abs(cy - ax.py(0.7)) < 0.5
+    x, y = (int(round(float(v))) for v in (ax.px(0.3), ax.py(0.7)))
+    np.testing.assert_array_equal(marked.rgb[y, x + 5], function.PROBE_MARK)  # a white ring, radius 5..6
+    np.testing.assert_array_equal(marked.rgb[y, x + 7], [0, 0, 0])  # between black ones
+    np.testing.assert_array_equal(marked.rgb[y, x], bare.rgb[y, x])  # the region's colour shows inside
+    ring = draw.ring(4)
+    assert ring.shape == (9, 9) and ring[4, 0] and ring[4, 1] and not ring[4, 2] and not ring[4, 4]
+
+
 def test_fitted_curve_runs_through_the_predictions():
     s = trained("curve_fit.json", 40)
     data, size = s.plan.data, 100

@@ -8,8 +8,9 @@ exactly these boxes and the layout keeps them apart.
 right (data, then per layer a column of parameters, the weighted sum, the activation),
 the loss and metrics at the right; below it the backward chain, right to left (deltas
 under the activations whose slope they use), and the updates under the parameters they
-update (so each weight's wires run down its own column); view nodes above what they
-show. Separate networks (sharing the data) are stacked; unconnected nodes go last.
+update (so each weight's wires run down its own column); view nodes in a row above, each
+as near what it shows as the others allow. Separate networks (sharing the data) are
+stacked; unconnected nodes go last.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ TITLE_H, ROW_H, BOTTOM = 24.0, 19.0, 7.0
 PAD, GAP = 9.0, 6.0  # inside a node: edge to pin name; between texts
 VALUE_W = 64.0  # room for a value next to an output's name
 MIN_W, MAX_W = 120.0, 200.0
-DISPLAY = (168.0, 132.0)  # a view node's picture (or text) area
+DISPLAY = (168.0, 132.0)  # a view node's picture (or text) area, unless its type says (``picture_area``)
 COL_GAP, ROW_GAP, BAND_GAP, BLOCK_GAP = 50.0, 18.0, 40.0, 90.0
 
 # Advance widths of DejaVu Sans (the editor's font), in hundredths of the font size, for ' '..'~'.
@@ -93,12 +94,14 @@ def box_of(t: type[NodeType]) -> Box:
     w = PAD + in_w + GAP + (VALUE_W if outs else 24.0) + GAP + out_w + PAD
     rows = max(len(ins), len(outs), 1)
     h = TITLE_H + rows * ROW_H + BOTTOM
+    w = round(min(max(w, MIN_W), MAX_W))
     display = None
-    if t.family == "view":
-        w = max(w, DISPLAY[0] + 2 * PAD)
-        display = ((max(w, MIN_W) - DISPLAY[0]) / 2, h - BOTTOM + 4.0, DISPLAY[0], DISPLAY[1])
-        h += DISPLAY[1] + 4.0
-    return Box(round(min(max(w, MIN_W), MAX_W)), h, t.family == "backward", ins, outs, display)
+    if t.family == "view":  # a picture area below the pins, as big as the type's picture at 100 %
+        aw, ah = t.picture_area or DISPLAY
+        w = max(w, round(aw + 2 * PAD))
+        display = ((w - aw) / 2, h - BOTTOM + 4.0, aw, ah)
+        h += ah + 4.0
+    return Box(w, h, t.family == "backward", ins, outs, display)
 
 
 def box(g, node: str) -> Box:
@@ -289,8 +292,8 @@ def tidy(g) -> dict[str, tuple[float, float]]:
     places = [_place_columns(g, r, b, _chain_columns(g, r, b)) for b in blocks]
     widths: dict[int, float] = {}
     for place in places:
-        for n, (c, _) in place.items():
-            widths[c] = max(widths.get(c, 0.0), box(g, n).w)
+        for n, (c, _) in place.items():  # (the row of views above the chain does not widen a column)
+            widths[c] = max(widths.get(c, 0.0), 0.0 if _in_row(r, place, n) else box(g, n).w)
     xs, x = {}, 0.0
     for c in range(max(widths, default=-1) + 1):
         xs[c] = x
@@ -306,11 +309,20 @@ def tidy(g) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _in_row(r: _Roles, place: dict, n: str) -> bool:
+    """View nodes go in a row above everything (monitors, small, stay right above what they watch)."""
+    return place[n][1] == TOP and r.t[n].family == "view"
+
+
 def _stack_block(g, r, place, xs, widths, top, out) -> float:
-    """Stack each column's nodes band by band from ``top``; returns the block's bottom."""
+    """The views' row, then each column's nodes stacked band by band; returns the block's bottom."""
+    row = sorted((n for n in place if _in_row(r, place, n)), key=lambda n: (place[n][0], _stack_key(g, r, n, place)))
+    if row:
+        top = _place_row(g, row, place, xs, widths, top, out) + BAND_GAP
     cells: dict[tuple[int, int], list[str]] = {}
     for n in sorted(place, key=lambda n: _stack_key(g, r, n, place)):
-        cells.setdefault(place[n], []).append(n)
+        if n not in row:
+            cells.setdefault(place[n], []).append(n)
     height = {k: sum(box(g, n).h for n in ns) + ROW_GAP * (len(ns) - 1) for k, ns in cells.items()}
     band_h = {b: max((h for (c, bb), h in height.items() if bb == b), default=None) for b in range(5)}
     y = top
@@ -327,6 +339,31 @@ def _stack_block(g, r, place, xs, widths, top, out) -> float:
                 yy += box(g, n).h + ROW_GAP
         y += band_h[band] + BAND_GAP
     return y - BAND_GAP
+
+
+def _place_row(g, row: list[str], place: dict, xs: dict, widths: dict, top: float, out: dict) -> float:
+    """View nodes in one row from ``top``, bottoms aligned, each as near the middle of its column as
+    the others allow, within the columns' span; returns the row's bottom."""
+    h = max(box(g, n).h for n in row)
+    right = max(xs[c] + w for c, w in widths.items())
+    wanted = [xs[place[n][0]] + (widths[place[n][0]] - box(g, n).w) / 2 for n in row]
+    for n, x in zip(row, _pack_row(wanted, [box(g, n).w for n in row], right)):
+        out[n] = (x, top + h - box(g, n).h)
+    return top + h
+
+
+def _pack_row(wanted: list[float], widths: list[float], right: float) -> list[float]:
+    """Left edges for boxes in a row, in order, ``COL_GAP`` apart: each as near its ``wanted`` edge as
+    the others allow, the row kept left of ``right`` (and right of 0) where it fits."""
+    x: list[float] = []
+    for want, w in zip(wanted, widths):
+        x.append(want if not x else max(want, x[-1] + widths[len(x) - 1] + COL_GAP))
+    if x and x[-1] + widths[-1] > right:  # pushed out on the right: pack back from there
+        x[-1] = right - widths[-1]
+        for i in range(len(x) - 2, -1, -1):
+            x[i] = min(x[i], x[i + 1] - COL_GAP - widths[i])
+    shift = max(0.0, -x[0]) if x else 0.0
+    return [v + shift for v in x]
 
 
 def apply(g) -> None:

@@ -9,6 +9,7 @@ Modules:
     wires        how values look: pin text, wire labels, diverging colours and thickness, badges
     panels       palette (+ right-click quick add), status line
     inspector    settings, the selected node (parameters, what it computes) or wire
+    probepanel   the probe: an input of one's own, in raw units, through the forward pass
     training     Run / epochs / Cancel / progress and the per-epoch plot
     datachoice   the data list: built-in sets, recent CSV files, "CSV file..."
     screen       is there a display, and where the window fits on it
@@ -17,6 +18,7 @@ Modules:
     shot         ``nodeflow shot``: the editor's picture of a graph file, and its node rectangles
     screenshots  ``python -m nodeflow.gui.screenshots assets/`` makes the README pictures
     bench_frame  ``python -m nodeflow.gui.bench_frame``: Python time per frame (``--idle S``: idle CPU)
+    bench_views  ``python -m nodeflow.gui.bench_views``: what live view pictures cost a run
 
 The editor keeps only maps from drawn items to node ids, ports and links; the graph is
 the single source of truth and the canvas follows its change events (so undo and redo

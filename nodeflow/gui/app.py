@@ -158,12 +158,7 @@ class App:
                 b = dpg.add_button(label=label, callback=lambda s, a, u: u(), user_data=fn)
                 with dpg.tooltip(b):
                     dpg.add_text(tip)
-            self.run_button = dpg.add_button(label="Run", width=70, callback=c.toggle_run)
-            with dpg.tooltip(self.run_button):
-                dpg.add_text("R: train for the number of epochs set; R again pauses")
-            dpg.add_input_int(label="epochs", width=90, default_value=c.run_epochs, min_value=1, min_clamped=True,
-                              callback=lambda s, a: setattr(c, "run_epochs", a))
-            dpg.add_spacer(width=10)
+            dpg.add_spacer(width=10)  # Run and its epochs are in the training panel (and R, Train -> Run)
             dpg.add_checkbox(label="animate", default_value=c.animate, callback=lambda s, a: setattr(c, "animate", a))
             dpg.add_slider_float(label="", width=140, default_value=c.speed, min_value=0.5, max_value=200.0,
                                  format="%.1f per second", callback=lambda s, a: setattr(c, "speed", a))
@@ -221,9 +216,13 @@ class App:
             self.act("step_sample")
 
     def cancel(self) -> None:
-        """Esc: drop the gesture in progress, or close the quick-add box."""
-        if not self.canvas.input.cancel():
+        """Esc: drop the gesture in progress, or close the quick-add box, or leave the probe."""
+        if self.canvas.input.cancel():
+            return
+        if self.quick_add.shown:
             self.quick_add.close()
+        else:
+            self.ctrl.leave_probe(say=True)
 
     def tidy(self) -> None:
         """Lay the graph out as the algorithm reads (one undo step), then show it all."""
@@ -281,9 +280,6 @@ class App:
         self.inspector.refresh(*self.canvas.selection())
         self.plot.refresh()
         self.status.refresh()
-        label = "Pause" if c.running else "Run"
-        if dpg.get_item_label(self.run_button) != label:
-            dpg.configure_item(self.run_button, label=label)
         if c.title != self._title:
             self._title = c.title
             dpg.set_viewport_title(self._title)

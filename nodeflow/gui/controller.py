@@ -100,6 +100,7 @@ class Controller:
         self.values_version = 0  # bumped whenever values on the wires may have changed
         self._trained_steps = 0  # steps taken since the graph was opened (they change its weights)
         self.stepped_run = None  # the run the last step ran on: a newer one has computed nothing yet
+        self.probing = None  # a run.probe.Probe whose values the wires show instead of the run's
         self._saved = self._edit_state()
         self._replace_listeners: list[Callable[[Graph], None]] = []
         self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
@@ -161,6 +162,7 @@ class Controller:
     # -- files -------------------------------------------------------------------------
     def _replace(self, graph: Graph, path: Path | None) -> None:
         self.cancel_run()
+        self.leave_probe()
         self.session.close()
         profiling = self.session.profiling
         self.graph, self.path = graph, path
@@ -242,6 +244,7 @@ class Controller:
         """Apply an edit; a refusal becomes the status message. ``quiet``: it changes no numbers.
 
         The run's trained values go into the document first, so undoing the edit brings them back."""
+        self.leave_probe()
         try:
             self.session.apply()
             out = fn(*args, **kw)
@@ -346,6 +349,7 @@ class Controller:
     def _history(self, move: Callable[[], str | None], done: str, none: str) -> bool:
         """Undo or redo one edit (stopping a run first) and say which."""
         self.cancel_run()
+        self.leave_probe()
         label = move()
         self.values_version += 1
         self.say(f"{done} {label}" if label else none)
@@ -354,6 +358,7 @@ class Controller:
     # -- stepping ----------------------------------------------------------------------
     def _step(self, fn: Callable) -> bool:
         """Run one stepping action; NotReady and divergence become status messages."""
+        self.leave_probe()
         self.values_version += 1
         try:
             run = self.session.run
@@ -409,6 +414,7 @@ class Controller:
 
     def step_back(self) -> bool:
         self.cancel_run()
+        self.leave_probe()
         if not self.session.step_back():
             self.say("nothing to step back to", "warn")
             return False
@@ -505,6 +511,31 @@ class Controller:
         if s is not None:
             self._epoch_message(s)
             self.message.text = "run finished: " + self.message.text
+
+    # -- asking the network ----------------------------------------------------------
+    def probe(self, raw) -> bool:
+        """Show one input of the user's own (in the data's units) flowing through the forward pass, on
+        a copy of the run: the wires show its values until the probe is left (Esc, a step, an edit)."""
+        self.cancel_run("paused")
+        try:
+            p = self.session.probe(raw)
+        except NodeflowError as e:
+            self.fail(e)
+            return False
+        self.probing = p
+        self.values_version += 1
+        self.say(f"probe: {', '.join(f'{v:g}' for v in p.raw_input)} -> {p.describe()}   "
+                 f"(training untouched; Esc returns to it)")
+        return True
+
+    def leave_probe(self, say: bool = False) -> None:
+        """Back to the training values on the wires."""
+        if self.probing is None:
+            return
+        self.probing = None
+        self.values_version += 1
+        if say:
+            self.say("left the probe: the wires show the training values again")
 
     # -- inspection --------------------------------------------------------------------
     def gradient_check(self) -> list[ParamCheck]:

@@ -20,6 +20,7 @@ from ..nodes.base import Param
 from . import dialogs
 from .controller import Controller
 from .datachoice import DataChooser
+from .probepanel import ProbePanel
 from .training import PANEL_HEIGHT, panel_height
 from .wires import format_full
 
@@ -71,6 +72,7 @@ class Inspector:
         self.below = PANEL_HEIGHT  # room left below for the training panel
         with dpg.child_window(parent=parent, height=-PANEL_HEIGHT, border=False) as self.scroll:
             self._settings(new_network)
+            self.probe = ProbePanel(self.scroll, ctrl)
             dpg.add_separator()
             self.title = dpg.add_text("Node: (select one, or a wire)", color=HEADING)
             self.node_group = dpg.add_group()
@@ -126,6 +128,7 @@ class Inspector:
                      "batch_size": s["batch_size"]}.items():
             self._show(self.widgets[k], v)
         self.data.refresh(s["data"], g.base_dir)
+        self.probe.refresh()
         net = s.get("network")
         self._show(self.network, f"network: {'-'.join(map(str, net['layers']))} {net['activation']}" if net
                    else "network: built by hand")
@@ -146,6 +149,10 @@ class Inspector:
             self._show(self.wire_value, self._wire_text(link))
 
     def _wire_text(self, link: Link) -> str:
+        p = self.ctrl.probing
+        if p is not None:
+            return format_full(p.value(link.src, link.src_port)) if p.shows(link.src, link.src_port) else \
+                "(not part of the probe's forward pass)"
         try:
             return format_full(self.ctrl.session.value(link.src, link.src_port))
         except (NotReady, KeyError):

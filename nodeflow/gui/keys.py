@@ -68,10 +68,10 @@ MOUSE: tuple[tuple[str, str], ...] = (
     ("Zoom", "mouse wheel, about the cursor"),
     ("Layout", "lays the graph out as the algorithm reads: forward left to right, blame flowing back beneath"),
     ("Step", "evaluates the graph one node, one sample or one epoch at a time"),
-    ("Run", "trains for the epochs set in the toolbar (again: pause); untick animate for full speed"),
+    ("Run", "trains for the epochs set in the training panel (again: pause); untick animate for full speed"),
     ("Undo", "every edit, moves and tidying included"),
     ("Files", ""),
-    ("Cancel", "drops the gesture in progress and closes the quick-add box"),
+    ("Cancel", "drops the gesture in progress, closes the quick-add box, or leaves the probe"),
     ("Colours", "wires: orange negative, blue positive, thicker for bigger values, red NaN; a dot runs along "
                 "the wires of the node just evaluated: green forward, magenta backward, cyan updates; dimmed "
                 "nodes are still to come in this sample, or skipped (not connected to the loss)"),

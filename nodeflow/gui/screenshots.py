@@ -7,12 +7,20 @@ unless ``--size`` says otherwise:
   backward pass, a pulse on its way along a wire and every value on its wire;
 - ``digits.png``: the 64-25-10 digits network fitted in view after a few epochs;
 - ``hidden-units.png``: zoomed in on its UnitImages node, what each hidden unit looks for;
-- ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass.
+- ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass;
+- ``views.png`` (1920x1080): the circle network after training, fitted in view, its view nodes
+  live (hidden units over the input plane, decision regions, confusion matrices, probabilities);
+- ``views-zoomed.png``: zoomed to 100 % on its decision regions and confusion matrices;
+- ``curve-fit.png``: the 1-10-1 network's fitted curve through the noisy cubic;
+- ``probe.png``: an input of one's own (0.3, 0.7) typed into the probe, flowing through the
+  circle network: its values on the wires, its point ringed in the decision regions.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,6 +53,8 @@ def _step_to(app, node: str, pulse_at: float = 0.55):
 def _shoot(app, name: str):
     path = Path(os.environ["NODEFLOW_SHOTS"]) / name
     path.unlink(missing_ok=True)
+    if shutil.which("xdotool"):  # the pointer sits mid-screen: move it off the window (no hover effects)
+        subprocess.run(["xdotool", "mousemove", "2015", "1175"], check=False)
     yield 4
     app.screenshot(path)
     yield from until(lambda: path.exists() and path.stat().st_size > 0, 120, f"{name} to be written")
@@ -82,6 +92,67 @@ def seeds(app):
     result({"epoch": app.ctrl.session.epoch, "node": app.ctrl.session.last_node})
 
 
+def _show(app, nodes: list[str], zoom: float | None = None) -> None:
+    """Show ``nodes``: centred at ``zoom``, or (None) all of them as big as fits."""
+    rects = [app.canvas.nodes[n].rect() for n in nodes]
+    x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
+    x1, y1 = max(r[0] + r[2] for r in rects), max(r[1] + r[3] for r in rects)
+    if zoom is None:
+        app.canvas.view.fit((x0, y0, x1, y1))
+    else:
+        app.canvas.view.look_at(zoom, ((x0 + x1) / 2, (y0 + y1) / 2))
+
+
+def views(app, zoomed: bool = False):
+    """The circle network's views, live after training: fitted, or zoomed to 100 % on two of them."""
+    c = app.ctrl
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from _train(app, 300)
+    c.step_sample()
+    yield 3  # (the pulses start in the next frame)
+    yield from until(lambda: not app.canvas.animating, 300, "the pulses")
+    if zoomed:
+        _show(app, ["decision_regions", "confusion", "sigmoid_2"], 1.0)
+        yield from until(lambda: not app.canvas.values.views.waiting, 60, "the pictures")
+    yield from _shoot(app, "views-zoomed.png" if zoomed else "views.png")
+    result({"epoch": c.session.epoch})
+
+
+def views_zoomed(app):
+    yield from views(app, zoomed=True)
+
+
+def curve(app):
+    """The fitted curve of the noisy cubic, after training."""
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from _train(app, 300)
+    _show(app, ["fitted_curve", "identity_2", "error"], 0.9)
+    yield from until(lambda: not app.canvas.values.views.waiting, 60, "the pictures")
+    yield from _shoot(app, "curve-fit.png")
+    result({"epoch": app.ctrl.session.epoch})
+
+
+def probe(app):
+    """An input typed into the probe (0.3, 0.7) on its way through the trained circle network."""
+    import dearpygui.dearpygui as dpg
+
+    c, cv = app.ctrl, app.canvas
+    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    yield from _train(app, 300)
+    _show(app, ["dataset", "sigmoid_2", "decision_regions", "error"])
+    panel = app.inspector.probe
+    dpg.set_value(panel.header, True)  # (open)
+    for field, text in zip(panel.fields, ("0.3", "0.7")):
+        dpg.set_value(field, text)
+    panel.probe()
+    yield from until(lambda: any(p.link.src == "weighted_sum_2" for p in cv.pulses.flying), 120, "the pulses")
+    held = [(p, 0.5) for p in cv.pulses.flying if p.link.src == "weighted_sum_2"]
+    cv.pulses.at = lambda now: held  # time stands still for the picture
+    yield from until(lambda: not cv.values.views.waiting, 60, "the pictures")
+    yield from _shoot(app, "probe.png")
+    result({"epoch": c.session.epoch, "probe": c.message.text})
+
+
 def _seeds_graph(folder: Path) -> Path:
     from ..document.builders import mlp
     from ..document.files import save
@@ -93,7 +164,11 @@ def _seeds_graph(folder: Path) -> Path:
 
 SHOTS = {"editor.png": ("editor", lambda tmp: ROOT / "graphs" / "xor.json"),
          "digits.png": ("digits", lambda tmp: ROOT / "graphs" / "digits.json"),
-         "seeds-backward.png": ("seeds", _seeds_graph)}
+         "seeds-backward.png": ("seeds", _seeds_graph),
+         "views.png": ("views", lambda tmp: ROOT / "graphs" / "circle_regions.json", "1920x1080"),
+         "views-zoomed.png": ("views_zoomed", lambda tmp: ROOT / "graphs" / "circle_regions.json"),
+         "curve-fit.png": ("curve", lambda tmp: ROOT / "graphs" / "curve_fit.json"),
+         "probe.png": ("probe", lambda tmp: ROOT / "graphs" / "circle_regions.json")}
 
 
 def make(folder: str | Path, names=None, size: str = SIZE) -> list[Path]:
@@ -103,12 +178,12 @@ def make(folder: str | Path, names=None, size: str = SIZE) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["NODEFLOW_SHOTS"] = str(folder)
     made = []
-    w, h = size.split("x")
-    with tempfile.TemporaryDirectory() as tmp, virtual_display(f"{int(w) + 100}x{int(h) + 100}") as display:
-        for name, (fn, graph) in SHOTS.items():
+    with tempfile.TemporaryDirectory() as tmp, virtual_display("2020x1180") as display:
+        for name, (fn, graph, *own) in SHOTS.items():  # (a picture may have a size of its own)
             if names and name not in names:
                 continue
-            run_editor(f"nodeflow.gui.screenshots:{fn}", graph(Path(tmp)), display=display, size=size, timeout=600)
+            run_editor(f"nodeflow.gui.screenshots:{fn}", graph(Path(tmp)), display=display, size=own[0] if own else size,
+                       timeout=600)
             made.append(folder / name)
     return made
 

@@ -97,8 +97,9 @@ def key(win: str, name: str) -> Iterator[int]:
     yield 3
 
 
-def item_text(item: int) -> str:
-    return str(dpg.get_value(item))
+def drawn_text(item: int) -> str:
+    """The text a ``draw_text`` item of the canvas shows."""
+    return str(dpg.get_item_configuration(item)["text"])
 
 
 @contextlib.contextmanager

@@ -76,8 +76,8 @@ def short_value(value: np.ndarray | None, chars: int = 10) -> str:
     a = np.asarray(value, dtype=float)
     if a.size == 1:
         return fmt_number(float(a.reshape(-1)[0]))
-    if a.size <= 3 and a.ndim == 1:
-        text = "[" + " ".join(fmt_number(v, 2) for v in a.tolist()) + "]"
+    if a.size <= 3 and (a.ndim == 1 or max(a.shape) == a.size):  # a vector, or a one-row / one-column matrix
+        text = "[" + " ".join(fmt_number(v, 2) for v in a.ravel().tolist()) + "]"
         if len(text) <= chars + 2:
             return text
     shape = f"[{a.size}]" if a.ndim == 1 else "x".join(str(d) for d in a.shape)

@@ -180,6 +180,7 @@ class NodeType:
     matrix_args: ClassVar[bool] = False  # its kernel sees every array as a matrix (see matrix_shape)
     preset_of: ClassVar[str | None] = None  # adding one adds a node of this type with these default params
     in_palette: ClassVar[bool] = True  # offered in the palette (a Group is made by grouping instead)
+    picture_area: ClassVar[tuple[float, float] | None] = None  # a view node's picture (w, h) at 100 % (None: default)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -43,7 +43,7 @@ class UnitImages(NodeType):
 # -- pictures of what the network computes (drawn from the run, never changing it; see nodeflow.views) --
 
 Y = Port("y", ("n",), "a layer's output: wire the network's output (or, for UnitActivations, a hidden layer)")
-SIZE = Param("size", 180, "int", "pixels per side of the plot", lo=40, hi=600)
+SIZE = Param("size", 240, "int", "pixels per side of the plot", lo=40, hi=600)
 
 
 class DecisionRegions(NodeType):
@@ -57,6 +57,7 @@ class DecisionRegions(NodeType):
     family = "view"
     phase = "passive"
     params = (SIZE, Param("points", True, "bool", "draw the data points"))
+    picture_area = (296.0, 284.0)  # the plot of the default size with its axes
     formula = ("the class of every point of the input plane: y = network(x1, x2) on a grid (computes nothing)",)
     inputs = (Y,)
 
@@ -69,6 +70,7 @@ class FittedCurve(NodeType):
     family = "view"
     phase = "passive"
     params = (SIZE, Param("points", True, "bool", "draw the data points"))
+    picture_area = (296.0, 284.0)
     formula = ("y = network(x) along the input's range, over the data (computes nothing)",)
     inputs = (Y,)
 
@@ -80,7 +82,8 @@ class UnitActivations(NodeType):
     name = "UnitActivations"
     family = "view"
     phase = "passive"
-    params = (Param("tile", 48, "int", "pixels per side of each unit's picture", lo=12, hi=200),)
+    params = (Param("tile", 56, "int", "pixels per side of each unit's picture", lo=12, hi=200),)
+    picture_area = (192.0, 154.0)  # six units of the default tile, three a row
     formula = ("each unit's y over the input plane, on a grid (computes nothing)",)
     inputs = (Y,)
 
@@ -93,6 +96,7 @@ class ConfusionMatrix(NodeType):
     family = "view"
     phase = "passive"
     params = (Param("cell", 26, "int", "pixels per cell", lo=12, hi=80),)
+    picture_area = (286.0, 110.0)  # three classes, train and test, at the default cell
     formula = ("cell [i, j] = samples of class i the network takes for class j (computes nothing)",)
     inputs = (Y,)
 
@@ -105,6 +109,7 @@ class Probabilities(NodeType):
     family = "view"
     phase = "passive"
     params = (Param("width", 120, "int", "pixels of a full bar", lo=30, hi=400),)
+    picture_area = (224.0, 52.0)  # three classes
     formula = ("one bar per class: y[i] (computes nothing)",)
     inputs = (Port("y", ("n",), "the network's output"),
               Port("target", ("n",), "the wanted output (marks the true class)", optional=True))

@@ -110,6 +110,12 @@ class Probe:
     def value(self, node: str, port: str) -> np.ndarray:
         return self.run.value(node, port).copy()
 
+    def shows(self, node: str, port: str) -> bool:
+        """Whether the value at ``node.port`` belongs to this input's forward pass: the input itself,
+        and the outputs of every node evaluated for it (the data's target and what lies beyond the
+        output, such as the error, do not)."""
+        return node in self.evaluated and (node != self.evaluated[0] or port == "x")
+
     @property
     def y(self) -> np.ndarray:
         return self.value(*self.output)

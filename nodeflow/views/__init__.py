@@ -39,6 +39,7 @@ class ViewContext:
     node: str
     params: dict
     inputs: dict[str, np.ndarray | None] = field(default_factory=dict)  # input port -> the value on its wire
+    probe: object = None  # the run.probe.Probe being shown (an input of the user's own), or None
 
 
 VIEWS: dict[str, Callable[[ViewContext], Picture]] = {}

@@ -96,7 +96,8 @@ def disc(radius: int) -> np.ndarray:
 
 
 def ring(radius: int) -> np.ndarray:
-    return disc(radius) & ~disc(radius - 2)
+    """A circle two pixels thick."""
+    return disc(radius) & ~np.pad(disc(radius - 2), 2)
 
 
 def square(radius: int, thickness: int = 2) -> np.ndarray:

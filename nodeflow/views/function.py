@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import NodeflowError
 from . import NOTHING_WIRED, NoPicture, Picture, ViewContext, view
-from .draw import CLASS_COLOURS, FAINT, Axes, Canvas, disc, padded, plot, square, upscale
+from .draw import CLASS_COLOURS, FAINT, Axes, Canvas, disc, padded, plot, ring, square, upscale
 from .font import HEIGHT
 from .images import BAD, diverging
 
@@ -91,7 +91,20 @@ def decision_regions(ctx: ViewContext) -> Picture:
     if ctx.params["points"]:
         cls = classes_of(data.T)
         draw_points(c, ax, data, lambda rows: 0.8 * CLASS_COLOURS[cls[rows] % len(CLASS_COLOURS)])
+    if ctx.probe is not None:
+        mark_probe(c, ax, *ctx.probe.raw_input[:2])
     return Picture(c.rgb, "discs: training samples, squares: test samples")
+
+
+PROBE_MARK = np.array([1.0, 1.0, 1.0])
+
+
+def mark_probe(c: Canvas, ax: Axes, x: float, y: float) -> None:
+    """The probed input: a white ring between black ones (to show on any colour), clipped to the plot."""
+    lo, hi = ax.y_range
+    px, py = ax.px(np.clip([x], *ax.x_range)), ax.py(np.clip([y], lo, hi))
+    for radius, colour in ((8, np.zeros(3)), (6, PROBE_MARK), (4, np.zeros(3))):
+        c.stamp(px, py, ring(radius), colour[None, :])
 
 
 CURVE = np.array([1.0, 0.85, 0.25])
@@ -114,6 +127,8 @@ def fitted_curve(ctx: ViewContext) -> Picture:
         draw_points(c, ax, data, lambda rows: np.where(np.isin(rows, data.train)[:, None], TRAIN_POINT, TEST_POINT))
     lo, hi = ax.y_range
     c.polyline(ax.px(xs), ax.py(np.clip(y, lo, hi)), CURVE)
+    if ctx.probe is not None and port == s.output_port():
+        mark_probe(c, ax, ctx.probe.raw_input[0], float(ctx.probe.raw[0]))
     return Picture(c.rgb, "the network's output (line); discs: training samples, squares: test samples")
 
 

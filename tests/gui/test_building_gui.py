@@ -21,7 +21,7 @@ def needs_xdotool():
 
 WIRE = '''
 import dearpygui.dearpygui as dpg
-from nodeflow.gui.scripting import drag, focus, key, result, until, window_id
+from nodeflow.gui.scripting import drag, drawn_text, focus, key, result, until, window_id
 
 def script(app):
     c = app.ctrl
@@ -42,13 +42,13 @@ def script(app):
     yield 3
     out["after"] = [c.graph.params("weights_1")["shape"], c.graph.state("weights_1")["value"].tolist()]
     out["message"] = c.message.text
-    out["pin"] = dpg.get_value(app.canvas.nodes["weights_1"].values["W"])
-    out["widgets"] = [len(app.canvas.links), sorted(app.canvas.nodes)]
+    out["pin"] = drawn_text(app.canvas.nodes["weights_1"].values["W"])
+    out["widgets"] = [len(app.canvas.wires), sorted(app.canvas.nodes)]
     yield from key(win, "ctrl+z")
     yield from until(lambda: len(c.graph.links()) == 1, 60, "Ctrl+Z")
     yield 2
     out["undone"] = [c.graph.params("weights_1")["shape"], c.graph.state("weights_1")["value"].tolist(),
-                     len(app.canvas.links)]
+                     len(app.canvas.wires)]
     yield from key(win, "ctrl+y")  # redo the x wire: the weights follow again
     yield from until(lambda: len(c.graph.links()) == 2, 60, "Ctrl+Y")
     c.add_node("Sigmoid", (420, 40))
@@ -66,7 +66,7 @@ def test_wiring_x_into_a_fresh_weighted_sum_resizes_its_weights(editor):
     assert shape0 == [1, 1] and shape1 == [1, 2] and w1[0][0] == w0[0][0]  # drawn again from the same seed
     assert r["message"] == ("connected dataset.x -> weighted_sum_1.x; weights_1 resized to (1, 2) to fit "
                             "(Ctrl+Z undoes both)")
-    assert r["pin"].startswith("W  [") and len(r["pin"].split()) == 3  # two numbers shown
+    assert r["pin"] == "[" + " ".join(f"{v:.2g}" for v in w1[0]) + "]"  # both numbers shown beside the pin
     assert r["widgets"] == [2, ["dataset", "weighted_sum_1", "weights_1"]]
     assert r["undone"] == [[1, 1], w0, 1]
     shape, y = r["stepped"]
@@ -75,7 +75,7 @@ def test_wiring_x_into_a_fresh_weighted_sum_resizes_its_weights(editor):
 
 STRAY = '''
 import dearpygui.dearpygui as dpg
-from nodeflow.gui.scripting import click, focus, key, result, until, window_id
+from nodeflow.gui.scripting import click, drawn_text, focus, key, result, until, window_id
 
 def script(app):
     c = app.ctrl
@@ -93,8 +93,10 @@ def script(app):
     yield from key(win, "space")
     yield from until(lambda: c.session.sample == 1, 60, "Space to finish the sample")
     yield 3
-    out["pins"] = [dpg.get_value(app.canvas.nodes["sigmoid_2"].values["y"]),
-                   dpg.get_value(app.canvas.nodes["tanh_1"].values["y"])]
+    stray = app.canvas.nodes["tanh_1"]
+    out["pins"] = [drawn_text(app.canvas.nodes["sigmoid_2"].values["y"]), drawn_text(stray.values["y"])]
+    badge = dpg.get_item_configuration(stray.badge)
+    out["stray"] = [stray.look[2], badge["text"], badge["show"], app.canvas.nodes["sigmoid_2"].look[2]]
     out["want"] = c.session.value("sigmoid_2", "y").tolist()
     out["skipped"] = dict(c.session.plan.skipped)
     result(out)
@@ -107,7 +109,8 @@ def test_a_stray_node_does_not_stop_stepping(editor):
     assert cursor == 3 and message.startswith("evaluated ")
     assert "skipped tanh_1 (z is not connected)" in status
     assert r["skipped"] == {"tanh_1": "z is not connected"}
-    assert r["pins"][0] == f"y  {r['want'][0]:.4g}" and r["pins"][1] == "y  -"
+    assert r["pins"] == [f"{r['want'][0]:.4g}", "-"]  # the network's value; nothing on the stray node
+    assert r["stray"] == [True, "skipped: not connected to the loss", True, False]  # dimmed, with its badge
 
 
 DATA = '''

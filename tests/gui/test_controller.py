@@ -207,3 +207,26 @@ def test_run_then_pause_on_an_untouched_file_leaves_it_clean(xor):
     assert xor.running
     xor.toggle_run()  # paused before a single step was taken
     assert not xor.running and not xor.dirty and "*" not in xor.title
+
+
+def test_a_probe_shows_until_a_step_an_edit_or_leaving_and_pauses_a_run(xor):
+    xor.step_node()
+    v = xor.values_version
+    assert xor.probe([1.0, 0.0]) and xor.probing is not None and xor.values_version == v + 1
+    assert xor.message.text.startswith("probe: 1, 0 -> ") and "training untouched" in xor.message.text
+    np.testing.assert_array_equal(xor.probing.value("dataset", "x"), [1.0, 0.0])
+    assert xor.probing.shows("sigmoid_2", "y") and not xor.probing.shows("dataset", "target")
+    assert not xor.probing.shows("error", "E")  # beyond the output: not part of the forward pass
+    xor.step_node()  # a step returns to the training values
+    assert xor.probing is None and xor.message.text.startswith("evaluated ")
+    assert xor.probe([0.0, 1.0])
+    xor.set_setting("lr", 0.5)  # so does an edit
+    assert xor.probing is None
+    xor.probe([0.0, 1.0])
+    xor.leave_probe(say=True)
+    assert xor.probing is None and xor.message.text.startswith("left the probe")
+    xor.animate, xor.run_epochs = False, 1000
+    xor.toggle_run()
+    assert xor.running and xor.probe([1.0, 1.0]) and not xor.running  # probing pauses a run
+    assert not xor.probe([1.0]) and xor.probing is not None  # one number for two features: refused, said
+    assert xor.message.kind == "error" and "2 numbers" in xor.message.text

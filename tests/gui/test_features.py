@@ -91,7 +91,7 @@ def script(app):
     c.animate, c.run_epochs = False, 100000
     c.toggle_run()
     yield 3
-    out["button_while_running"] = [dpg.get_item_label(app.run_button), c.running, c.message.text]
+    out["button_while_running"] = [dpg.get_item_label(app.plot.run), c.running, c.message.text]
     c.toggle_run()
     out["paused"] = [c.running, c.message.text]
     # a wire cut by a line across it (what Ctrl+drag does)

@@ -99,7 +99,11 @@ def script(app):
     p = app.plot
     places = lambda: [list(dpg.get_item_rect_min(i)) for i in (p.run, p.epochs, p.cancel)]
     out = {"places": [places()]}
-    x, y = dpg.get_item_rect_min(app.canvas.nodes["weights_1"].item)
+    buttons = [b for b in dpg.get_all_items() if dpg.get_item_type(b) == "mvAppItemType::mvButton"]
+    out["runs"] = [b == p.run for b in buttons if dpg.get_item_label(b) in ("Run", "Pause")]
+    out["epoch_fields"] = [i == p.epochs for i in dpg.get_all_items() if dpg.get_item_type(i) == "mvAppItemType::mvInputInt"
+                           and dpg.get_value(i) == c.run_epochs]
+    x, y, _, _ = app.canvas.screen_rect("weights_1")
     yield from click(win, (x + 20, y + 8))  # a node with parameters and formulas: the inspector grows
     yield from until(lambda: app.canvas.selection()[0] == ["weights_1"], 60, "the click on weights_1")
     yield 3
@@ -124,6 +128,13 @@ def script(app):
     yield from click(win, (x + 20, y + 8))
     yield from until(lambda: not c.running, 60, "Cancel")
     out["cancelled"] = [c.message.text, c.session.epoch]
+    yield from key(win, "r")  # the key still runs (the panel's Run, for the epochs in its field)
+    yield from until(lambda: c.running, 60, "R")
+    yield 2
+    out["r_key"] = [dpg.get_item_label(p.run), c.run_state.target_epoch - c.run_state.start_epoch]
+    yield from key(win, "r")
+    yield from until(lambda: not c.running, 60, "R again")
+    out["r_again"] = c.message.text.split(" at epoch")[0]
     result(out)
 '''
 
@@ -131,6 +142,7 @@ def script(app):
 def test_run_cancel_and_progress_keep_their_places(editor):
     r = editor.run(PANEL, file=GRAPHS / "xor.json")
     assert r["places"][0] == r["places"][1] == r["running"][4]  # nothing moved them
+    assert r["runs"] == [True] and r["epoch_fields"] == [True]  # one Run button and one epochs field: the panel's
     width, text, e0 = r["field"]
     assert width >= text + 60 and e0 == 0  # room for 20000 and the - + buttons; typing trained nothing
     label, overlay, epoch, start, _ = r["running"]
@@ -139,6 +151,7 @@ def test_run_cancel_and_progress_keep_their_places(editor):
                         overlay), overlay
     message, stopped = r["cancelled"]
     assert message == f"cancelled at epoch {stopped}" and stopped >= 3
+    assert r["r_key"] == ["Pause", 20000] and r["r_again"] == "paused"
 
 
 PROBLEMS = '''
@@ -220,7 +233,7 @@ def script(app):
         c.step_sample()
     win = window_id("nodeflow")
     focus(win)
-    x, y = dpg.get_item_rect_min(app.canvas.nodes["weight_update_1"].item)
+    x, y, _, _ = app.canvas.screen_rect("weight_update_1")
     yield from click(win, (x + 30, y + 8))
     yield from until(lambda: app.inspector.explained is not None and app.inspector.explained.node == "weight_update_1",
                      60, "the click on the update node")

@@ -44,7 +44,8 @@ def test_short_values_beside_pins_fit_their_room():
     assert s(None) == "-" and s(np.array([0.73112])) == "0.7311" and s(np.array([0.731, -0.2])) == "[0.73 -0.2]"
     assert s(np.arange(3.0) / 10) == "[0 0.1 0.2]"
     assert s(np.arange(3.0) * 1.2345) == "[0 1.2 2.5]" and s(np.arange(3.0) - 1.23456) == "[3]" and s(np.arange(4.0)) == "[4] 0..3"
-    assert s(np.ones((25, 64))) == "25x64 1..1" and s(np.ones((25, 64)) * 0.123456) == "25x64"
+    assert s(np.array([[0.25, -0.5]])) == "[0.25 -0.5]" and s(np.ones((3, 1))) == "[1 1 1]"  # one row or column
+    assert s(np.ones((2, 2))) == "2x2 1..1" and s(np.ones((25, 64))) == "25x64 1..1" and s(np.ones((25, 64)) * 0.123456) == "25x64"
     assert s(np.array([np.nan, 1.0])) == "[NaN 1]" and s(np.array([np.nan, 1.0, 2.0, 3.0])) == "[4] NaN"
 
 

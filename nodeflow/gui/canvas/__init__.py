@@ -12,6 +12,7 @@ Modules:
     overlay   what a gesture draws while it lasts
     minimap   the whole graph in small, in a corner that covers no node if it can
     pictures  RGB arrays on textures inside nodes
+    viewnodes view nodes' pictures: redrawn when what they show changes, in view, rate-limited
     style     colours, text sizes, levels of detail
 """
 from .editor import Canvas

@@ -61,6 +61,7 @@ class Canvas:
         self._label_room: dict[Link, float] = {}  # the width each label was placed with
         self.layout_version = 0  # bumped when nodes or wires are added, removed or moved
         self._pending_view = True  # fit (or restore the file's view) once the canvas has a size
+        self._probe_seen = None  # the probe whose pulses were sent
         self._unsubscribe: Callable[[], None] | None = None
         ctrl.on_replace(self.rebuild)
         self.rebuild(ctrl.graph)
@@ -246,6 +247,8 @@ class Canvas:
             b = w.bbox
             if (w.zoom != z or w.stale) and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
                 w.zoomed(z)
+        if self.values.views.in_view_now(box):  # a view node's picture waited for it
+            self.values.pictures_due = True
 
     # -- each frame ------------------------------------------------------------------------
     def frame(self, now: float | None = None) -> None:
@@ -258,6 +261,7 @@ class Canvas:
         self.values.refresh(now)
         self._place_labels()
         self._emit_pulses(now)
+        self._probe_pulses(now)
         self._draw_pulses(now)
         self._update_minimap()
 
@@ -279,6 +283,22 @@ class Canvas:
         for link in self.wires:
             outs.setdefault(link.src, []).append(link)
         self.pulses.emit([(outs.get(s.node, []), s.phase) for s in steps], now, span)
+
+    def _probe_pulses(self, now: float) -> None:
+        """A new probe: pulses carry its input forward, node by node, to the output and the views."""
+        p = self.ctrl.probing
+        if p is self._probe_seen:
+            return
+        self._probe_seen = p
+        if p is None or not self.ctrl.animate:
+            return
+        reached = set(p.evaluated) | {n for n in self.nodes if self.graph.type_of(n).family == "view"}
+        outs: dict[str, list[Link]] = {}
+        for link in self.wires:
+            if p.shows(link.src, link.src_port) and link.dst in reached:
+                outs.setdefault(link.src, []).append(link)
+        steps = [(outs[n], "forward") for n in p.evaluated if n in outs]
+        self.pulses.emit(steps, now, min(2.0, 0.25 * len(steps)))
 
     def _draw_pulses(self, now: float) -> None:
         if self.pulses.busy or self.dots.of:

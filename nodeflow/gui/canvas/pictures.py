@@ -15,11 +15,12 @@ MAX_CELLS = 48  # a compact picture shows at most this many cells a side (bigger
 
 
 class Picture:
-    """One texture and its image item, fitted (aspect kept, unless ``stretch``) into ``area`` = (x, y, w, h)."""
+    """One texture and its image item, fitted (aspect kept, unless ``stretch``) into ``area`` = (x, y, w, h);
+    ``grow`` False: never drawn bigger than one texture pixel per canvas unit (crisp at 100 %)."""
 
     def __init__(self, textures: int | str, parent: int | str, area: tuple[float, float, float, float],
-                 stretch: bool = False):
-        self.textures, self.parent, self.area, self.stretch = textures, parent, area, stretch
+                 stretch: bool = False, grow: bool = True):
+        self.textures, self.parent, self.area, self.stretch, self.grow = textures, parent, area, stretch, grow
         self.texture: int | None = None
         self.image: int | None = None
         self.size: tuple[int, int] | None = None  # (width, height) of the texture
@@ -44,7 +45,7 @@ class Picture:
         if self.stretch:
             return (x, y), (x + aw, y + ah)
         w, h = self.size
-        s = min(aw / w, ah / h)
+        s = min(aw / w, ah / h) if self.grow else min(aw / w, ah / h, 1.0)
         x0, y0 = x + (aw - w * s) / 2, y + (ah - h * s) / 2
         return (x0, y0), (x0 + w * s, y0 + h * s)
 

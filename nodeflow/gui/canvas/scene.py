@@ -58,7 +58,8 @@ class NodeItem:
         self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
         self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM),
                               stretch=True)
-        self.picture = Picture(textures, r, b.display) if b.display else None
+        # a type that says how big its picture is (text and axes in it) is shown at most at that size
+        self.picture = Picture(textures, r, b.display, grow=t.picture_area is None) if b.display else None
         self.note = _text(r, (PAD, (b.display or (0, TITLE_H))[1] + 4), "", 12.0, style.OPTIONAL_TEXT)
         self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
         self.place(self.pos)

@@ -3,8 +3,9 @@ thickness, node highlights, badges and pictures.
 
 Runs when something it shows may have changed (a step, an edit, the selection, the
 level of detail), and writes only what differs from what is shown. While training
-without animation it looks at most ``EVERY`` seconds apart, and pictures are redrawn at
-most ``PICTURES_EVERY`` seconds apart, so drawing never slows training down.
+without animation it looks at most ``EVERY`` seconds apart, and while training pictures are
+redrawn at most ``PICTURES_EVERY`` seconds apart and at most ``PICTURES_SHARE`` of the time (a
+round that took 30 ms waits 0.3 s), so drawing never slows training down much.
 """
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from typing import Callable
 import numpy as np
 
 from ...errors import NotReady
-from ...views import VIEWS, ViewContext, picture
+from ...views import VIEWS
 from .. import wires
 from . import geometry, style
+from .viewnodes import ViewPictures
 
 EVERY = 0.1
 PICTURES_EVERY = 0.25
+PICTURES_SHARE = 0.1
 
 
 class ValueShower:
@@ -29,12 +32,14 @@ class ValueShower:
         self.run = None
         self.last = 0.0  # when values were last shown
         self.last_pictures = 0.0
+        self.pictures_cost = 0.0  # seconds the last round of pictures took
         self.pictures_due = False  # a picture changed but waits for its turn
         self.looks_due = True
         self._views: tuple = (None, {})  # (run, {(node, port): view of its memory})
         self.ports: dict[tuple[str, str], tuple] = {}  # (node, port) -> (bytes, label, colour, thickness)
         self.drawn: dict[str, object] = {}  # node -> what its picture shows
         self.skipped: set[str] = set()  # nodes the plan leaves out (not connected to the loss)
+        self.views = ViewPictures(canvas)
 
     def forget(self) -> None:
         """The graph changed: look again."""
@@ -59,7 +64,9 @@ class ValueShower:
             return
         self.last, self.shown, self.looks_due = now, key, False
         self.version += 1
-        pictures = not ctrl.running or now - self.last_pictures >= PICTURES_EVERY
+        wait = max(PICTURES_EVERY, self.pictures_cost / PICTURES_SHARE)
+        pictures = not ctrl.running or now - self.last_pictures >= wait
+        spent = self.views.seconds
         self.pictures_due = False
         run = self._current_run()
         value = self._reader(run)
@@ -68,7 +75,7 @@ class ValueShower:
         self._views_and_badges(value, pictures)
         self._wires(colours, run)
         if pictures:
-            self.last_pictures = now
+            self.last_pictures, self.pictures_cost = now, self.views.seconds - spent
 
     def _current_run(self):
         try:
@@ -78,9 +85,13 @@ class ValueShower:
         return self.run
 
     def _reader(self, run) -> Callable[[str, str], np.ndarray | None]:
-        """``value(node, port)`` reading the run's memory through views kept per run."""
+        """``value(node, port)`` reading the run's memory through views kept per run (while a probe is
+        shown: the probe's values, and nothing on wires its forward pass does not reach)."""
         if run is None:
             return lambda n, p: None
+        probe = self.c.ctrl.probing
+        if probe is not None:
+            return lambda n, p: probe.run.value(n, p) if probe.shows(n, p) else None
         if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
             return lambda n, p: run.value(n, p) if (n, p) in run.plan.aliases else None
         if self._views[0] is not run:
@@ -135,6 +146,10 @@ class ValueShower:
         bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
         hot = ev.last_node if plan is not None and (ev.cursor or not self.c.ctrl.running) else None
         pending = {s.node for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
+        probe = self.c.ctrl.probing
+        if probe is not None:  # the probe's forward pass stands out; what it does not reach is dimmed
+            views = {n for n in self.c.nodes if self.c.graph.type_of(n).name in VIEWS}
+            pending, bad, hot = set(self.c.nodes) - set(probe.evaluated) - views, None, None
         skipped = set(getattr(plan, "skipped", ()) or ())
         phase = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_nodes)
@@ -170,31 +185,26 @@ class ValueShower:
                 self._display(node, item, value, pictures)
 
     def _display(self, node, item, value, pictures: bool) -> None:
-        """A view node's area: the registered picture, or the value as text (Watch)."""
+        """A view node's area: the registered picture (see ``viewnodes``), or the value as text (Watch)."""
         g = self.c.graph
         t = g.type_of(node)
-        port = t.inputs[0].name
-        wire = g.wire_into(node, port)
-        v = value(wire.src, wire.src_port) if wire is not None else None
-        params = g.params(node)
-        drawn = (None if v is None else (v.shape, v.tobytes()), tuple(params.items()))
-        if self.drawn.get(node) == drawn:
+        wired = {p.name: g.wire_into(node, p.name) for p in t.inputs}
+        inputs = {p: value(w.src, w.src_port) for p, w in wired.items() if w is not None}
+        if t.name in VIEWS:
+            if not self.views.show(node, item, t.name, inputs, self.run, self.c.ctrl.probing, pictures):
+                self.pictures_due = True
             return
-        if t.name not in VIEWS:
+        v = inputs.get(t.inputs[0].name)
+        drawn = (item, None if v is None else (v.shape, v.tobytes()))
+        if self.drawn.get(node) != drawn:
             self.drawn[node] = drawn
             item.show_note(wires.format_full(v, limit=6) if v is not None else "wire a value in")
-            return
-        if not pictures:
-            self.pictures_due = True
-            return
-        self.drawn[node] = drawn
-        shown = picture(ViewContext(self.c.ctrl.session, node, params, {port: v}), t.name)
-        item.show_note("" if shown.rgb is not None else shown.note)
-        item.picture.show(shown.rgb)
 
     def _wires(self, colours: dict, run) -> None:
         ev = self.c.ctrl.session
         hot = ev.last_node if run is not None and (ev.cursor or not self.c.ctrl.running) else None
+        if self.c.ctrl.probing is not None:
+            hot = None
         hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
