@@ -1,8 +1,10 @@
 """Where nodes go and how big they are: node boxes and the Tidy layout.
 
-Canvas units are screen pixels at 100 % zoom. A node's box depends only on its type
-(ports and family), so a value arriving never changes a node's size: the canvas draws
-exactly these boxes and the layout keeps them apart.
+Canvas units are screen pixels at 100 % zoom. A node's box depends only on its ports
+(an Expression's and a Group's follow its parameters) and on what it works as (a group
+opened from a Delta is mirrored like one), never on values: a value arriving never
+changes a node's size, and the canvas draws exactly these boxes and the layout keeps
+them apart.
 
 ``tidy(g)`` lays a graph out the way the algorithm reads: the forward pass left to
 right (data, then per layer a column of parameters, the weighted sum, the activation),
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..nodes import NodeType
+from ..nodes import NODE_TYPES, NodeType
 
 TITLE_FONT, PIN_FONT = 14.0, 13.0  # text sizes in canvas units
 TITLE_H, ROW_H, BOTTOM = 24.0, 19.0, 7.0
@@ -66,6 +68,7 @@ class Box:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     display: tuple[float, float, float, float] | None  # x, y, w, h of a view node's area
+    name_w: tuple[float, float] = (MAX_W, MAX_W)  # room for an input's and an output's name
 
     def row_y(self, k: int) -> float:
         return TITLE_H + ROW_H * (k + 0.5) + 2.0
@@ -76,33 +79,94 @@ class Box:
         left = (direction == "in") != self.flipped
         return (0.0 if left else self.w, self.row_y(names.index(port)))
 
+    def pin_name(self, port: str, direction: str) -> str:
+        """A pin's name as drawn: shortened with an ellipsis where it would not fit beside the others."""
+        return fit_text(port, PIN_FONT, self.name_w[0 if direction == "in" else 1])
+
     def value_slot(self, port: str) -> tuple[float, float, float]:
         """(right or left x, y, width) where an output's value text goes, beside its name."""
-        name_w = text_width(port, PIN_FONT)
+        name_w = text_width(self.pin_name(port, "out"), PIN_FONT)
         x = PAD + name_w + GAP if self.flipped else self.w - PAD - name_w - GAP
         return x, self.row_y(self.outputs.index(port)), VALUE_W
 
 
-@functools.lru_cache(maxsize=None)
-def box_of(t: type[NodeType]) -> Box:
-    """The box every node of type ``t`` gets."""
-    ins = tuple(p.name for p in t.inputs)
-    outs = tuple(p.name for p in t.outputs)
+def box_of(t: type[NodeType], inputs: tuple[str, ...] | None = None, outputs: tuple[str, ...] | None = None,
+           flipped: bool | None = None) -> Box:
+    """The box of a node of type ``t`` with these ports (default: the type's own ports); mirrored
+    for the backward family unless ``flipped`` says otherwise."""
+    ins = tuple(p.name for p in t.inputs) if inputs is None else tuple(inputs)
+    outs = tuple(p.name for p in t.outputs) if outputs is None else tuple(outputs)
+    return _box(t.family == "view", t.family == "backward" if flipped is None else flipped, ins, outs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _box(view: bool, flipped: bool, ins: tuple[str, ...], outs: tuple[str, ...]) -> Box:
     in_w = max((text_width(n, PIN_FONT) for n in ins), default=0.0)
     out_w = max((text_width(n, PIN_FONT) for n in outs), default=0.0)
-    w = PAD + in_w + GAP + (VALUE_W if outs else 24.0) + GAP + out_w + PAD
+    middle = (VALUE_W if outs else 24.0) + 2 * GAP
+    w = PAD + in_w + middle + out_w + PAD
     rows = max(len(ins), len(outs), 1)
     h = TITLE_H + rows * ROW_H + BOTTOM
     display = None
-    if t.family == "view":
+    if view:
         w = max(w, DISPLAY[0] + 2 * PAD)
         display = ((max(w, MIN_W) - DISPLAY[0]) / 2, h - BOTTOM + 4.0, DISPLAY[0], DISPLAY[1])
         h += DISPLAY[1] + 4.0
-    return Box(round(min(max(w, MIN_W), MAX_W)), h, t.family == "backward", ins, outs, display)
+    w = round(min(max(w, MIN_W), MAX_W))
+    room = w - 2 * PAD - middle  # names wider than this share it in proportion
+    scale = min(1.0, room / (in_w + out_w)) if in_w + out_w > 0 else 1.0
+    return Box(w, h, flipped, ins, outs, display, (in_w * scale + 0.5, out_w * scale + 0.5))
+
+
+def mirrored(g, node: str) -> bool:
+    """Drawn mirrored: a backward node, or a group that does a backward node's work (see ``acts_as``)."""
+    return acts_as(g, node) == "backward"
+
+
+def acts_as(g, node: str) -> str:
+    """The family a node works as: its type's, but for a group that of what it holds (see ``group_family``)."""
+    t = g.type_of(node)
+    return group_family(g.params(node)) if t.name == "Group" else t.family
+
+
+def group_family(params: dict) -> str:
+    """What a group works as: the node it was opened from; else "update" when something inside
+    writes into a parameter, "backward" or "loss" when it holds such nodes; else "group"."""
+    from .expand import opened_from
+    from .groups import inner_of
+
+    base = opened_from(params["name"])
+    if base is not None:
+        return NODE_TYPES[base].family
+    families = _inner_families(inner_of(params["graph"]).graph)
+    return next((f for f in ("update", "backward", "loss") if f in families), "group")
+
+
+def _inner_families(inner) -> set[str]:
+    """The families of the nodes inside a group (at every depth); "update" for any that commits."""
+    out: set[str] = set()
+    for n in inner.node_ids:
+        t = inner.type_of(n)
+        out.add("update" if t.commits else t.family)
+        if t.name == "Group":
+            out.add(group_family(inner.params(n)))
+    return out
+
+
+def new_box(type_name: str) -> Box:
+    """The box a node of this type gets when added with its default parameters (a library group's
+    ports are those of the group saved)."""
+    t = NODE_TYPES[type_name]
+    params = t.default_params()
+    names = (tuple(p.name for p in ports) for ports in (t.input_ports(params), t.output_ports(params)))
+    family = group_family(params) if t.preset_of == "Group" else t.family
+    return box_of(t, *names, flipped=family == "backward")
 
 
 def box(g, node: str) -> Box:
-    return box_of(g.type_of(node))
+    """A node's box, from its own ports (an Expression's or a Group's depend on its parameters)."""
+    return box_of(g.type_of(node), tuple(p.name for p in g.inputs(node)), tuple(p.name for p in g.outputs(node)),
+                  mirrored(g, node))
 
 
 def rect(g, node: str) -> tuple[float, float, float, float]:
@@ -146,25 +210,27 @@ class _Roles:
     def __init__(self, g):
         self.g = g
         self.t = {n: g.type_of(n) for n in g.node_ids}
+        self.acts = {n: acts_as(g, n) for n in g.node_ids}
+        self.has_inputs = {n: bool(g.inputs(n)) for n in g.node_ids}
 
     def is_head(self, n) -> bool:  # the data set: the head of the forward chain
         return self.t[n].family == "data" and self.t[n].unique
 
     def is_source(self, n) -> bool:  # parameters, constants, learning rates
-        return not self.t[n].inputs and not self.is_head(n)
+        return not self.has_inputs[n] and not self.is_head(n)
 
     def is_update(self, n) -> bool:
-        return bool(self.t[n].commits)
+        return bool(self.t[n].commits) or (self.t[n].name == "Group" and self.acts[n] == "update")
 
     def is_backward(self, n) -> bool:
-        return self.t[n].family == "backward"
+        return self.acts[n] == "backward"
 
     def is_view(self, n) -> bool:
         """View nodes, and monitors: metrics that watch neither a loss nor the data (placed above
         what they watch rather than with the loss)."""
         t = self.t[n]
         if t.family == "metrics" and not any(self.g.nx.successors(n)):
-            return not any(self.t[p].family == "loss" or self.is_head(p) for p in self.g.nx.predecessors(n))
+            return not any(self.acts[p] == "loss" or self.is_head(p) for p in self.g.nx.predecessors(n))
         return t.family == "view"
 
     def is_chain(self, n) -> bool:  # forward nodes, loss, metrics and the head
@@ -174,21 +240,30 @@ class _Roles:
         return self.t[n].family == "metrics"
 
     def param_of(self, n) -> str | None:
-        """The parameter an update writes into."""
-        for _, into in self.t[n].commits:
+        """The parameter an update writes into (for a group: the first one wired into it)."""
+        ports = [into for _, into in self.t[n].commits] or [p.name for p in self.g.inputs(n)]
+        for into in ports:
             w = self.g.wire_into(n, into)
-            if w is not None:
+            if w is not None and (self.t[n].commits or self.t[w.src].writable):
                 return w.src
         return None
 
 
+def _sources(g, n: str) -> list[str]:
+    """The nodes wired into ``n``, in the order of its inputs (not of the wires' making, which a
+    file does not keep)."""
+    wires = (g.wire_into(n, p.name) for p in g.inputs(n))
+    return [w.src for w in wires if w is not None]
+
+
 def _input_rank(g, consumer: str, src: str) -> int:
     """Index of the first input of ``consumer`` wired from ``src`` (so W sits above b)."""
-    for k, p in enumerate(g.type_of(consumer).inputs):
+    ports = g.inputs(consumer)
+    for k, p in enumerate(ports):
         w = g.wire_into(consumer, p.name)
         if w is not None and w.src == src:
             return k
-    return len(g.type_of(consumer).inputs)
+    return len(ports)
 
 
 def _chain_columns(g, r: _Roles, block: set[str]) -> dict[str, int]:
@@ -235,7 +310,7 @@ def _place_columns(g, r: _Roles, block: set[str], chain: dict[str, int]) -> dict
             place[n] = (0, DELTAS)
     for n in sorted(block, key=g.node_ids.index):
         if n not in place and r.is_view(n):
-            src = next((p for p in g.nx.predecessors(n) if p in place), None)
+            src = next((p for p in _sources(g, n) if p in place), None)
             place[n] = (place[src][0] if src else 0, TOP)
     for n in block:
         place.setdefault(n, (0, FORWARD))
