@@ -212,15 +212,23 @@ class _Roles:
         self.t = {n: g.type_of(n) for n in g.node_ids}
         self.acts = {n: acts_as(g, n) for n in g.node_ids}
         self.has_inputs = {n: bool(g.inputs(n)) for n in g.node_ids}
+        self.helps: dict[str, str] = {}  # math nodes whose values go only into updates -> an update they feed
+        order = g.node_ids.index
+        for n in reversed(list(nx.topological_sort(g.nx))):
+            after = sorted(g.nx.successors(n), key=order)
+            if after and self.acts[n] in ("math", "group") and all(self.is_update(s) for s in after):
+                self.helps[n] = self.helps.get(after[0], after[0])
 
-    def is_head(self, n) -> bool:  # the data set: the head of the forward chain
-        return self.t[n].family == "data" and self.t[n].unique
+    def is_head(self, n) -> bool:  # the data set (or inside a group, its inputs): the head of the forward chain
+        t = self.t[n]
+        return (t.family == "data" and t.unique) or t.name == "GroupInput"
 
     def is_source(self, n) -> bool:  # parameters, constants, learning rates
         return not self.has_inputs[n] and not self.is_head(n)
 
     def is_update(self, n) -> bool:
-        return bool(self.t[n].commits) or (self.t[n].name == "Group" and self.acts[n] == "update")
+        """Updates (and the math of an update rule wired by hand, which goes with them)."""
+        return bool(self.t[n].commits) or (self.t[n].name == "Group" and self.acts[n] == "update") or n in self.helps
 
     def is_backward(self, n) -> bool:
         return self.acts[n] == "backward"
@@ -241,6 +249,8 @@ class _Roles:
 
     def param_of(self, n) -> str | None:
         """The parameter an update writes into (for a group: the first one wired into it)."""
+        if n in self.helps:
+            return self.param_of(self.helps[n])
         ports = [into for _, into in self.t[n].commits] or [p.name for p in self.g.inputs(n)]
         for into in ports:
             w = self.g.wire_into(n, into)
@@ -267,11 +277,12 @@ def _input_rank(g, consumer: str, src: str) -> int:
 
 
 def _chain_columns(g, r: _Roles, block: set[str]) -> dict[str, int]:
-    """Columns of the forward chain by longest path; metrics after everything else."""
+    """Columns of the forward chain by longest path (the data counts as column 0 for a network
+    stacked under the first, so that twin networks line up); metrics after everything else."""
     col: dict[str, int] = {}
     for n in nx.topological_sort(g.nx):
         if n in block and r.is_chain(n):
-            preds = [col[p] for p in g.nx.predecessors(n) if p in col]
+            preds = [col[p] if p in col else 0 for p in g.nx.predecessors(n) if p in col or r.is_head(p)]
             col[n] = max(preds, default=-1) + 1
     last = max((c for n, c in col.items() if not r.is_metric(n)), default=0)
     for n in col:

@@ -260,7 +260,7 @@ class App:
             self.canvas.select(ids, [])
 
     def open_selected_group(self) -> None:
-        """Tab: open the group selected; with nothing selected inside a group, go back out."""
+        """I: open the group selected (dive in); with nothing selected inside a group, go back out."""
         nodes, _ = self.canvas.selection()
         if not nodes and len(self.ctrl.levels):
             self.ctrl.leave_group()

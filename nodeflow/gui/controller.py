@@ -429,7 +429,7 @@ class Controller:
         nodes = list(nodes)
         gid = self._edit(lambda g: g.group_nodes(nodes, name))
         if gid:
-            self.say(f"grouped {len(nodes)} node{'s' * (len(nodes) != 1)} into {gid} (Tab opens it, "
+            self.say(f"grouped {len(nodes)} node{'s' * (len(nodes) != 1)} into {gid} (I opens it, "
                      "Ctrl+Shift+G ungroups)")
         return gid
 
@@ -444,7 +444,7 @@ class Controller:
         """Open a built-in node into the group of math nodes that computes the same (one undo step)."""
         ok = self._edit(lambda g: expand(g, node))
         if ok:
-            self.say(f"opened {node} into math nodes (Tab shows them; Ctrl+Z closes it again)")
+            self.say(f"opened {node} into math nodes (I shows them; Ctrl+Z closes it again)")
         return bool(ok)
 
     def open_group(self, node: str) -> bool:
@@ -457,7 +457,7 @@ class Controller:
             self.fail(e)
             return False
         self._levels_changed("enter")
-        self.say(f"inside {' / '.join(self.levels.path())}: edits apply at once; Shift+Tab or the path "
+        self.say(f"inside {' / '.join(self.levels.path())}: edits apply at once; U or the path "
                  "at the top goes back")
         return True
 

@@ -234,7 +234,7 @@ class Inspector:
             ports = f"{len(g.inputs(node))} in, {len(g.outputs(node))} out"
             dpg.add_text(f"holds {len(inner)} nodes ({ports})", parent=self.node_group, color=QUIET)
             with dpg.group(horizontal=True, parent=self.node_group):
-                dpg.add_button(label="Open (Tab)", callback=lambda: c.open_group(node))
+                dpg.add_button(label="Open (I)", callback=lambda: c.open_group(node))
                 dpg.add_button(label="Ungroup", callback=lambda: c.ungroup(node))
                 dpg.add_button(label="Save to library...", callback=lambda: dialogs.save_to_library(c, node))
         elif expandable(g, node):

@@ -38,8 +38,8 @@ ACTIONS: dict[str, Action] = {
     "tidy": Action("Tidy the layout", "T", "Layout"),
     "group": Action("Group the selected nodes", "Ctrl+G", "Groups"),
     "ungroup": Action("Ungroup", "Ctrl+Shift+G", "Groups"),
-    "open_group": Action("Open the selected group", "Tab", "Groups"),
-    "leave_group": Action("Back out of the group", "Shift+Tab", "Groups"),
+    "open_group": Action("Open the selected group (dive in)", "I", "Groups"),
+    "leave_group": Action("Back out of the group (up)", "U", "Groups"),
     "open_box": Action("Open the box (as math nodes)", "Ctrl+B", "Groups"),
     "save_to_library": Action("Save the group to the library..."),
     "step_node": Action("Step one node", "N", "Step"),
@@ -89,8 +89,7 @@ MOUSE: tuple[tuple[str, str], ...] = (
 )
 
 _NAMED = {"Space": dpg.mvKey_Spacebar, "Del": dpg.mvKey_Delete, "Esc": dpg.mvKey_Escape,
-          "-": dpg.mvKey_Minus, "=": dpg.mvKey_Minus + 4, "F1": dpg.mvKey_F1,
-          "Tab": dpg.mvKey_Tab}  # ImGuiKey_Equal follows Minus by 4
+          "-": dpg.mvKey_Minus, "=": dpg.mvKey_Minus + 4, "F1": dpg.mvKey_F1}  # ImGuiKey_Equal follows Minus by 4
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from . import geometry, style
 FONT = 14.0
 PAD, GAP, INSET, HEIGHT = 8.0, 18.0, 8.0, 24.0
 SEPARATOR = "›"
-HINT = "Shift+Tab: back"
+HINT = "U: back out"
 ACCENT = FAMILY_COLOURS["group"]
 
 
