@@ -135,3 +135,82 @@ def test_a_monitor_sits_above_what_it_watches_and_metrics_of_the_loss_at_the_rig
         assert layout.rect(g, "train_accuracy")[0] > layout.rect(g, "error")[0]
     finally:
         del NODE_TYPES["TestMonitor"]
+
+
+def test_a_nodes_box_follows_its_own_ports_never_its_values():
+    from nodeflow import Session
+    from nodeflow.document.expand import expand
+
+    g = mlp([2, 2, 1], data="xor")
+    e = g.add_node("Expression", params={"formula": "a"})
+    assert layout.box(g, e).inputs == ("a",)
+    g.set_param(e, "formula", "where(z > 0, slope_of_z, 0) * y")
+    b = layout.box(g, e)
+    assert b.inputs == ("z", "slope_of_z", "y") and b.h == layout.TITLE_H + 3 * layout.ROW_H + layout.BOTTOM
+    gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
+    assert layout.box(g, gid).inputs == ("x", "W", "b") and layout.box(g, gid).outputs == ("y", "slope")
+    before = layout.box(g, gid)
+    Session(g).train(2)  # values arriving never resize a node
+    assert layout.box(g, gid) == before
+    for node, mirrored in (("delta_2", True), ("sigmoid_2", False), ("weight_update_2", False)):
+        expand(g, node)  # an opened node is drawn as the node it replaces, mirrored or not
+        assert layout.box(g, node).flipped is mirrored and layout.acts_as(g, node) == layout.acts_as(mlp(
+            [2, 2, 1], data="xor"), node)
+    assert layout.box(g, "delta_2").inputs == ("grad", "slope")  # in the Delta's order
+    long = g.add_node("Expression", params={"formula": "a_rather_long_name + another_long_name"})
+    b = layout.box(g, long)
+    assert b.w == layout.MAX_W and all(layout.text_width(b.pin_name(p, "in"), layout.PIN_FONT) <= b.name_w[0]
+                                       for p in b.inputs)
+
+
+def test_the_opened_twin_lines_up_with_the_packaged_network_node_for_node():
+    g = load(GRAPHS / "xor_opened.json")
+    twins = [(n, f"opened_{n}") for n in g.node_ids if f"opened_{n}" in g]
+    assert len(twins) == 18
+    offsets = {(layout.rect(g, b)[0] - layout.rect(g, a)[0], layout.rect(g, b)[1] - layout.rect(g, a)[1])
+               for a, b in twins}
+    assert len(offsets) == 1 and next(iter(offsets))[0] == 0  # straight below, column for column
+    assert all(layout.box(g, a).flipped == layout.box(g, b).flipped and layout.rect(g, a)[2:] == layout.rect(g, b)[2:]
+               for a, b in twins)
+    s = load(GRAPHS / "symmetry.json")  # other stacked twins line up too
+    assert {layout.rect(s, n)[0] - layout.rect(s, n.replace("zero_", "random_"))[0] for n in s.node_ids
+            if n.startswith("zero_")} == {0.0}
+
+
+def test_an_update_rule_wired_by_hand_sits_under_the_parameter_it_writes():
+    g = load(GRAPHS / "adding_neuron_article.json")
+    rule = ["article_weights_1_grad", "article_weights_1_step", "article_weights_1_write"]
+    assert {centre_x(g, n) for n in rule} == {centre_x(g, "article_weights_1")}
+    assert [top(g, n) for n in rule] == sorted(top(g, n) for n in rule)
+    assert top(g, rule[0]) > bottom(g, "article_delta_1") or top(g, rule[0]) > bottom(g, "article_identity_1")
+    assert centre_x(g, "gd_weight_update_1") == centre_x(g, "gd_weights_1")
+
+
+def test_tidy_inside_a_group_reads_from_its_inputs_to_its_outputs():
+    from nodeflow.document.expand import expand
+    from nodeflow.document.grouping import open_group
+
+    g = mlp([2, 2, 1], data="xor", optimizer="adam")
+    expand(g, "weight_update_1")
+    inside = open_group(g, "weight_update_1")
+    layout.apply(inside)
+    rects = {n: layout.rect(inside, n) for n in inside.node_ids}
+    assert layout.overlapping(rects, margin=10) == []
+    ins, outs = inside.nodes_of_type("GroupInput"), inside.nodes_of_type("GroupOutput")
+    assert len({centre_x(inside, n) for n in ins}) == 1  # the inputs head the chain, in one column
+    assert min(rects[n][0] for n in outs) > max(rects[n][0] for n in ins)  # the outputs further right
+
+
+def test_a_library_groups_box_is_that_of_the_group_saved(tmp_path, monkeypatch):
+    from nodeflow.document.library import load_library, save_group
+
+    monkeypatch.setenv("NODEFLOW_LIBRARY", str(tmp_path))
+    g = mlp([2, 2, 1], data="xor")
+    gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
+    save_group(g, gid, "Layer")
+    try:
+        load_library()
+        assert layout.new_box("Layer") == layout.box(g, gid)
+        assert layout.new_box("Delta").flipped and layout.new_box("Delta") == layout.box(g, "delta_2")
+    finally:
+        load_library(tmp_path / "none")

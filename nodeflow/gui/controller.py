@@ -479,13 +479,13 @@ class Controller:
         except (NodeflowError, OSError) as e:
             self.fail(e)
             return False
+        self.say(f"saved {node} to the library as {name.strip()} ({path}); the palette offers it under library")
         self.load_library()
-        if self.message.kind != "error":
-            self.say(f"saved {node} to the library as {name.strip()} ({path}); the palette offers it under library")
         return True
 
     def load_library(self) -> list[str]:
-        """Read the library folder again (its groups become node types of the palette's library)."""
+        """Read the library folder again (its groups become node types of the palette's library);
+        files that cannot be read are named in the status line."""
         names, problems = load_library()
         for fn in list(self._library_listeners):
             fn()

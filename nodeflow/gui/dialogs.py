@@ -7,6 +7,7 @@ from typing import Callable
 import dearpygui.dearpygui as dpg
 
 from ..data import BUILTIN
+from ..nodes import NODE_TYPES
 from ..nodes.forward import HIDDEN_ACTIVATIONS, activation_type
 from .controller import Controller
 from .keys import help_rows
@@ -178,10 +179,13 @@ def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = Fa
 
 
 def library_name(label: str) -> str:
-    """A library name from a group's label: ``dense sigmoid`` -> ``DenseSigmoid``."""
-    words = "".join(c if c.isalnum() else " " for c in label).split()
+    """A library name from a group's label: ``dense sigmoid`` -> ``DenseSigmoid`` (``MyGroup`` for
+    ``group``: a built-in type's name is not free)."""
+    words = "".join(c if c.isalnum() or c == "_" else " " for c in label).split()
     name = "".join(w[:1].upper() + w[1:] for w in words)
-    return name if name[:1].isalpha() else "Group" + name
+    name = name if name[:1].isalpha() else "Group" + name
+    known = NODE_TYPES.get(name)
+    return "My" + name if known is not None and known.family != "library" else name
 
 
 def save_to_library(ctrl: Controller, node: str) -> int:

@@ -73,6 +73,7 @@ class Inspector:
         self.label: int | None = None  # the selected node's label field
         self.explained: Explained | None = None
         self.refused: dict[str, object] = {}  # param -> its value when text typed for it was refused
+        self.buttons: dict[str, int] = {}  # the selected group's (or openable node's) buttons
         self.below = PANEL_HEIGHT  # room left below for the training panel
         with dpg.child_window(parent=parent, height=-PANEL_HEIGHT, border=False) as self.scroll:
             self._settings(new_network)
@@ -229,17 +230,19 @@ class Inspector:
         """A group: what it holds, and open / ungroup / save to the library; a built-in node with a
         primitive form: open it into math nodes."""
         c = self.ctrl
+        b = self.buttons = {}
         if g.type_of(node).name == "Group":
             inner = g.params(node)["graph"]["nodes"]
             ports = f"{len(g.inputs(node))} in, {len(g.outputs(node))} out"
             dpg.add_text(f"holds {len(inner)} nodes ({ports})", parent=self.node_group, color=QUIET)
             with dpg.group(horizontal=True, parent=self.node_group):
-                dpg.add_button(label="Open (I)", callback=lambda: c.open_group(node))
-                dpg.add_button(label="Ungroup", callback=lambda: c.ungroup(node))
-                dpg.add_button(label="Save to library...", callback=lambda: dialogs.save_to_library(c, node))
+                b["open"] = dpg.add_button(label="Open (I)", callback=lambda: c.open_group(node))
+                b["ungroup"] = dpg.add_button(label="Ungroup", callback=lambda: c.ungroup(node))
+                b["library"] = dpg.add_button(label="Save to library...",
+                                              callback=lambda: dialogs.save_to_library(c, node))
         elif expandable(g, node):
-            dpg.add_button(label="Open the box (as math nodes)", parent=self.node_group,
-                           callback=lambda: c.open_box(node))
+            b["open_box"] = dpg.add_button(label="Open the box (as math nodes)", parent=self.node_group,
+                                           callback=lambda: c.open_box(node))
 
     def _param(self, node: str, p: Param, value) -> None:
         if p.kind in ("shape", "ints", "array"):

@@ -80,7 +80,19 @@ class Levels:
 
     @staticmethod
     def _close(parent: Graph, level: Level) -> None:
+        """Write one inside into its group; the wires of a port renamed inside follow the new name."""
+        renamed = _renamed_ports(level.defn, level.graph)
+        follow = [l for l in parent.links_of(level.node)
+                  if ("in", l.dst_port) in renamed and l.dst == level.node
+                  or ("out", l.src_port) in renamed and l.src == level.node]
+        for l in follow:
+            parent.disconnect(l)
         close_group(parent, level.node, level.graph)
+        for l in follow:
+            if l.dst == level.node:
+                parent.connect(l.src, l.src_port, l.dst, renamed[("in", l.dst_port)])
+            else:
+                parent.connect(l.src, renamed[("out", l.src_port)], l.dst, l.dst_port)
         level.defn = parent.params(level.node)["graph"]
 
     def sync(self, root: Graph, force: bool = False) -> bool:
@@ -122,3 +134,15 @@ class Levels:
         if not flat.startswith(prefix):
             return None
         return flat[len(prefix):].split(SEP, 1)[0]
+
+
+def _renamed_ports(defn: dict, inside: Graph) -> dict[tuple[str, str], str]:
+    """("in" or "out", old name) -> new name, for each GroupInput / GroupOutput renamed inside."""
+    out = {}
+    for nd in defn["nodes"]:
+        kind = {"GroupInput": "in", "GroupOutput": "out"}.get(nd["type"])
+        if kind and nd["id"] in inside and inside.type_of(nd["id"]).name == nd["type"]:
+            old, new = nd.get("params", {}).get("name"), inside.params(nd["id"])["name"]
+            if old is not None and old != new:
+                out[(kind, old)] = new
+    return out
