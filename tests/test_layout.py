@@ -145,8 +145,10 @@ def test_a_nodes_box_follows_its_own_ports_never_its_values():
     e = g.add_node("Expression", params={"formula": "a"})
     assert layout.box(g, e).inputs == ("a",)
     g.set_param(e, "formula", "where(z > 0, slope_of_z, 0) * y")
-    b = layout.box(g, e)
-    assert b.inputs == ("z", "slope_of_z", "y") and b.h == layout.TITLE_H + 3 * layout.ROW_H + layout.BOTTOM
+    b = layout.box(g, e)  # one pin per name, and the formula under them
+    assert b.inputs == ("z", "slope_of_z", "y") and b.h == layout.TITLE_H + 4 * layout.ROW_H + layout.BOTTOM
+    assert b.caption == "out = where(z > 0, slope_of_z, 0) * y"
+    assert layout.text_width(b.caption, layout.PIN_FONT) <= b.w - 2 * layout.PAD <= layout.CAPTION_MAX_W
     gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
     assert layout.box(g, gid).inputs == ("x", "W", "b") and layout.box(g, gid).outputs == ("y", "slope")
     before = layout.box(g, gid)
@@ -157,10 +159,11 @@ def test_a_nodes_box_follows_its_own_ports_never_its_values():
         assert layout.box(g, node).flipped is mirrored and layout.acts_as(g, node) == layout.acts_as(mlp(
             [2, 2, 1], data="xor"), node)
     assert layout.box(g, "delta_2").inputs == ("grad", "slope")  # in the Delta's order
-    long = g.add_node("Expression", params={"formula": "a_rather_long_name + another_long_name"})
-    b = layout.box(g, long)
-    assert b.w == layout.MAX_W and all(layout.text_width(b.pin_name(p, "in"), layout.PIN_FONT) <= b.name_w[0]
-                                       for p in b.inputs)
+    long = g.add_node("Expression", params={"formula": "a_rather_long_name * (1 - a_rather_long_name) + "
+                                                      "another_long_name * another_long_name"})
+    b = layout.box(g, long)  # at most so wide: the formula is shortened, and so are the pin names
+    assert b.w == layout.CAPTION_MAX_W and b.caption.endswith("…")
+    assert all(layout.text_width(b.pin_name(p, "in"), layout.PIN_FONT) <= b.name_w[0] for p in b.inputs)
 
 
 def test_the_opened_twin_lines_up_with_the_packaged_network_node_for_node():

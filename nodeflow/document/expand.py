@@ -16,7 +16,7 @@ from ..errors import EditRefused
 from ..nodes.loss import CLIP
 from ..nodes.update import OPTIMIZERS
 
-COL, ROW = 210, 120
+GAP = 60.0  # between the columns of an opened node's inside (half that between the nodes of a column)
 OPENED = " (opened)"  # an opened node's group is named after its type: "Sigmoid (opened)"
 
 
@@ -67,18 +67,26 @@ class _Box:
 
     def definition(self) -> dict:
         """The group's ``graph`` parameter, laid out left to right by how far each node is from the
-        inputs; its ports in the order of the node's own (so the group's box reads like the node's)."""
+        inputs (columns as wide as their widest node); its ports in the order of the node's own (so
+        the group's box reads like the node's)."""
+        from .layout import box_for
+
         self._order_ports()
         depth = {n["id"]: 0 for n in self.nodes}
         for _ in self.nodes:
             for src, dst in self.links:
                 s, d = src.split(".")[0], dst.split(".")[0]
                 depth[d] = max(depth[d], depth[s] + 1)
-        rows: dict[int, int] = {}
+        boxes = {n["id"]: box_for(n["type"], n["params"]) for n in self.nodes}
+        widths: dict[int, float] = {}
+        for n in self.nodes:
+            widths[depth[n["id"]]] = max(widths.get(depth[n["id"]], 0.0), boxes[n["id"]].w)
+        xs = [sum(widths.get(c, 0.0) + GAP for c in range(k)) for k in range(max(widths) + 1)]
+        below: dict[int, float] = {}
         for n in self.nodes:
             k = depth[n["id"]]
-            n["pos"] = [float(k * COL), float(rows.get(k, 0) * ROW)]
-            rows[k] = rows.get(k, 0) + 1
+            n["pos"] = [float(xs[k] + (widths[k] - boxes[n["id"]].w) / 2), float(below.get(k, 0.0))]
+            below[k] = below.get(k, 0.0) + boxes[n["id"]].h + GAP / 2
         return {"nodes": self.nodes, "links": [{"from": s, "to": d} for s, d in self.links]}
 
 

@@ -27,6 +27,7 @@ TITLE_H, ROW_H, BOTTOM = 24.0, 19.0, 7.0
 PAD, GAP = 9.0, 6.0  # inside a node: edge to pin name; between texts
 VALUE_W = 64.0  # room for a value next to an output's name
 MIN_W, MAX_W = 120.0, 200.0
+CAPTION_MAX_W = 360.0  # a node with a caption (an Expression's formula) may be this wide
 DISPLAY = (168.0, 132.0)  # a view node's picture (or text) area
 COL_GAP, ROW_GAP, BAND_GAP, BLOCK_GAP = 50.0, 18.0, 40.0, 90.0
 
@@ -69,6 +70,8 @@ class Box:
     outputs: tuple[str, ...]
     display: tuple[float, float, float, float] | None  # x, y, w, h of a view node's area
     name_w: tuple[float, float] = (MAX_W, MAX_W)  # room for an input's and an output's name
+    caption: str | None = None  # a line under the pins (an Expression's formula), fitted to the box
+    caption_y: float = 0.0  # the middle of its line
 
     def row_y(self, k: int) -> float:
         return TITLE_H + ROW_H * (k + 0.5) + 2.0
@@ -91,16 +94,16 @@ class Box:
 
 
 def box_of(t: type[NodeType], inputs: tuple[str, ...] | None = None, outputs: tuple[str, ...] | None = None,
-           flipped: bool | None = None) -> Box:
+           flipped: bool | None = None, caption: str | None = None) -> Box:
     """The box of a node of type ``t`` with these ports (default: the type's own ports); mirrored
-    for the backward family unless ``flipped`` says otherwise."""
+    for the backward family unless ``flipped`` says otherwise; ``caption``: a line under the pins."""
     ins = tuple(p.name for p in t.inputs) if inputs is None else tuple(inputs)
     outs = tuple(p.name for p in t.outputs) if outputs is None else tuple(outputs)
-    return _box(t.family == "view", t.family == "backward" if flipped is None else flipped, ins, outs)
+    return _box(t.family == "view", t.family == "backward" if flipped is None else flipped, ins, outs, caption)
 
 
 @functools.lru_cache(maxsize=4096)
-def _box(view: bool, flipped: bool, ins: tuple[str, ...], outs: tuple[str, ...]) -> Box:
+def _box(view: bool, flipped: bool, ins: tuple[str, ...], outs: tuple[str, ...], caption: str | None) -> Box:
     in_w = max((text_width(n, PIN_FONT) for n in ins), default=0.0)
     out_w = max((text_width(n, PIN_FONT) for n in outs), default=0.0)
     middle = (VALUE_W if outs else 24.0) + 2 * GAP
@@ -115,7 +118,13 @@ def _box(view: bool, flipped: bool, ins: tuple[str, ...], outs: tuple[str, ...])
     w = round(min(max(w, MIN_W), MAX_W))
     room = w - 2 * PAD - middle  # names wider than this share it in proportion
     scale = min(1.0, room / (in_w + out_w)) if in_w + out_w > 0 else 1.0
-    return Box(w, h, flipped, ins, outs, display, (in_w * scale + 0.5, out_w * scale + 0.5))
+    caption_y = 0.0
+    if caption:
+        w = round(max(w, min(text_width(caption, PIN_FONT) + 2 * PAD, CAPTION_MAX_W)))
+        caption = fit_text(caption, PIN_FONT, w - 2 * PAD)
+        caption_y = h - BOTTOM + ROW_H / 2
+        h += ROW_H
+    return Box(w, h, flipped, ins, outs, display, (in_w * scale + 0.5, out_w * scale + 0.5), caption, caption_y)
 
 
 def mirrored(g, node: str) -> bool:
@@ -156,17 +165,36 @@ def _inner_families(inner) -> set[str]:
 def new_box(type_name: str) -> Box:
     """The box a node of this type gets when added with its default parameters (a library group's
     ports are those of the group saved)."""
+    return box_for(type_name, NODE_TYPES[type_name].default_params())
+
+
+def box_for(type_name: str, params: dict) -> Box:
+    """The box of a node of this type with these parameters, before it is in a graph."""
     t = NODE_TYPES[type_name]
-    params = t.default_params()
+    params = dict(t.default_params(), **params)
     names = (tuple(p.name for p in ports) for ports in (t.input_ports(params), t.output_ports(params)))
-    family = group_family(params) if t.preset_of == "Group" else t.family
-    return box_of(t, *names, flipped=family == "backward")
+    family = group_family(params) if t.preset_of == "Group" or t.name == "Group" else t.family
+    return box_of(t, *names, flipped=family == "backward", caption=_caption(t, params))
+
+
+def caption_of(g, node: str) -> str | None:
+    """The line a node shows under its pins: an Expression's formula (``out = a * (1 - a)``)."""
+    return _caption(g.type_of(node), g.params(node))
+
+
+def _caption(t: type[NodeType], params: dict) -> str | None:
+    if t.name != "Expression":
+        return None
+    from ..nodes.expression import formula_of
+
+    return "out = " + formula_of(params["formula"]).canonical
 
 
 def box(g, node: str) -> Box:
-    """A node's box, from its own ports (an Expression's or a Group's depend on its parameters)."""
+    """A node's box, from its own ports (an Expression's or a Group's depend on its parameters) and
+    its caption."""
     return box_of(g.type_of(node), tuple(p.name for p in g.inputs(node)), tuple(p.name for p in g.outputs(node)),
-                  mirrored(g, node))
+                  mirrored(g, node), caption_of(g, node))
 
 
 def rect(g, node: str) -> tuple[float, float, float, float]:

@@ -81,6 +81,9 @@ class NodeItem:
         self.detail = dpg.add_draw_node(parent=r)
         self.pins: dict[tuple[str, str], int] = {}
         self._pins(look)
+        if b.caption:  # an Expression's formula, under its pins
+            y = b.caption_y - PIN_FONT / 2
+            self.texts.append((_text(self.detail, (PAD, y), b.caption, PIN_FONT, style.CAPTION_TEXT), PIN_FONT))
         self.compact = dpg.add_draw_node(parent=r, show=False)
         self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
         self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM),
