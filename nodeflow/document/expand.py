@@ -16,7 +16,7 @@ from ..errors import EditRefused
 from ..nodes.loss import CLIP
 from ..nodes.update import OPTIMIZERS
 
-GAP = 60.0  # between the columns of an opened node's inside (half that between the nodes of a column)
+GAP = 80.0  # between the columns of an opened node's inside (half that between the nodes of a column)
 OPENED = " (opened)"  # an opened node's group is named after its type: "Sigmoid (opened)"
 
 

@@ -65,6 +65,9 @@ class Crumbs:
                 return k
         return None
 
-    def bottom(self) -> float:
-        """Where the path ends downwards (0 when it is not shown)."""
-        return INSET + HEIGHT if self.chips else 0.0
+    def rect(self) -> tuple[float, float, float, float] | None:
+        """Where the path is drawn (x, y, w, h in pixels), hint included; None when not shown."""
+        if not self.chips:
+            return None
+        x, y, w, h = self.chips[-1]
+        return (INSET, y, x + w + GAP + text_width(HINT, 12.0) - INSET, h)

@@ -226,8 +226,13 @@ class Canvas:
 
     # -- the view ----------------------------------------------------------------------------
     def fit(self) -> None:
-        """Show the whole graph (at most at 100 %)."""
-        self.view.fit(layout.bounds(self.graph) if self.nodes else None)
+        """Show the whole graph (at most at 100 %), below the path back when inside a group."""
+        bounds = layout.bounds(self.graph) if self.nodes else None
+        self.view.fit(bounds)
+        crumbs = self.crumbs.rect()
+        if bounds is not None and crumbs is not None:  # room above for the path (at the zoom just found)
+            pad = (crumbs[1] + crumbs[3]) / self.view.zoom
+            self.view.fit((bounds[0], bounds[1] - pad, bounds[2], bounds[3] + pad))
 
     def actual_size(self) -> None:
         """100 %, about the middle of the canvas."""
@@ -377,7 +382,7 @@ class Canvas:
             return
         self._seen["minimap"] = key
         rects = {n: (item.rect(), item.family) for n, item in self.nodes.items()}
-        screen = [self.to_pixels_rect(r) for r, _ in rects.values()]
+        screen = [self.to_pixels_rect(r) for r, _ in rects.values()] + [r for r in [self.crumbs.rect()] if r]
         x0 = [r[0] for r, _ in rects.values()]
         bounds = None if not rects else (min(x0), min(r[1] for r, _ in rects.values()),
                                          max(r[0] + r[2] for r, _ in rects.values()),

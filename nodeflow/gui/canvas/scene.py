@@ -25,7 +25,7 @@ def _text(parent, pos: Point, text: str, size: float, colour) -> int:
     return dpg.draw_text(pos, text, size=size, color=colour, parent=parent)
 
 
-STACK = 5.0  # a group is drawn as a stack of cards: the one behind is offset this much
+STACK = 6.0  # a group is drawn as a stack of cards: the one behind is offset this much
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class NodeItem:
         dpg.draw_rectangle((3, 4), (b.w + 3, b.h + 4), color=(0, 0, 0, 0), fill=style.SHADOW, rounding=6, parent=r)
         if look.group:  # the card behind: a group holds more than it shows
             dpg.draw_rectangle((STACK, -STACK), (b.w + STACK, b.h - STACK), color=style.EDGE,
-                               fill=style.dim(self.family, 0.6), rounding=5, parent=r)
+                               fill=style.dim(self.family, 0.75), rounding=5, parent=r)
         self.ring = dpg.draw_rectangle((-3, -3), (b.w + 3, b.h + 3), color=(0, 0, 0, 0), thickness=3, rounding=7,
                                        parent=r)
         self.body = dpg.draw_rectangle((0, 0), (b.w, b.h), color=style.EDGE, fill=style.BODY, rounding=5, parent=r)
