@@ -7,7 +7,9 @@ unless ``--size`` says otherwise:
   backward pass, a pulse on its way along a wire and every value on its wire;
 - ``digits.png``: the 64-25-10 digits network fitted in view after a few epochs;
 - ``hidden-units.png``: zoomed in on its UnitImages node, what each hidden unit looks for;
-- ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass.
+- ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass;
+- ``xor-opened.png``: the packaged XOR above its twin opened into math nodes, after a sample;
+- ``group-inside.png``: inside the twin's opened delta 1, with the path back.
 """
 from __future__ import annotations
 
@@ -82,6 +84,18 @@ def seeds(app):
     result({"epoch": app.ctrl.session.epoch, "node": app.ctrl.session.last_node})
 
 
+def opened(app):
+    """xor_opened.json fitted after one sample, then the inside of its opened delta 1."""
+    c, cv = app.ctrl, app.canvas
+    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    c.step_sample()
+    yield from _shoot(app, "xor-opened.png")
+    c.open_group("opened_delta_1")
+    yield from until(lambda: not cv.animating, 300, "the group's inside")
+    yield from _shoot(app, "group-inside.png")
+    result({"levels": list(c.levels.path()), "sample": c.session.sample})
+
+
 def _seeds_graph(folder: Path) -> Path:
     from ..document.builders import mlp
     from ..document.files import save
@@ -93,7 +107,8 @@ def _seeds_graph(folder: Path) -> Path:
 
 SHOTS = {"editor.png": ("editor", lambda tmp: ROOT / "graphs" / "xor.json"),
          "digits.png": ("digits", lambda tmp: ROOT / "graphs" / "digits.json"),
-         "seeds-backward.png": ("seeds", _seeds_graph)}
+         "seeds-backward.png": ("seeds", _seeds_graph),
+         "xor-opened.png": ("opened", lambda tmp: ROOT / "graphs" / "xor_opened.json")}
 
 
 def make(folder: str | Path, names=None, size: str = SIZE) -> list[Path]:
