@@ -21,8 +21,8 @@ from ..document.expand import expand
 from ..document.graph import Graph, Link
 from ..document.groups import GroupInput, GroupOutput
 from ..document.library import load_library, save_group
-from ..nodes import NODE_TYPES
 from ..errors import Diverged, GraphFileError, NodeflowError, NotReady
+from ..nodes import NODE_TYPES
 from ..run.gradcheck import ParamCheck, gradcheck
 from ..run.session import Session
 from ..run.state import EpochStats
@@ -304,13 +304,16 @@ class Controller:
             self._sync_levels()
             g = self.shown if inside else self.graph
             out = fn(g)
-            if inside and len(self.levels):
-                self.levels.write_back(self.graph, f"{g.last_edit or 'edit'} (inside {'/'.join(self.levels.path())})")
         except NodeflowError as e:
             self.fail(e)
-            if len(self.levels):
-                self._levels_changed("sync")  # a refused write-back opened the insides again
             return None
+        if inside and len(self.levels):
+            try:
+                self.levels.write_back(self.graph, f"{g.last_edit or 'edit'} (inside {'/'.join(self.levels.path())})")
+            except NodeflowError as e:
+                self.fail(e)
+                self._levels_changed("sync")  # the insides were opened again from the unchanged document
+                return None
         self.values_version += 1
         if not quiet:
             self.gradchecks = {}  # the computation changed: the last check no longer describes it
