@@ -150,3 +150,85 @@ def test_views_sit_in_a_row_above_the_network_near_what_they_show():
     assert layout._pack_row([0, 10, 500], [100, 100, 100], 1000) == [0, 100 + gap, 500]  # pushed right
     assert layout._pack_row([800, 800], [150, 150], 1000) == [1000 - 300 - gap, 850]  # packed back from the edge
     assert layout._pack_row([-40], [100], 1000) == [0]
+
+
+def test_a_nodes_box_follows_its_own_ports_never_its_values():
+    from nodeflow import Session
+    from nodeflow.document.expand import expand
+
+    g = mlp([2, 2, 1], data="xor")
+    e = g.add_node("Expression", params={"formula": "a"})
+    assert layout.box(g, e).inputs == ("a",)
+    g.set_param(e, "formula", "where(z > 0, slope_of_z, 0) * y")
+    b = layout.box(g, e)  # one pin per name, and the formula under them
+    assert b.inputs == ("z", "slope_of_z", "y") and b.h == layout.TITLE_H + 4 * layout.ROW_H + layout.BOTTOM
+    assert b.caption == "out = where(z > 0, slope_of_z, 0) * y"
+    assert layout.text_width(b.caption, layout.PIN_FONT) <= b.w - 2 * layout.PAD <= layout.CAPTION_MAX_W
+    gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
+    assert layout.box(g, gid).inputs == ("x", "W", "b") and layout.box(g, gid).outputs == ("y", "slope")
+    before = layout.box(g, gid)
+    Session(g).train(2)  # values arriving never resize a node
+    assert layout.box(g, gid) == before
+    for node, mirrored in (("delta_2", True), ("sigmoid_2", False), ("weight_update_2", False)):
+        expand(g, node)  # an opened node is drawn as the node it replaces, mirrored or not
+        assert layout.box(g, node).flipped is mirrored and layout.acts_as(g, node) == layout.acts_as(mlp(
+            [2, 2, 1], data="xor"), node)
+    assert layout.box(g, "delta_2").inputs == ("grad", "slope")  # in the Delta's order
+    long = g.add_node("Expression", params={"formula": "a_rather_long_name * (1 - a_rather_long_name) + "
+                                                      "another_long_name * another_long_name"})
+    b = layout.box(g, long)  # at most so wide: the formula is shortened, and so are the pin names
+    assert b.w == layout.CAPTION_MAX_W and b.caption.endswith("…")
+    assert all(layout.text_width(b.pin_name(p, "in"), layout.PIN_FONT) <= b.name_w[0] for p in b.inputs)
+
+
+def test_the_opened_twin_lines_up_with_the_packaged_network_node_for_node():
+    g = load(GRAPHS / "xor_opened.json")
+    twins = [(n, f"opened_{n}") for n in g.node_ids if f"opened_{n}" in g]
+    assert len(twins) == 18
+    offsets = {(layout.rect(g, b)[0] - layout.rect(g, a)[0], layout.rect(g, b)[1] - layout.rect(g, a)[1])
+               for a, b in twins}
+    assert len(offsets) == 1 and next(iter(offsets))[0] == 0  # straight below, column for column
+    assert all(layout.box(g, a).flipped == layout.box(g, b).flipped and layout.rect(g, a)[2:] == layout.rect(g, b)[2:]
+               for a, b in twins)
+    s = load(GRAPHS / "symmetry.json")  # other stacked twins line up too
+    assert {layout.rect(s, n)[0] - layout.rect(s, n.replace("zero_", "random_"))[0] for n in s.node_ids
+            if n.startswith("zero_")} == {0.0}
+
+
+def test_an_update_rule_wired_by_hand_sits_under_the_parameter_it_writes():
+    g = load(GRAPHS / "adding_neuron_article.json")
+    rule = ["article_weights_1_grad", "article_weights_1_step", "article_weights_1_write"]
+    assert {centre_x(g, n) for n in rule} == {centre_x(g, "article_weights_1")}
+    assert [top(g, n) for n in rule] == sorted(top(g, n) for n in rule)
+    assert top(g, rule[0]) > bottom(g, "article_delta_1") or top(g, rule[0]) > bottom(g, "article_identity_1")
+    assert centre_x(g, "gd_weight_update_1") == centre_x(g, "gd_weights_1")
+
+
+def test_tidy_inside_a_group_reads_from_its_inputs_to_its_outputs():
+    from nodeflow.document.expand import expand
+    from nodeflow.document.grouping import open_group
+
+    g = mlp([2, 2, 1], data="xor", optimizer="adam")
+    expand(g, "weight_update_1")
+    inside = open_group(g, "weight_update_1")
+    layout.apply(inside)
+    rects = {n: layout.rect(inside, n) for n in inside.node_ids}
+    assert layout.overlapping(rects, margin=10) == []
+    ins, outs = inside.nodes_of_type("GroupInput"), inside.nodes_of_type("GroupOutput")
+    assert len({centre_x(inside, n) for n in ins}) == 1  # the inputs head the chain, in one column
+    assert min(rects[n][0] for n in outs) > max(rects[n][0] for n in ins)  # the outputs further right
+
+
+def test_a_library_groups_box_is_that_of_the_group_saved(tmp_path, monkeypatch):
+    from nodeflow.document.library import load_library, save_group
+
+    monkeypatch.setenv("NODEFLOW_LIBRARY", str(tmp_path))
+    g = mlp([2, 2, 1], data="xor")
+    gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
+    save_group(g, gid, "Layer")
+    try:
+        load_library()
+        assert layout.new_box("Layer") == layout.box(g, gid)
+        assert layout.new_box("Delta").flipped and layout.new_box("Delta") == layout.box(g, "delta_2")
+    finally:
+        load_library(tmp_path / "none")

@@ -18,6 +18,7 @@ def add_parser(sub) -> None:
     train.add_argument("--samples", type=int, default=0, help="step N samples first")
     train.add_argument("--epochs", type=int, default=0, help="train N epochs first")
     s.add_argument("--layout-json", help="also write the canvas's and every node's rectangle in window pixels")
+    s.add_argument("--open", metavar="GROUP", help="show the inside of this group (GROUP/INNER: a group inside it)")
     s.set_defaults(fn=cmd_shot)
 
 
@@ -31,13 +32,28 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _groups(g, path: str | None) -> list[str]:
+    """The groups ``--open`` names, outermost first, each checked to be a group where it is."""
+    from ..document.grouping import open_group
+
+    names = [n for n in (path or "").split("/") if n]
+    for k, node in enumerate(names):
+        if node not in g or g.type_of(node).name != "Group":
+            where = "/".join(names[:k]) or "the graph"
+            groups = ", ".join(g.nodes_of_type("Group")) or "none"
+            raise NodeflowError(f"--open: {where} has no group {node!r} (its groups: {groups})")
+        g = open_group(g, node)
+    return names
+
+
 def cmd_shot(a) -> int:
     from ..document.files import load
 
     size = _size(a.size)
     if a.samples < 0 or a.epochs < 0:
         raise NodeflowError("--samples and --epochs must be 0 or more")
-    load(a.file)  # a broken file is reported here, in one line
+    g = load(a.file)  # a broken file is reported here, in one line
+    groups = _groups(g, a.open)
     for target in filter(None, (a.output, a.layout_json)):
         if not Path(target).resolve().parent.is_dir():
             raise NodeflowError(f"cannot write {target}: folder {Path(target).resolve().parent} does not exist")
@@ -47,6 +63,6 @@ def cmd_shot(a) -> int:
     from ..gui.shot import shoot
 
     shoot(a.file, a.output, size=size, fit=a.fit, samples=a.samples, epochs=a.epochs, layout=a.layout_json,
-          display=display or None)
+          display=display or None, groups=groups)
     print(f"wrote {a.output}" + (f" and {a.layout_json}" if a.layout_json else ""))
     return 0

@@ -16,7 +16,8 @@ from ..errors import EditRefused
 from ..nodes.loss import CLIP
 from ..nodes.update import OPTIMIZERS
 
-COL, ROW = 210, 120
+GAP = 80.0  # between the columns of an opened node's inside (half that between the nodes of a column)
+OPENED = " (opened)"  # an opened node's group is named after its type: "Sigmoid (opened)"
 
 
 class _Box:
@@ -65,18 +66,38 @@ class _Box:
         self.nodes.append({"id": nid, "type": type_name, "label": label, "pos": [0.0, 0.0], "params": params})
 
     def definition(self) -> dict:
-        """The group's ``graph`` parameter, laid out left to right by how far each node is from the inputs."""
+        """The group's ``graph`` parameter, laid out left to right by how far each node is from the
+        inputs (columns as wide as their widest node); its ports in the order of the node's own (so
+        the group's box reads like the node's)."""
+        from .layout import box_for
+
+        self._order_ports()
         depth = {n["id"]: 0 for n in self.nodes}
         for _ in self.nodes:
             for src, dst in self.links:
                 s, d = src.split(".")[0], dst.split(".")[0]
                 depth[d] = max(depth[d], depth[s] + 1)
-        rows: dict[int, int] = {}
+        boxes = {n["id"]: box_for(n["type"], n["params"]) for n in self.nodes}
+        widths: dict[int, float] = {}
+        for n in self.nodes:
+            widths[depth[n["id"]]] = max(widths.get(depth[n["id"]], 0.0), boxes[n["id"]].w)
+        xs = [sum(widths.get(c, 0.0) + GAP for c in range(k)) for k in range(max(widths) + 1)]
+        below: dict[int, float] = {}
         for n in self.nodes:
             k = depth[n["id"]]
-            n["pos"] = [float(k * COL), float(rows.get(k, 0) * ROW)]
-            rows[k] = rows.get(k, 0) + 1
+            n["pos"] = [float(xs[k] + (widths[k] - boxes[n["id"]].w) / 2), float(below.get(k, 0.0))]
+            below[k] = below.get(k, 0.0) + boxes[n["id"]].h + GAP / 2
         return {"nodes": self.nodes, "links": [{"from": s, "to": d} for s, d in self.links]}
+
+
+    def _order_ports(self) -> None:
+        order = {("GroupInput", p.name): k for k, p in enumerate(self.g.inputs(self.node))}
+        order.update({("GroupOutput", p.name): k for k, p in enumerate(self.g.outputs(self.node))})
+        ports = sorted((n for n in self.nodes if n["type"] in ("GroupInput", "GroupOutput")),
+                       key=lambda n: (n["type"], order.get((n["type"], n["params"]["name"]), len(order))))
+        self.nodes = [n for n in ports if n["type"] == "GroupInput"] + [
+            n for n in self.nodes if n["type"] not in ("GroupInput", "GroupOutput")] + [
+            n for n in ports if n["type"] == "GroupOutput"]
 
 
 def _num(x: float) -> str:
@@ -232,6 +253,12 @@ OPENERS = {
 assert set(OPTIMIZERS) == {"sgd", "momentum", "rmsprop", "adam"}  # _optimizer writes each one out
 
 
+def opened_from(group_name: str) -> str | None:
+    """The built-in type a group was opened from, read from its name (None: not an opened node)."""
+    base = group_name[:-len(OPENED)] if group_name.endswith(OPENED) else None
+    return base if base in OPENERS else None
+
+
 def expandable(g, node: str) -> bool:
     return g.type_of(node).name in OPENERS
 
@@ -261,7 +288,7 @@ def expand(g, node: str) -> str:
     with g.group(f"open {node}"):
         g.remove_node(node)
         g.add_node("Group", node, label=a["label"], pos=a["pos"],
-                   params={"name": f"{a['type']} (opened)", "graph": defn})
+                   params={"name": a["type"] + OPENED, "graph": defn})
         for l in links:
             g.connect(*l)
     return node

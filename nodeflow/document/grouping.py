@@ -170,14 +170,19 @@ def _rewired(inner, ids, feeds, leaving):
 
 
 def open_group(g, node: str):
-    """A group's inside as a graph of its own, to edit (write it back with ``close_group``)."""
+    """A group's inside as a graph of its own, to edit (write it back with ``close_group``); the
+    shapes arriving at the group's inputs are known inside."""
     from .files import FORMAT, VERSION, from_dict
 
     if node not in g or g.type_of(node).name != "Group":
         raise EditRefused(f"{node!r} is not a group")
     defn = g.params(node)["graph"]
-    return from_dict({"format": FORMAT, "version": VERSION, "settings": g.settings, "nodes": defn["nodes"],
-                      "links": defn.get("links", [])}, node, base_dir=g.base_dir)
+    inside = from_dict({"format": FORMAT, "version": VERSION, "settings": g.settings, "nodes": defn["nodes"],
+                        "links": defn.get("links", [])}, node, base_dir=g.base_dir)
+    arriving = {k: tuple(v) for k, v in g.shapes().inputs.get(node, {}).items() if v is not None}
+    inside._shapes.ctx.group_inputs.update(arriving)  # so shapes inside are known, as in the group
+    inside._shapes.touch(*inside.nodes_of_type("GroupInput"))
+    return inside
 
 
 def close_group(g, node: str, inside) -> None:

@@ -1,8 +1,10 @@
 """Where nodes go and how big they are: node boxes and the Tidy layout.
 
-Canvas units are screen pixels at 100 % zoom. A node's box depends only on its type
-(ports and family), so a value arriving never changes a node's size: the canvas draws
-exactly these boxes and the layout keeps them apart.
+Canvas units are screen pixels at 100 % zoom. A node's box depends only on its ports
+(an Expression's and a Group's follow its parameters) and on what it works as (a group
+opened from a Delta is mirrored like one), never on values: a value arriving never
+changes a node's size, and the canvas draws exactly these boxes and the layout keeps
+them apart.
 
 ``tidy(g)`` lays a graph out the way the algorithm reads: the forward pass left to
 right (data, then per layer a column of parameters, the weighted sum, the activation),
@@ -19,13 +21,14 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..nodes import NodeType
+from ..nodes import NODE_TYPES, NodeType
 
 TITLE_FONT, PIN_FONT = 14.0, 13.0  # text sizes in canvas units
 TITLE_H, ROW_H, BOTTOM = 24.0, 19.0, 7.0
 PAD, GAP = 9.0, 6.0  # inside a node: edge to pin name; between texts
 VALUE_W = 64.0  # room for a value next to an output's name
 MIN_W, MAX_W = 120.0, 200.0
+CAPTION_MAX_W = 360.0  # a node with a caption (an Expression's formula) may be this wide
 DISPLAY = (168.0, 132.0)  # a view node's picture (or text) area, unless its type says (``picture_area``)
 COL_GAP, ROW_GAP, BAND_GAP, BLOCK_GAP = 50.0, 18.0, 40.0, 90.0
 
@@ -67,6 +70,9 @@ class Box:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     display: tuple[float, float, float, float] | None  # x, y, w, h of a view node's area
+    name_w: tuple[float, float] = (MAX_W, MAX_W)  # room for an input's and an output's name
+    caption: str | None = None  # a line under the pins (an Expression's formula), fitted to the box
+    caption_y: float = 0.0  # the middle of its line
 
     def row_y(self, k: int) -> float:
         return TITLE_H + ROW_H * (k + 0.5) + 2.0
@@ -77,35 +83,122 @@ class Box:
         left = (direction == "in") != self.flipped
         return (0.0 if left else self.w, self.row_y(names.index(port)))
 
+    def pin_name(self, port: str, direction: str) -> str:
+        """A pin's name as drawn: shortened with an ellipsis where it would not fit beside the others."""
+        return fit_text(port, PIN_FONT, self.name_w[0 if direction == "in" else 1])
+
     def value_slot(self, port: str) -> tuple[float, float, float]:
         """(right or left x, y, width) where an output's value text goes, beside its name."""
-        name_w = text_width(port, PIN_FONT)
+        name_w = text_width(self.pin_name(port, "out"), PIN_FONT)
         x = PAD + name_w + GAP if self.flipped else self.w - PAD - name_w - GAP
         return x, self.row_y(self.outputs.index(port)), VALUE_W
 
 
-@functools.lru_cache(maxsize=None)
-def box_of(t: type[NodeType]) -> Box:
-    """The box every node of type ``t`` gets."""
-    ins = tuple(p.name for p in t.inputs)
-    outs = tuple(p.name for p in t.outputs)
+def box_of(t: type[NodeType], inputs: tuple[str, ...] | None = None, outputs: tuple[str, ...] | None = None,
+           flipped: bool | None = None, caption: str | None = None) -> Box:
+    """The box of a node of type ``t`` with these ports (default: the type's own ports); mirrored
+    for the backward family unless ``flipped`` says otherwise; ``caption``: a line under the pins."""
+    ins = tuple(p.name for p in t.inputs) if inputs is None else tuple(inputs)
+    outs = tuple(p.name for p in t.outputs) if outputs is None else tuple(outputs)
+    area = (t.picture_area or DISPLAY) if t.family == "view" else None
+    return _box(area, t.family == "backward" if flipped is None else flipped, ins, outs, caption)
+
+
+@functools.lru_cache(maxsize=4096)
+def _box(area: tuple[float, float] | None, flipped: bool, ins: tuple[str, ...], outs: tuple[str, ...],
+         caption: str | None) -> Box:
     in_w = max((text_width(n, PIN_FONT) for n in ins), default=0.0)
     out_w = max((text_width(n, PIN_FONT) for n in outs), default=0.0)
-    w = PAD + in_w + GAP + (VALUE_W if outs else 24.0) + GAP + out_w + PAD
+    middle = (VALUE_W if outs else 24.0) + 2 * GAP
+    w = PAD + in_w + middle + out_w + PAD
     rows = max(len(ins), len(outs), 1)
     h = TITLE_H + rows * ROW_H + BOTTOM
     w = round(min(max(w, MIN_W), MAX_W))
+    room = w - 2 * PAD - middle  # names wider than this share it in proportion
+    scale = min(1.0, room / (in_w + out_w)) if in_w + out_w > 0 else 1.0
     display = None
-    if t.family == "view":  # a picture area below the pins, as big as the type's picture at 100 %
-        aw, ah = t.picture_area or DISPLAY
+    if area:  # a picture area below the pins, as big as the type's picture at 100 %
+        aw, ah = area
         w = max(w, round(aw + 2 * PAD))
         display = ((w - aw) / 2, h - BOTTOM + 4.0, aw, ah)
         h += ah + 4.0
-    return Box(w, h, t.family == "backward", ins, outs, display)
+    caption_y = 0.0
+    if caption:
+        w = round(max(w, min(text_width(caption, PIN_FONT) + 2 * PAD, CAPTION_MAX_W)))
+        caption = fit_text(caption, PIN_FONT, w - 2 * PAD)
+        caption_y = h - BOTTOM + ROW_H / 2
+        h += ROW_H
+    return Box(w, h, flipped, ins, outs, display, (in_w * scale + 0.5, out_w * scale + 0.5), caption, caption_y)
+
+
+def mirrored(g, node: str) -> bool:
+    """Drawn mirrored: a backward node, or a group that does a backward node's work (see ``acts_as``)."""
+    return acts_as(g, node) == "backward"
+
+
+def acts_as(g, node: str) -> str:
+    """The family a node works as: its type's, but for a group that of what it holds (see ``group_family``)."""
+    t = g.type_of(node)
+    return group_family(g.params(node)) if t.name == "Group" else t.family
+
+
+def group_family(params: dict) -> str:
+    """What a group works as: the node it was opened from; else "update" when something inside
+    writes into a parameter, "backward" or "loss" when it holds such nodes; else "group"."""
+    from .expand import opened_from
+    from .groups import inner_of
+
+    base = opened_from(params["name"])
+    if base is not None:
+        return NODE_TYPES[base].family
+    families = _inner_families(inner_of(params["graph"]).graph)
+    return next((f for f in ("update", "backward", "loss") if f in families), "group")
+
+
+def _inner_families(inner) -> set[str]:
+    """The families of the nodes inside a group (at every depth); "update" for any that commits."""
+    out: set[str] = set()
+    for n in inner.node_ids:
+        t = inner.type_of(n)
+        out.add("update" if t.commits else t.family)
+        if t.name == "Group":
+            out.add(group_family(inner.params(n)))
+    return out
+
+
+def new_box(type_name: str) -> Box:
+    """The box a node of this type gets when added with its default parameters (a library group's
+    ports are those of the group saved)."""
+    return box_for(type_name, NODE_TYPES[type_name].default_params())
+
+
+def box_for(type_name: str, params: dict) -> Box:
+    """The box of a node of this type with these parameters, before it is in a graph."""
+    t = NODE_TYPES[type_name]
+    params = dict(t.default_params(), **params)
+    names = (tuple(p.name for p in ports) for ports in (t.input_ports(params), t.output_ports(params)))
+    family = group_family(params) if t.preset_of == "Group" or t.name == "Group" else t.family
+    return box_of(t, *names, flipped=family == "backward", caption=_caption(t, params))
+
+
+def caption_of(g, node: str) -> str | None:
+    """The line a node shows under its pins: an Expression's formula (``out = a * (1 - a)``)."""
+    return _caption(g.type_of(node), g.params(node))
+
+
+def _caption(t: type[NodeType], params: dict) -> str | None:
+    if t.name != "Expression":
+        return None
+    from ..nodes.expression import formula_of
+
+    return "out = " + formula_of(params["formula"]).canonical
 
 
 def box(g, node: str) -> Box:
-    return box_of(g.type_of(node))
+    """A node's box, from its own ports (an Expression's or a Group's depend on its parameters) and
+    its caption."""
+    return box_of(g.type_of(node), tuple(p.name for p in g.inputs(node)), tuple(p.name for p in g.outputs(node)),
+                  mirrored(g, node), caption_of(g, node))
 
 
 def rect(g, node: str) -> tuple[float, float, float, float]:
@@ -149,25 +242,35 @@ class _Roles:
     def __init__(self, g):
         self.g = g
         self.t = {n: g.type_of(n) for n in g.node_ids}
+        self.acts = {n: acts_as(g, n) for n in g.node_ids}
+        self.has_inputs = {n: bool(g.inputs(n)) for n in g.node_ids}
+        self.helps: dict[str, str] = {}  # math nodes whose values go only into updates -> an update they feed
+        order = g.node_ids.index
+        for n in reversed(list(nx.topological_sort(g.nx))):
+            after = sorted(g.nx.successors(n), key=order)
+            if after and self.acts[n] in ("math", "group") and all(self.is_update(s) for s in after):
+                self.helps[n] = self.helps.get(after[0], after[0])
 
-    def is_head(self, n) -> bool:  # the data set: the head of the forward chain
-        return self.t[n].family == "data" and self.t[n].unique
+    def is_head(self, n) -> bool:  # the data set (or inside a group, its inputs): the head of the forward chain
+        t = self.t[n]
+        return (t.family == "data" and t.unique) or t.name == "GroupInput"
 
     def is_source(self, n) -> bool:  # parameters, constants, learning rates
-        return not self.t[n].inputs and not self.is_head(n)
+        return not self.has_inputs[n] and not self.is_head(n)
 
     def is_update(self, n) -> bool:
-        return bool(self.t[n].commits)
+        """Updates (and the math of an update rule wired by hand, which goes with them)."""
+        return bool(self.t[n].commits) or (self.t[n].name == "Group" and self.acts[n] == "update") or n in self.helps
 
     def is_backward(self, n) -> bool:
-        return self.t[n].family == "backward"
+        return self.acts[n] == "backward"
 
     def is_view(self, n) -> bool:
         """View nodes, and monitors: metrics that watch neither a loss nor the data (placed above
         what they watch rather than with the loss)."""
         t = self.t[n]
         if t.family == "metrics" and not any(self.g.nx.successors(n)):
-            return not any(self.t[p].family == "loss" or self.is_head(p) for p in self.g.nx.predecessors(n))
+            return not any(self.acts[p] == "loss" or self.is_head(p) for p in self.g.nx.predecessors(n))
         return t.family == "view"
 
     def is_chain(self, n) -> bool:  # forward nodes, loss, metrics and the head
@@ -177,29 +280,41 @@ class _Roles:
         return self.t[n].family == "metrics"
 
     def param_of(self, n) -> str | None:
-        """The parameter an update writes into."""
-        for _, into in self.t[n].commits:
+        """The parameter an update writes into (for a group: the first one wired into it)."""
+        if n in self.helps:
+            return self.param_of(self.helps[n])
+        ports = [into for _, into in self.t[n].commits] or [p.name for p in self.g.inputs(n)]
+        for into in ports:
             w = self.g.wire_into(n, into)
-            if w is not None:
+            if w is not None and (self.t[n].commits or self.t[w.src].writable):
                 return w.src
         return None
 
 
+def _sources(g, n: str) -> list[str]:
+    """The nodes wired into ``n``, in the order of its inputs (not of the wires' making, which a
+    file does not keep)."""
+    wires = (g.wire_into(n, p.name) for p in g.inputs(n))
+    return [w.src for w in wires if w is not None]
+
+
 def _input_rank(g, consumer: str, src: str) -> int:
     """Index of the first input of ``consumer`` wired from ``src`` (so W sits above b)."""
-    for k, p in enumerate(g.type_of(consumer).inputs):
+    ports = g.inputs(consumer)
+    for k, p in enumerate(ports):
         w = g.wire_into(consumer, p.name)
         if w is not None and w.src == src:
             return k
-    return len(g.type_of(consumer).inputs)
+    return len(ports)
 
 
 def _chain_columns(g, r: _Roles, block: set[str]) -> dict[str, int]:
-    """Columns of the forward chain by longest path; metrics after everything else."""
+    """Columns of the forward chain by longest path (the data counts as column 0 for a network
+    stacked under the first, so that twin networks line up); metrics after everything else."""
     col: dict[str, int] = {}
     for n in nx.topological_sort(g.nx):
         if n in block and r.is_chain(n):
-            preds = [col[p] for p in g.nx.predecessors(n) if p in col]
+            preds = [col[p] if p in col else 0 for p in g.nx.predecessors(n) if p in col or r.is_head(p)]
             col[n] = max(preds, default=-1) + 1
     last = max((c for n, c in col.items() if not r.is_metric(n)), default=0)
     for n in col:
@@ -238,7 +353,7 @@ def _place_columns(g, r: _Roles, block: set[str], chain: dict[str, int]) -> dict
             place[n] = (0, DELTAS)
     for n in sorted(block, key=g.node_ids.index):
         if n not in place and r.is_view(n):
-            src = next((w.src for p in g.inputs(n) if (w := g.wire_into(n, p.name)) and w.src in place), None)
+            src = next((p for p in _sources(g, n) if p in place), None)
             place[n] = (place[src][0] if src else 0, TOP)
     for n in block:
         place.setdefault(n, (0, FORWARD))

@@ -4,6 +4,7 @@ Modules:
     app          the window: menus, toolbar, layout, the frame loop (one thread runs every callback)
                  (``python -m nodeflow.gui.app FILE``)
     controller   every user action as a method, no dearpygui (the tests drive the editor through it)
+    levels       working inside groups: the groups opened, their insides, edits written back at once
     canvas/      the drawn, zoomable canvas: nodes, wires with their values, pulses, gestures, minimap
     keys         every key binding once: handlers, menu shortcut texts and Help are made from it
     wires        how values look: pin text, wire labels, diverging colours and thickness, badges
@@ -15,7 +16,8 @@ Modules:
     screen       is there a display, and where the window fits on it
     dialogs      New network, problems, unsaved changes, help, file choosing
     scripting    helpers for scripts run inside the editor (tests, screenshots, benchmark)
-    shot         ``nodeflow shot``: the editor's picture of a graph file, and its node rectangles
+    shot         ``nodeflow shot``: the editor's picture of a graph file (or a group's inside), and its
+                 node rectangles
     screenshots  ``python -m nodeflow.gui.screenshots assets/`` makes the README pictures
     bench_frame  ``python -m nodeflow.gui.bench_frame``: Python time per frame (``--idle S``: idle CPU)
     bench_views  ``python -m nodeflow.gui.bench_views``: what live view pictures cost a run

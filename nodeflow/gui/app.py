@@ -107,13 +107,16 @@ class App:
                 with dpg.child_window(width=-1, height=-30, border=False) as right:
                     pass
             self.status = StatusLine(self.window, c)
+        c.load_library()  # the library's groups are node types of the palette
         self.palette = Palette(left, self.add_node, palette_w - 10)
+        c.on_library(self.palette.rebuild)
+        c.on_level(lambda graph, how: self.palette.set_inside(bool(len(c.levels))))
         self.canvas = Canvas(c, middle, self.textures)
         c.before_save.append(self.canvas.store_view)
         self.inspector = Inspector(right, c, self.new_network)
         dpg.add_separator(parent=right)
         self.plot = TrainingPlot(right, c)
-        self.quick_add = QuickAdd(lambda name, at: c.add_node(name, at))
+        self.quick_add = QuickAdd(lambda name, at: c.add_node(name, at), lambda: bool(len(c.levels)))
         self.canvas.on_quick_add = self.quick_add.open
         dialogs.opaque_window(self.quick_add.window)
 
@@ -143,6 +146,9 @@ class App:
             "tidy": self.tidy, "step_node": c.step_node, "step_sample": c.step_sample, "step_epoch": c.step_epoch,
             "step_back": c.step_back, "toggle_run": c.toggle_run, "gradient_check": c.gradient_check,
             "reset_weights": c.reset_weights, "help": dialogs.show_help, "cancel": self.cancel,
+            "group": lambda: self.group_selection(), "ungroup": lambda: self.ungroup_selection(),
+            "open_group": lambda: self.open_selected_group(), "leave_group": lambda: self.ctrl.leave_group(),
+            "open_box": lambda: self.open_box_selection(), "save_to_library": lambda: self.save_to_library(),
         }
 
     def act(self, name: str) -> None:
@@ -226,9 +232,51 @@ class App:
 
     def tidy(self) -> None:
         """Lay the graph out as the algorithm reads (one undo step), then show it all."""
-        if self.ctrl.move_nodes(layout.tidy(self.ctrl.graph)):
+        if self.ctrl.move_nodes(layout.tidy(self.ctrl.shown)):
             self.ctrl.say("tidied the layout (Ctrl+Z puts the nodes back)")
         self.canvas.fit()
+
+    # -- groups ------------------------------------------------------------------------
+    def selected_node(self, what: str, group: bool = False) -> str | None:
+        """The one node selected (a group, if ``group``), or None after saying what to select."""
+        nodes, _ = self.canvas.selection()
+        g = self.ctrl.shown
+        if len(nodes) == 1 and (not group or g.type_of(nodes[0]).name == "Group"):
+            return nodes[0]
+        self.ctrl.say(f"select {'a group' if group else 'one node'} to {what}", "warn")
+        return None
+
+    def group_selection(self) -> None:
+        """Ctrl+G: the selected nodes become one group, selected."""
+        gid = self.ctrl.group(self.canvas.selection()[0])
+        if gid:
+            self.canvas.select([gid], [])
+
+    def ungroup_selection(self) -> None:
+        node = self.selected_node("ungroup", group=True)
+        ids = self.ctrl.ungroup(node) if node else None
+        if ids:
+            self.canvas.select(ids, [])
+
+    def open_selected_group(self) -> None:
+        """I: open the group selected (dive in); with nothing selected inside a group, go back out."""
+        nodes, _ = self.canvas.selection()
+        if not nodes and len(self.ctrl.levels):
+            self.ctrl.leave_group()
+            return
+        node = self.selected_node("open (or double-click one)", group=True)
+        if node:
+            self.ctrl.open_group(node)
+
+    def open_box_selection(self) -> None:
+        node = self.selected_node("open into math nodes")
+        if node and self.ctrl.open_box(node):
+            self.canvas.select([node], [])
+
+    def save_to_library(self) -> None:
+        node = self.selected_node("save to the library", group=True)
+        if node:
+            dialogs.save_to_library(self.ctrl, node)
 
     # -- actions needing dialogs -------------------------------------------------------
     def add_node(self, type_name: str) -> str | None:

@@ -1,7 +1,9 @@
 """Everything a user can do in the editor, as plain methods (no dearpygui here).
 
 The controller owns the open graph (the single source of truth), its file path, the
-stepping session and the run in progress. The window calls these methods from its
+stepping session and the run in progress, and the groups opened to work inside (``levels``):
+edits go to the graph shown (``shown``: the document, or a group's inside, written back
+into the document at once). The window calls these methods from its
 callbacks and the tests call them directly; every mistake ends up as a one-line
 message in ``status`` instead of an exception.
 """
@@ -15,11 +17,16 @@ from typing import Callable, Iterable
 
 from ..document import files as fileio
 from ..document.builders import mlp
+from ..document.expand import expand
 from ..document.graph import Graph, Link
+from ..document.groups import GroupInput, GroupOutput
+from ..document.library import load_library, save_group
 from ..errors import Diverged, GraphFileError, NodeflowError, NotReady
+from ..nodes import NODE_TYPES
 from ..run.gradcheck import ParamCheck, gradcheck
 from ..run.session import Session
 from ..run.state import EpochStats
+from .levels import Levels
 
 FRAME_BUDGET = 0.012  # seconds of training per frame while running without animation
 
@@ -83,6 +90,16 @@ def skipped_text(skipped: dict[str, str], shown: int = 3) -> str:
     return "skipped " + ", ".join(items[:shown]) + more
 
 
+def free_port_name(g: Graph, type_name: str) -> str:
+    """A name no GroupInput (or GroupOutput) of ``g`` has yet: x, x2, x3, ..."""
+    taken = {g.params(n)["name"] for n in g.nodes_of_type(type_name)}
+    base = NODE_TYPES[type_name].default_params()["name"]
+    k = 1
+    while (name := base if k == 1 else f"{base}{k}") in taken:
+        k += 1
+    return name
+
+
 class Controller:
     """The editor's actions over one open graph file."""
 
@@ -103,6 +120,9 @@ class Controller:
         self.probing = None  # a run.probe.Probe whose values the wires show instead of the run's
         self._saved = self._edit_state()
         self._replace_listeners: list[Callable[[Graph], None]] = []
+        self.levels = Levels()  # the groups opened, outermost first
+        self._level_listeners: list[Callable[[Graph, str], None]] = []
+        self._library_listeners: list[Callable[[], None]] = []
         self.on_error: Callable[[str, list[str]], None] | None = None  # show a dialog (title, lines)
         self.before_save: list[Callable[[], None]] = []  # called first by save (the canvas stores its view)
 
@@ -110,6 +130,38 @@ class Controller:
     def on_replace(self, fn: Callable[[Graph], None]) -> None:
         """Call ``fn(graph)`` whenever another graph is opened or created."""
         self._replace_listeners.append(fn)
+
+    def on_level(self, fn: Callable[[Graph, str], None]) -> None:
+        """Call ``fn(graph shown, how)`` when a group is opened ("enter"), left ("leave"), or its
+        inside opened again from the document ("sync": after undo, redo or applied training)."""
+        self._level_listeners.append(fn)
+
+    def on_library(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` when the library's node types change."""
+        self._library_listeners.append(fn)
+
+    @property
+    def shown(self) -> Graph:
+        """The graph the canvas shows and edits: the document, or the inside of the group opened."""
+        return self.levels.shown(self.graph)
+
+    def flat_port(self, node: str, port: str) -> tuple[str, str] | None:
+        """Where the run keeps the value of an output of the graph shown (see ``Levels.flat_port``)."""
+        return self.levels.flat_port(self.graph, node, port)
+
+    def shown_id(self, flat: str) -> str | None:
+        """The node of the graph shown that a node of the run is, or is inside (None: elsewhere)."""
+        return self.levels.shown_id(flat)
+
+    def _levels_changed(self, how: str) -> None:
+        self.values_version += 1
+        for fn in list(self._level_listeners):
+            fn(self.shown, how)
+
+    def _sync_levels(self) -> None:
+        """Open again the insides the document changed under."""
+        if len(self.levels) and self.levels.sync(self.graph):
+            self._levels_changed("sync")
 
     def _edit_state(self) -> tuple:
         return (self.graph.history.current_id, self.graph.trained_epochs, self._trained_steps)
@@ -166,6 +218,7 @@ class Controller:
         self.session.close()
         profiling = self.session.profiling
         self.graph, self.path = graph, path
+        self.levels.leave(0)
         self.session = Session(graph)
         self.session.profiling = profiling
         self.gradchecks = {}
@@ -213,6 +266,8 @@ class Controller:
         except (NodeflowError, OSError) as e:
             self.fail(e)
             return False
+        finally:
+            self._sync_levels()
         self.path = target
         self._saved = self._edit_state()
         self.say(f"saved {target}")
@@ -240,39 +295,57 @@ class Controller:
         self.say("new empty graph: add nodes from the palette")
 
     # -- editing -----------------------------------------------------------------------
-    def _edit(self, fn: Callable, *args, quiet: bool = False, **kw):
-        """Apply an edit; a refusal becomes the status message. ``quiet``: it changes no numbers.
+    def _edit(self, fn: Callable[[Graph], object], quiet: bool = False, inside: bool = True):
+        """Apply an edit ``fn(graph)`` to the graph shown (``inside`` False: to the document); a
+        refusal becomes the status message. ``quiet``: it changes no numbers.
 
-        The run's trained values go into the document first, so undoing the edit brings them back."""
+        The run's trained values go into the document first, so undoing the edit brings them back.
+        Inside a group the edit is written back into the document at once (one undo step)."""
         self.leave_probe()
         try:
             self.session.apply()
-            out = fn(*args, **kw)
+            self._sync_levels()
+            g = self.shown if inside else self.graph
+            out = fn(g)
         except NodeflowError as e:
             self.fail(e)
             return None
+        if inside and len(self.levels):
+            try:
+                self.levels.write_back(self.graph, f"{g.last_edit or 'edit'} (inside {'/'.join(self.levels.path())})")
+            except NodeflowError as e:
+                self.fail(e)
+                self._levels_changed("sync")  # the insides were opened again from the unchanged document
+                return None
         self.values_version += 1
         if not quiet:
             self.gradchecks = {}  # the computation changed: the last check no longer describes it
         return out if out is not None else True
 
     def add_node(self, type_name: str, pos=(0.0, 0.0)) -> str | None:
-        node = self._edit(self.graph.add_node, type_name, pos=pos)
+        """Add a node (a GroupInput or GroupOutput gets a port name not yet used)."""
+        def go(g: Graph):
+            params = None
+            if type_name in (GroupInput.name, GroupOutput.name):
+                params = {"name": free_port_name(g, type_name)}
+            return g.add_node(type_name, pos=pos, params=params)
+
+        node = self._edit(go)
         if node:
             self.say(f"added {node}")
         return node
 
     def connect(self, src: str, src_port: str, dst: str, dst_port: str) -> Link | None:
         """Wire an output to an input; a refusal shows its reason and changes nothing."""
-        link = self._edit(self.graph.connect, src, src_port, dst, dst_port)
+        link = self._edit(lambda g: g.connect(src, src_port, dst, dst_port))
         if link:
-            done = self.graph.last_edit or ""
+            done = self.shown.last_edit or ""
             resized = done[len(f"connect {link} ("):-1] if done.startswith(f"connect {link} (") else ""
             self.say(f"connected {link}" + (f"; {resized} to fit (Ctrl+Z undoes both)" if resized else ""))
         return link
 
     def disconnect(self, link: Link) -> bool:
-        ok = self._edit(self.graph.disconnect, link)
+        ok = self._edit(lambda g: g.disconnect(link))
         if ok:
             self.say(f"removed wire {link}")
         return bool(ok)
@@ -283,12 +356,12 @@ class Controller:
         if not nodes and not links:
             return False
 
-        def go():
-            with self.graph.group("delete"):
+        def go(g: Graph):
+            with g.group("delete"):
                 for l in links:
-                    self.graph.disconnect(l)
+                    g.disconnect(l)
                 for n in nodes:
-                    self.graph.remove_node(n)
+                    g.remove_node(n)
 
         ok = self._edit(go)
         if ok:
@@ -299,20 +372,21 @@ class Controller:
 
     def move_nodes(self, positions: dict[str, tuple[float, float]]) -> bool:
         """Record node moves (after a drag) as one undo step."""
-        moved = {n: p for n, p in positions.items() if n in self.graph
-                 and [float(p[0]), float(p[1])] != self.graph.attrs(n)["pos"]}
+        shown = self.shown
+        moved = {n: p for n, p in positions.items() if n in shown
+                 and [float(p[0]), float(p[1])] != shown.attrs(n)["pos"]}
         if not moved:
             return False
 
-        def go():
-            with self.graph.group(f"move {len(moved)} node{'s' * (len(moved) != 1)}"):
+        def go(g: Graph):
+            with g.group(f"move {len(moved)} node{'s' * (len(moved) != 1)}"):
                 for n, p in moved.items():
-                    self.graph.move(n, p)
+                    g.move(n, p)
 
         return bool(self._edit(go, quiet=True))
 
     def set_setting(self, name: str, value) -> bool:
-        ok = self._edit(self.graph.set_setting, name, value)
+        ok = self._edit(lambda g: g.set_setting(name, value), inside=False)
         if ok:
             self.say(f"{name} = {self.graph.settings[name]}")
         return bool(ok)
@@ -322,19 +396,19 @@ class Controller:
         if not label:
             self.say(f"{node}: a label cannot be empty", "error")
             return False
-        ok = self._edit(self.graph.set_label, node, label, quiet=True)
+        ok = self._edit(lambda g: g.set_label(node, label), quiet=True)
         if ok:
             self.say(f"{node} is now labelled {label!r}")
         return bool(ok)
 
     def set_param(self, node: str, name: str, value) -> bool:
-        ok = self._edit(self.graph.set_param, node, name, value)
+        ok = self._edit(lambda g: g.set_param(node, name, value))
         if ok:
-            self.say(f"{node}.{name} = {self.graph.params(node)[name]}")
+            self.say(f"{node}.{name} = {self.shown.params(node)[name]}")
         return bool(ok)
 
     def reset_weights(self) -> bool:
-        ok = self._edit(self.graph.reset_weights)
+        ok = self._edit(lambda g: g.reset_weights(), inside=False)
         if ok:
             self.gradchecks = {}
             self.say("weights reset from the seed")
@@ -352,8 +426,80 @@ class Controller:
         self.leave_probe()
         label = move()
         self.values_version += 1
+        self._sync_levels()
         self.say(f"{done} {label}" if label else none)
         return label is not None
+
+    # -- groups ------------------------------------------------------------------------
+    def group(self, nodes: Iterable[str], name: str = "group") -> str | None:
+        """Fold the nodes into one Group node (one undo step); returns its id."""
+        nodes = list(nodes)
+        gid = self._edit(lambda g: g.group_nodes(nodes, name))
+        if gid:
+            self.say(f"grouped {len(nodes)} node{'s' * (len(nodes) != 1)} into {gid} (I opens it, "
+                     "Ctrl+Shift+G ungroups)")
+        return gid
+
+    def ungroup(self, node: str) -> list[str] | None:
+        """Put a group's nodes back in its place (one undo step); returns their ids."""
+        ids = self._edit(lambda g: g.ungroup(node))
+        if ids:
+            self.say(f"ungrouped {node} into {len(ids)} node{'s' * (len(ids) != 1)}")
+        return ids or None
+
+    def open_box(self, node: str) -> bool:
+        """Open a built-in node into the group of math nodes that computes the same (one undo step)."""
+        ok = self._edit(lambda g: expand(g, node))
+        if ok:
+            self.say(f"opened {node} into math nodes (I shows them; Ctrl+Z closes it again)")
+        return bool(ok)
+
+    def open_group(self, node: str) -> bool:
+        """Show the inside of the group ``node`` of the graph shown, to watch and edit it."""
+        try:
+            self.session.apply()
+            self._sync_levels()
+            self.levels.enter(self.graph, node)
+        except NodeflowError as e:
+            self.fail(e)
+            return False
+        self._levels_changed("enter")
+        self.say(f"inside {' / '.join(self.levels.path())}: edits apply at once; U or the path "
+                 "at the top goes back")
+        return True
+
+    def leave_group(self, depth: int | None = None) -> bool:
+        """Go back out of the groups opened, to ``depth`` (default one level up; 0: the top)."""
+        if not len(self.levels):
+            self.say("not inside a group", "warn")
+            return False
+        self.levels.leave(len(self.levels) - 1 if depth is None else depth)
+        self._levels_changed("leave")
+        self.say(f"back in {' / '.join(self.levels.path()) or 'the graph'}")
+        return True
+
+    def save_to_library(self, node: str, name: str, doc: str = "") -> bool:
+        """Write a group to the library folder as a node type called ``name`` (offered in the palette)."""
+        try:
+            self.session.apply()
+            path = save_group(self.shown, node, name.strip(), doc)
+        except (NodeflowError, OSError) as e:
+            self.fail(e)
+            return False
+        self.say(f"saved {node} to the library as {name.strip()} ({path}); the palette offers it under library")
+        self.load_library()
+        return True
+
+    def load_library(self) -> list[str]:
+        """Read the library folder again (its groups become node types of the palette's library);
+        files that cannot be read are named in the status line."""
+        names, problems = load_library()
+        for fn in list(self._library_listeners):
+            fn()
+        if problems:
+            self.say(f"library: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                     "error")
+        return names
 
     # -- stepping ----------------------------------------------------------------------
     def _step(self, fn: Callable) -> bool:

@@ -7,6 +7,7 @@ from typing import Callable
 import dearpygui.dearpygui as dpg
 
 from ..data import BUILTIN
+from ..nodes import NODE_TYPES
 from ..nodes.forward import HIDDEN_ACTIVATIONS, activation_type
 from .controller import Controller
 from .keys import help_rows
@@ -175,3 +176,39 @@ def choose_file(title: str, callback: Callable[[Path], None], *, save: bool = Fa
             dpg.add_file_extension(ext, color=(150, 255, 150, 255) if k == 0 else (255, 255, 255, 255))
     dpg.bind_item_theme(dlg, opaque())
     return dlg
+
+
+def library_name(label: str) -> str:
+    """A library name from a group's label: ``dense sigmoid`` -> ``DenseSigmoid`` (``MyGroup`` for
+    ``group``: a built-in type's name is not free)."""
+    words = "".join(c if c.isalnum() or c == "_" else " " for c in label).split()
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    name = name if name[:1].isalpha() else "Group" + name
+    known = NODE_TYPES.get(name)
+    return "My" + name if known is not None and known.family != "library" else name
+
+
+def save_to_library(ctrl: Controller, node: str) -> int:
+    """Ask for a library name (and a line saying what the group does), then save the group there;
+    a refusal shows in the dialog, which stays open."""
+    g = ctrl.shown
+    with dpg.window(label="Save to the library", modal=True, width=480, height=190, no_collapse=True,
+                    on_close=lambda s_: dpg.delete_item(s_)) as win:
+        dpg.add_text(f"{node} becomes a node type of the palette's library family.", wrap=450)
+        w_name = dpg.add_input_text(label="name", default_value=library_name(g.attrs(node)["label"]),
+                                    hint="letters, digits and _", on_enter=True, callback=lambda: save())
+        w_doc = dpg.add_input_text(label="what it does", hint="one line (shown as the palette's tooltip)")
+        err = dpg.add_text("", color=(250, 90, 80, 255), wrap=450)
+
+        def save():
+            if ctrl.save_to_library(node, dpg.get_value(w_name), dpg.get_value(w_doc).strip()):
+                dpg.delete_item(win)
+            else:
+                dpg.set_value(err, ctrl.message.text)
+
+        with dpg.group(horizontal=True):
+            dpg.add_button(label="Save", width=100, callback=lambda: save())
+            dpg.add_button(label="Cancel", width=100, callback=lambda: dpg.delete_item(win))
+    _centre(win, 480, 190)
+    dpg.focus_item(w_name)
+    return win

@@ -1,6 +1,9 @@
 """The inspector: graph settings (the data chosen from a list), the network recipe, and the
 selected node (its label, parameters and what it computes, one element worked out with the
-numbers of its last evaluation) or wire (the whole value it carries).
+numbers of its last evaluation) or wire (the whole value it carries). A group shows what it
+holds and buttons to open, ungroup or save it to the library; a node with a primitive form
+a button to open it into math nodes. A parameter the graph refuses (an Expression's formula)
+keeps the text typed, and the status line says why.
 
 It scrolls in a part of the column of its own, so that the training panel below it stays
 where it is however much the inspector shows."""
@@ -13,6 +16,7 @@ from typing import Callable, Iterator
 
 import dearpygui.dearpygui as dpg
 
+from ..document.expand import expandable
 from ..document.graph import Link
 from ..document.settings import SETTING
 from ..errors import NotReady
@@ -69,6 +73,8 @@ class Inspector:
         self.wire_value: int | None = None
         self.label: int | None = None  # the selected node's label field
         self.explained: Explained | None = None
+        self.refused: dict[str, object] = {}  # param -> its value when text typed for it was refused
+        self.buttons: dict[str, int] = {}  # the selected group's (or openable node's) buttons
         self.below = PANEL_HEIGHT  # room left below for the training panel
         with dpg.child_window(parent=parent, height=-PANEL_HEIGHT, border=False) as self.scroll:
             self._settings(new_network)
@@ -132,16 +138,21 @@ class Inspector:
         net = s.get("network")
         self._show(self.network, f"network: {'-'.join(map(str, net['layers']))} {net['activation']}" if net
                    else "network: built by hand")
+        g = self.ctrl.shown  # the selection is of the graph the canvas shows (maybe a group's inside)
         node = selected[0] if len(selected) == 1 and selected[0] in g else None
         link = links[0] if node is None and len(links) == 1 else None
         shown = (id(g), node, g.type_of(node).name if node else None, link)
         if shown != self.shown:
             self.shown = shown
+            self.refused = {}
             self._build_node(node) if link is None else self._build_link(link)
         if node is not None:
             self._show(self.label, g.attrs(node)["label"])
             params = g.params(node)
             for name, item in self.node_widgets.items():
+                if name in self.refused and self.refused[name] == params[name]:
+                    continue  # the text typed stays until it is changed or the value is
+                self.refused.pop(name, None)
                 self._show(item, self._display(g.type_of(node).param(name), params[name]))
             if self.explained is not None:
                 self.explained.refresh()
@@ -149,12 +160,15 @@ class Inspector:
             self._show(self.wire_value, self._wire_text(link))
 
     def _wire_text(self, link: Link) -> str:
+        at = self.ctrl.flat_port(link.src, link.src_port)
         p = self.ctrl.probing
-        if p is not None:
-            return format_full(p.value(link.src, link.src_port)) if p.shows(link.src, link.src_port) else \
-                "(not part of the probe's forward pass)"
+        if p is not None and at is not None:
+            at = p.run.plan.exposed.get(at, at)
+            return format_full(p.value(*at)) if p.shows(*at) else "(not part of the probe's forward pass)"
         try:
-            return format_full(self.ctrl.session.value(link.src, link.src_port))
+            if at is None:
+                raise KeyError(link.src)
+            return format_full(self.ctrl.session.value(*at))
         except (NotReady, KeyError):
             return "(not computed yet)"
 
@@ -186,12 +200,13 @@ class Inspector:
         if node is None:
             dpg.set_value(self.title, "Node: (select one, or a wire)")
             return
-        g = self.ctrl.graph
+        g = self.ctrl.shown
         t = g.type_of(node)
         dpg.set_value(self.title, f"Node: {node} ({t.name})")
         doc = t.doc or t.__doc__ or ""
         if doc.strip():
             dpg.add_text(doc.strip().splitlines()[0], wrap=WRAP, parent=self.node_group, color=QUIET)
+        self._group_buttons(g, node)
         self.explained = Explained(self.node_group, self.ctrl, node)
         table = form(self.node_group)
         with row(table, "label", "the name shown on the node"):
@@ -199,6 +214,8 @@ class Inspector:
                                             callback=lambda s_, a: self.ctrl.set_label(node, a))
         params = g.params(node)
         for p in t.params:
+            if p.kind == "graph":  # a group's inside: open it to see and edit it
+                continue
             with row(table, p.name, p.doc):
                 self.node_widgets[p.name] = self._param_field(node, p, self._display(p, params[p.name]))
         if not t.params:
@@ -216,6 +233,24 @@ class Inspector:
             return dpg.add_input_float(default_value=v, on_enter=True, step=0, format="%.6g", **kw)
         return dpg.add_input_text(default_value=str(v), on_enter=True, **kw)
 
+    def _group_buttons(self, g, node: str) -> None:
+        """A group: what it holds, and open / ungroup / save to the library; a built-in node with a
+        primitive form: open it into math nodes."""
+        c = self.ctrl
+        b = self.buttons = {}
+        if g.type_of(node).name == "Group":
+            inner = g.params(node)["graph"]["nodes"]
+            ports = f"{len(g.inputs(node))} in, {len(g.outputs(node))} out"
+            dpg.add_text(f"holds {len(inner)} nodes ({ports})", parent=self.node_group, color=QUIET)
+            with dpg.group(horizontal=True, parent=self.node_group):
+                b["open"] = dpg.add_button(label="Open (I)", callback=lambda: c.open_group(node))
+                b["ungroup"] = dpg.add_button(label="Ungroup", callback=lambda: c.ungroup(node))
+                b["library"] = dpg.add_button(label="Save to library...",
+                                              callback=lambda: dialogs.save_to_library(c, node))
+        elif expandable(g, node):
+            b["open_box"] = dpg.add_button(label="Open the box (as math nodes)", parent=self.node_group,
+                                           callback=lambda: c.open_box(node))
+
     def _param(self, node: str, p: Param, value) -> None:
         if p.kind in ("shape", "ints", "array"):
             try:
@@ -223,7 +258,8 @@ class Inspector:
             except (ValueError, json.JSONDecodeError):
                 self.ctrl.say(f"{node}.{p.name}: cannot read {value!r} ({p.doc or p.kind})", "error")
                 return
-        self.ctrl.set_param(node, p.name, value)
+        if not self.ctrl.set_param(node, p.name, value) and node in self.ctrl.shown:
+            self.refused[p.name] = self.ctrl.shown.params(node)[p.name]
 
 
 class Explained:
@@ -243,9 +279,10 @@ class Explained:
 
     def element_shape(self) -> tuple:
         """The shape of the output whose elements are worked out (() for a number, or when unknown)."""
-        g = self.ctrl.graph
+        g = self.ctrl.shown
         t = g.type_of(self.node)
-        port = t.element or (t.outputs[0].name if t.outputs else None)
+        outs = g.outputs(self.node)
+        port = t.element or (outs[0].name if outs else None)
         shape = g.shapes().outputs.get((self.node, port)) if port else None
         return tuple(shape) if shape and all(d is not None for d in shape) else ()
 
@@ -268,7 +305,9 @@ class Explained:
 
     def refresh(self) -> None:
         c = self.ctrl
-        g = c.graph
+        g = c.shown
+        if self.node not in g:
+            return
         t = g.type_of(self.node)
         shape = self.element_shape()
         key = (c.values_version, g.revision, id(c.session), shape, tuple(self.at))
@@ -281,10 +320,11 @@ class Explained:
         Inspector._show(self.worked, self.worked_text(tuple(self.at)))
 
     def worked_text(self, at: tuple) -> str:
-        g = self.ctrl.graph
+        g = self.ctrl.shown
         t = g.type_of(self.node)
         try:
-            lines = t.worked(g.params(self.node), g.settings, self.ctrl.session.last_values(self.node), at)
+            flat = self.ctrl.levels.prefix() + self.node  # its id in the run
+            lines = t.worked(g.params(self.node), g.settings, self.ctrl.session.last_values(flat), at)
         except NotReady as e:
             return f"({e})"
         except (KeyError, IndexError):  # shapes being changed: shown again after the next step

@@ -36,6 +36,12 @@ ACTIONS: dict[str, Action] = {
     "zoom_in": Action("Zoom in", "Ctrl+=", "Zoom"),
     "zoom_out": Action("Zoom out", "Ctrl+-", "Zoom"),
     "tidy": Action("Tidy the layout", "T", "Layout"),
+    "group": Action("Group the selected nodes", "Ctrl+G", "Groups"),
+    "ungroup": Action("Ungroup", "Ctrl+Shift+G", "Groups"),
+    "open_group": Action("Open the selected group (dive in)", "I", "Groups"),
+    "leave_group": Action("Back out of the group (up)", "U", "Groups"),
+    "open_box": Action("Open the box (as math nodes)", "Ctrl+B", "Groups"),
+    "save_to_library": Action("Save the group to the library..."),
     "step_node": Action("Step one node", "N", "Step"),
     "step_sample": Action("Step one sample", "Space", "Step"),
     "step_epoch": Action("Step one epoch", "E", "Step"),
@@ -51,6 +57,7 @@ MENUS: dict[str, tuple[str, ...]] = {
     "File": ("new_network", "new_empty", "open", "save", "save_as", "-", "quit"),
     "Edit": ("undo", "redo", "-", "delete", "select_all"),
     "View": ("fit", "actual_size", "zoom_in", "zoom_out", "-", "tidy"),
+    "Group": ("group", "ungroup", "-", "open_group", "leave_group", "-", "open_box", "-", "save_to_library"),
     "Train": ("step_node", "step_sample", "step_epoch", "toggle_run", "step_back", "-", "gradient_check",
               "reset_weights"),
     "Help": ("help",),
@@ -67,6 +74,10 @@ MOUSE: tuple[tuple[str, str], ...] = (
     ("Pan", "drag with the middle or right mouse button, or hold Space and drag, or click in the minimap"),
     ("Zoom", "mouse wheel, about the cursor"),
     ("Layout", "lays the graph out as the algorithm reads: forward left to right, blame flowing back beneath"),
+    ("Groups", "select nodes and group them into one node whose ports are their unconnected ports; "
+               "double-click a group to work inside it (the path at the top of the canvas goes back); "
+               "a built-in node opens into the math nodes that compute it; Group -> Save the group to the "
+               "library adds it to the palette"),
     ("Step", "evaluates the graph one node, one sample or one epoch at a time"),
     ("Run", "trains for the epochs set in the training panel (again: pause); untick animate for full speed"),
     ("Undo", "every edit, moves and tidying included"),

@@ -14,6 +14,8 @@ unless ``--size`` says otherwise:
 - ``curve-fit.png``: the 1-10-1 network's fitted curve through the noisy cubic;
 - ``probe.png``: an input of one's own (0.3, 0.7) typed into the probe, flowing through the
   circle network: its values on the wires, its point ringed in the decision regions.
+- ``xor-opened.png``: the packaged XOR above its twin opened into math nodes, after a sample;
+- ``group-inside.png``: inside the twin's opened delta 1, with the path back.
 """
 from __future__ import annotations
 
@@ -153,6 +155,18 @@ def probe(app):
     result({"epoch": c.session.epoch, "probe": c.message.text})
 
 
+def opened(app):
+    """xor_opened.json fitted after one sample, then the inside of its opened delta 1."""
+    c, cv = app.ctrl, app.canvas
+    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    c.step_sample()
+    yield from _shoot(app, "xor-opened.png")
+    c.open_group("opened_delta_1")
+    yield from until(lambda: not cv.animating, 300, "the group's inside")
+    yield from _shoot(app, "group-inside.png")
+    result({"levels": list(c.levels.path()), "sample": c.session.sample})
+
+
 def _seeds_graph(folder: Path) -> Path:
     from ..document.builders import mlp
     from ..document.files import save
@@ -168,7 +182,8 @@ SHOTS = {"editor.png": ("editor", lambda tmp: ROOT / "graphs" / "xor.json"),
          "views.png": ("views", lambda tmp: ROOT / "graphs" / "circle_regions.json", "1920x1080"),
          "views-zoomed.png": ("views_zoomed", lambda tmp: ROOT / "graphs" / "circle_regions.json"),
          "curve-fit.png": ("curve", lambda tmp: ROOT / "graphs" / "curve_fit.json"),
-         "probe.png": ("probe", lambda tmp: ROOT / "graphs" / "circle_regions.json")}
+         "probe.png": ("probe", lambda tmp: ROOT / "graphs" / "circle_regions.json"),
+         "xor-opened.png": ("opened", lambda tmp: ROOT / "graphs" / "xor_opened.json")}
 
 
 def make(folder: str | Path, names=None, size: str = SIZE) -> list[Path]:

@@ -1,4 +1,5 @@
-"""``nodeflow shot``: the editor's picture of a graph file, and where everything is on it.
+"""``nodeflow shot``: the editor's picture of a graph file (or of a group's inside), and where
+everything is on it.
 
 ``shoot(...)`` runs the editor in its own process (on the display given, or on a private
 Xvfb screen) with ``script``, which trains if asked, fits the view if asked, saves the
@@ -36,6 +37,10 @@ def script(app):
         yield from until(lambda: not c.running, 100000, "training")
         if c.message.kind == "error":
             raise NodeflowError(c.message.text)
+    for node in o.get("groups") or ():
+        if not c.open_group(node):
+            raise NodeflowError(c.message.text)
+        yield from until(lambda: not cv.animating, 300, "the group's inside")
     if o.get("fit"):
         cv.fit()
     yield 6
@@ -50,12 +55,14 @@ def script(app):
 
 
 def shoot(file: str | Path, out: str | Path, *, size: tuple[int, int] = (1280, 800), fit: bool = False,
-          samples: int = 0, epochs: int = 0, layout: str | Path | None = None, display: str | None = None) -> None:
-    """Save the editor's picture of ``file`` as ``out`` (PNG); raises NodeflowError with one line."""
+          samples: int = 0, epochs: int = 0, layout: str | Path | None = None, display: str | None = None,
+          groups: list[str] | None = None) -> None:
+    """Save the editor's picture of ``file`` as ``out`` (PNG), inside ``groups`` (outermost first) if
+    given; raises NodeflowError with one line."""
     from .scripting import run_editor, virtual_display
 
     opts = {"out": str(Path(out).resolve()), "fit": fit, "samples": samples, "epochs": epochs,
-            "layout": str(Path(layout).resolve()) if layout else None}
+            "layout": str(Path(layout).resolve()) if layout else None, "groups": groups or []}
     os.environ[OPTIONS] = json.dumps(opts)
     w, h = size
     try:

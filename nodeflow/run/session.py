@@ -231,35 +231,39 @@ class Session:
     def last_values(self, node: str, digits: int = 4) -> Values:
         """What ``node`` read and wrote when it was last evaluated, its inputs as they were then
         (a parameter an update has since written into is taken from before the commit), for
-        ``NodeType.worked``. Raises NotReady saying why there are no such numbers."""
-        run, plan = self.run, self.plan
+        ``NodeType.worked``; a node inside a group is named ``group/node``. Raises NotReady
+        saying why there are no such numbers."""
+        run, plan, g = self.run, self.plan, self.graph.flat()
+        if node not in g:
+            raise NotReady("a group computes nothing itself: open it to see the numbers of its nodes")
         if node in plan.skipped:
             raise NotReady(f"skipped: {plan.skipped[node]}")
         if run.version == 0:
             raise NotReady("step once to see its numbers")
         if run.cursor and node in {s.node for s in plan.steps[run.cursor:]}:
             raise NotReady("not evaluated yet in this sample: step on to see its numbers")
-        t = self.graph.type_of(node)
+        t = g.type_of(node)
         v = Values(digits=digits, runtime=dict(run.inputs))
         v.runtime["X"], v.runtime["T"] = run.inputs["X_train"], run.inputs["T_train"]
         step = next(s for s in plan.steps + plan.test_steps if s.node == node)
         args = run.args(step)
-        for k, p in enumerate(t.inputs):
-            v.inputs[p.name] = self._as_read(node, p.name, np.array(args[len(t.runtime) + k], dtype=float), run)
-        v.outputs = {p.name: run.value(node, p.name).copy() for p in t.outputs}
+        for k, p in enumerate(g.inputs(node)):
+            v.inputs[p.name] = self._as_read(g, node, p.name, np.array(args[len(t.runtime) + k], dtype=float), run)
+        v.outputs = {p.name: run.value(node, p.name).copy() for p in g.outputs(node)}
         v.state = {name: run.value_of_state(n, name) for n, name in plan.state_slots if n == node}
         return v
 
-    def _as_read(self, node: str, port: str, value: np.ndarray, run: Run) -> np.ndarray:
+    @staticmethod
+    def _as_read(g: Graph, node: str, port: str, value: np.ndarray, run: Run) -> np.ndarray:
         """``value`` on ``port`` now, as ``node`` read it: a parameter that an update has written
-        into since (the sample ended) is taken from before that commit."""
-        w = self.graph.wire_into(node, port)
+        into since (the sample ended) is taken from before that commit (``g``: the flat graph)."""
+        w = g.wire_into(node, port)
         if run.cursor or w is None:
             return value
         for c in run.plan.commits:
             if c.parameter == w.src:
-                u = self.graph.type_of(c.update)
-                before = u.before_commit({p.name: run.value(c.update, p.name) for p in u.outputs})
+                u = g.type_of(c.update)
+                before = u.before_commit({p.name: run.value(c.update, p.name) for p in g.outputs(c.update)})
                 return np.asarray(next(iter(before.values()))).reshape(value.shape)
         return value
 

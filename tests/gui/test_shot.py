@@ -80,3 +80,17 @@ def test_without_a_display_or_xvfb_shot_says_so_in_one_line(tmp_path):
                        env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and p.stderr == ("nodeflow: error: no display to draw on and Xvfb is not installed "
                                               "(apt-get install xvfb)\n")
+
+
+def test_shot_of_a_groups_inside(display, tmp_path):
+    p = shot(display, GRAPHS / "xor_opened.json", "-o", tmp_path / "in.png", "--open", "opened_delta_1",
+             "--samples", "1", "--layout-json", tmp_path / "in.json")
+    assert p.returncode == 0, p.stderr
+    r = json.loads((tmp_path / "in.json").read_text())
+    assert sorted(r["nodes"]) == ["W_T", "back", "delta", "in_W", "in_delta_next", "in_slope", "out_delta"]
+    cx, cy, cw, ch = r["canvas"]
+    assert all(cx <= x and cy + 30 <= y and x + w <= cx + cw and y + h <= cy + ch for x, y, w, h in r["nodes"].values())
+    for where, message in (("nope", "--open: the graph has no group 'nope' (its groups: opened_weighted_sum_1, "),
+                           ("opened_delta_1/W_T", "--open: opened_delta_1 has no group 'W_T' (its groups: none)")):
+        p = shot(display, GRAPHS / "xor_opened.json", "-o", tmp_path / "x.png", "--open", where)
+        assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr

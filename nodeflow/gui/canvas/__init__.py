@@ -11,6 +11,7 @@ Modules:
     interact  mouse gestures
     overlay   what a gesture draws while it lasts
     minimap   the whole graph in small, in a corner that covers no node if it can
+    crumbs    inside a group: the path back out, across the top
     pictures  RGB arrays on textures inside nodes
     viewnodes view nodes' pictures: redrawn when what they show changes, in view, rate-limited
     style     colours, text sizes, levels of detail

@@ -2,8 +2,9 @@
 
 One drawlist holds a transformed root (the view: pan and zoom) with layers for wires,
 nodes, wire labels, pulses and the gesture overlay; the minimap sits on top in pixels.
-The canvas keeps only maps from graph ids to drawn items and follows the graph's change
-events; ``frame`` (called once per frame by the window, on the frame loop's thread) reads
+The canvas keeps only maps from graph ids to drawn items and follows the change events
+of the graph shown (the document, or the inside of a group opened, with the path back
+drawn at the top); ``frame`` (called once per frame by the window, on the frame loop's thread) reads
 the mouse, applies a changed view, shows changed values and moves the pulses.
 """
 from __future__ import annotations
@@ -16,15 +17,15 @@ import numpy as np
 
 from ...document import layout
 from ...document.graph import Graph, Link
-from ...nodes import NODE_TYPES
 from ..controller import Controller
 from . import geometry, style
+from .crumbs import Crumbs
 from .dots import Dots
 from .interact import Hit, Interaction
 from .minimap import Minimap
 from .overlay import Overlay
 from .pulses import PULSE_SECONDS, Evaluations, Pulses
-from .scene import NodeItem, WireItem
+from .scene import Look, NodeItem, WireItem
 from .values import ValueShower
 from .view import View
 
@@ -48,6 +49,7 @@ class Canvas:
         self.pulse_layer = dpg.add_draw_node(parent=self.root)
         self.overlay = Overlay(self.root)
         self.minimap = Minimap(self.drawlist)
+        self.crumbs = Crumbs(self.drawlist)
         self.nodes: dict[str, NodeItem] = {}
         self.wires: dict[Link, WireItem] = {}
         self.selected_nodes: list[str] = []
@@ -63,12 +65,17 @@ class Canvas:
         self._pending_view = True  # fit (or restore the file's view) once the canvas has a size
         self._probe_seen = None  # the probe whose pulses were sent
         self._unsubscribe: Callable[[], None] | None = None
-        ctrl.on_replace(self.rebuild)
+        self._path: tuple[str, ...] = ()  # the groups opened, outermost first
+        self._views: dict[tuple[str, ...], tuple[float, Point]] = {}  # each level's view when it was left
+        self._sources: tuple = (None, {})  # (key, {node of the run: wires whose value it computes})
+        ctrl.on_replace(self._replaced)
+        ctrl.on_level(self._level)
         self.rebuild(ctrl.graph)
 
     @property
     def graph(self) -> Graph:
-        return self.ctrl.graph
+        """The graph shown: the document, or the inside of the group opened."""
+        return self.ctrl.shown
 
     def _grid(self) -> int:
         """Faint lines every ``style.GRID_STEP`` canvas units (drawn once: the view's transform moves
@@ -82,8 +89,34 @@ class Canvas:
         return grid
 
     # -- building ------------------------------------------------------------------------
-    def rebuild(self, graph: Graph) -> None:
-        """Forget every item and draw ``graph`` afresh (after open / new); fit or restore its view."""
+    def _replaced(self, graph: Graph) -> None:
+        """Another file or a new graph: its own view (fitted unless the file stores one)."""
+        self._path, self._views = (), {}
+        self.rebuild(graph)
+
+    def _level(self, graph: Graph, how: str) -> None:
+        """A group opened ("enter") or left ("leave"): the view that level had, or fitted the first
+        time; an inside opened again from the document ("sync"): the same view and selection."""
+        if how == "sync" and self.ctrl.levels.path() == self._path:
+            selected = self.selection()
+            self.rebuild(graph, keep_view=True)
+            self.select(*selected)
+            return
+        self._views[self._path] = (self.view.zoom, self.view.center)
+        self._path = self.ctrl.levels.path()
+        self.rebuild(graph)
+
+    def crumb_labels(self) -> list[str]:
+        """The path from the document to the group shown: the file's name, then each group's label."""
+        c = self.ctrl
+        out = [c.path.name if c.path else "graph"]
+        for depth, node in enumerate(c.levels.path()):
+            out.append(c.levels.graph_at(c.graph, depth).attrs(node)["label"])
+        return out
+
+    def rebuild(self, graph: Graph, keep_view: bool = False) -> None:
+        """Forget every item and draw ``graph`` afresh (after open / new, or on entering a group);
+        fit or restore its view unless ``keep_view``."""
         if self._unsubscribe:
             self._unsubscribe()
         for link in list(self.wires):
@@ -98,8 +131,9 @@ class Canvas:
         for link in graph.links():
             self._add_wire(link)
         self._unsubscribe = graph.subscribe(self._on_graph_event)
-        self._pending_view = True
+        self._pending_view = self._pending_view or not keep_view
         self.values.forget()
+        self.crumbs.show(self.crumb_labels() if self._path else [])
 
     def _on_graph_event(self, kind: str, **d) -> None:
         node = d.get("node")
@@ -115,14 +149,29 @@ class Canvas:
             self.move_live({node: self.graph.attrs(node)["pos"]})
         elif kind == "label_changed" and node in self.nodes:
             self.nodes[node].set_label(self.graph.attrs(node)["label"], self.view.zoom)
+        elif kind == "param_changed" and node in self.nodes:
+            self._redraw_if_new_look(node)
         self.values.forget()
 
     def _add_node(self, node: str) -> None:
         a = self.graph.attrs(node)
-        item = NodeItem(self.node_layer, self.textures, node, self.graph.type_of(node), a["label"], a["pos"])
+        item = NodeItem(self.node_layer, self.textures, node, Look.of(self.graph, node), a["label"], a["pos"])
         item.zoomed(self.view.zoom)
         self.nodes[node] = item
         self.layout_version += 1
+
+    def _redraw_if_new_look(self, node: str) -> None:
+        """A parameter changed the node's ports or box (a formula, a group's inside): draw it again,
+        with its wires, keeping it selected."""
+        if Look.of(self.graph, node) == self.nodes[node].spec:
+            return
+        selected = node in self.selected_nodes
+        self._drop_node(node)
+        self._add_node(node)
+        for link in self.graph.links_of(node):
+            self._add_wire(link)
+        if selected:
+            self.selected_nodes.append(node)
 
     def _drop_node(self, node: str) -> None:
         item = self.nodes.pop(node, None)
@@ -131,6 +180,7 @@ class Canvas:
         for link in [l for l in self.wires if node in (l.src, l.dst)]:
             self._drop_wire(link)
         item.delete()
+        self.values.drop(node)
         if node in self.selected_nodes:
             self.selected_nodes.remove(node)
         self.layout_version += 1
@@ -177,8 +227,13 @@ class Canvas:
 
     # -- the view ----------------------------------------------------------------------------
     def fit(self) -> None:
-        """Show the whole graph (at most at 100 %)."""
-        self.view.fit(layout.bounds(self.graph) if self.nodes else None)
+        """Show the whole graph (at most at 100 %), below the path back when inside a group."""
+        bounds = layout.bounds(self.graph) if self.nodes else None
+        self.view.fit(bounds)
+        crumbs = self.crumbs.rect()
+        if bounds is not None and crumbs is not None:  # room above for the path (at the zoom just found)
+            pad = (crumbs[1] + crumbs[3]) / self.view.zoom
+            self.view.fit((bounds[0], bounds[1] - pad, bounds[2], bounds[3] + pad))
 
     def actual_size(self) -> None:
         """100 %, about the middle of the canvas."""
@@ -188,13 +243,14 @@ class Canvas:
         self.view.look_at(self.view.zoom, center)
 
     def store_view(self) -> None:
-        """Put the current view into the document (it is saved with the file)."""
-        self.graph.set_view(round(self.view.zoom, 4), self.view.center)
+        """Put the view of the document's level into the document (it is saved with the file)."""
+        zoom, center = self._views[()] if self._path else (self.view.zoom, self.view.center)
+        self.ctrl.graph.set_view(round(zoom, 4), center)
 
     def _restore_view(self) -> None:
-        v = self.graph.view
+        v = self._views.get(self._path) if self._path else self.ctrl.graph.view
         if v is not None:
-            self.view.look_at(v.zoom, v.center)
+            self.view.look_at(*v)
         else:
             self.fit()
 
@@ -207,6 +263,7 @@ class Canvas:
             dpg.configure_item(self.drawlist, width=int(size[0]), height=int(size[1]))
             dpg.configure_item(self.bg, pmax=size)
             self.view.resize((float(size[0]), float(size[1])))
+            self.crumbs.resize((float(size[0]), float(size[1])))
         if self._pending_view:
             self._pending_view = False
             self._restore_view()
@@ -279,9 +336,7 @@ class Canvas:
         unit = 1.0 / max(c.speed, 1e-6) if c.running else PULSE_SECONDS
         span = unit * len(steps) if c.running and c.speed_unit == "nodes" else (
             min(0.6, unit) if len(steps) > 1 else unit)
-        outs: dict[str, list[Link]] = {}
-        for link in self.wires:
-            outs.setdefault(link.src, []).append(link)
+        outs = self.wire_sources(run)
         self.pulses.emit([(outs.get(s.node, []), s.phase) for s in steps], now, span)
 
     def _probe_pulses(self, now: float) -> None:
@@ -299,6 +354,19 @@ class Canvas:
                 outs.setdefault(link.src, []).append(link)
         steps = [(outs[n], "forward") for n in p.evaluated if n in outs]
         self.pulses.emit(steps, now, min(2.0, 0.25 * len(steps)))
+
+    def wire_sources(self, run) -> dict[str, list[Link]]:
+        """The wires shown whose value each node of the run computes (a group's output wires under
+        the inner node that gives it; inside a group, its input's wires under the node outside)."""
+        key = (self.layout_version, id(run.plan), self._path)
+        if self._sources[0] != key:
+            outs: dict[str, list[Link]] = {}
+            for link in self.wires:
+                fp = self.ctrl.flat_port(link.src, link.src_port)
+                if fp is not None:
+                    outs.setdefault(run.plan.exposed.get(fp, fp)[0], []).append(link)
+            self._sources = (key, outs)
+        return self._sources[1]
 
     def _draw_pulses(self, now: float) -> None:
         if self.pulses.busy or self.dots.of:
@@ -334,7 +402,7 @@ class Canvas:
             return
         self._seen["minimap"] = key
         rects = {n: (item.rect(), item.family) for n, item in self.nodes.items()}
-        screen = [self.to_pixels_rect(r) for r, _ in rects.values()]
+        screen = [self.to_pixels_rect(r) for r, _ in rects.values()] + [r for r in [self.crumbs.rect()] if r]
         x0 = [r[0] for r, _ in rects.values()]
         bounds = None if not rects else (min(x0), min(r[1] for r, _ in rects.values()),
                                          max(r[0] + r[2] for r, _ in rects.values()),
@@ -417,8 +485,7 @@ class Canvas:
 
     def free_pin(self, node: str, direction: str) -> Hit:
         """The first input without a wire (or the first output) of a node a wire was dropped on."""
-        t = self.graph.type_of(node)
-        ports = t.inputs if direction == "in" else t.outputs
+        ports = self.graph.inputs(node) if direction == "in" else self.graph.outputs(node)
         for p in ports:
             if direction == "out" or self.graph.wire_into(node, p.name) is None:
                 return Hit("pin", node, p.name, direction)
@@ -465,7 +532,7 @@ class Canvas:
     def spot_for(self, type_name: str, near: Point | None = None) -> Point:
         """Where a new node goes: the free place nearest ``near`` (default: the middle of the view),
         so that it appears in view and on top of nothing."""
-        b = layout.box_of(NODE_TYPES[type_name])
+        b = layout.new_box(type_name)
         cx, cy = near or self.view.center
         x0, y0, x1, y1 = self.view.visible()
         rects = [item.rect() for item in self.nodes.values()]

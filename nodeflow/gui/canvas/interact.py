@@ -1,7 +1,8 @@
 """Mouse on the canvas: one gesture at a time, read from dearpygui's input state each frame.
 
 Left button: on a pin, drag a wire to a pin of the other kind; on a node, select it
-(Shift toggles) and drag the selection; on a wire, select it (Alt+click cuts it); on
+(Shift toggles) and drag the selection (a double-click opens a group); on the path at the
+top (inside a group), go back to the level clicked; on a wire, select it (Alt+click cuts it); on
 empty canvas, drag a selection box (a click clears the selection). Ctrl+left drag cuts
 every wire the line crosses (started on a wired input, it pulls that wire off).
 Middle drag, right drag or Space+left drag pans; a right click opens the quick-add
@@ -98,11 +99,19 @@ class Interaction:
         if button == dpg.mvMouseButton_Right:
             self.mode = "right"
             return
+        depth = c.crumbs.hit(px)
+        if depth is not None:
+            if depth < len(c.ctrl.levels):
+                c.ctrl.leave_group(depth)
+            return
         if c.minimap.hit(px):
             self.mode = "minimap"
             c.look_at(c.minimap.to_canvas(px))
             return
         self.hit = hit = c.hit(self.press_at)
+        if hit.kind == "node" and dpg.is_mouse_button_double_clicked(button) and c.graph.type_of(hit.node).name == "Group":
+            c.ctrl.open_group(hit.node)
+            return
         if alt_down() and hit.kind == "wire":
             c.ctrl.disconnect(hit.link)
             return

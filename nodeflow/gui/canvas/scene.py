@@ -7,10 +7,13 @@ changes, and only what changed is written when values change.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dearpygui.dearpygui as dpg
 
-from ...document.layout import (BOTTOM, PAD, PIN_FONT, TITLE_FONT, TITLE_H, VALUE_W, Box, box_of, fit_text,
-                                text_width)
+from ...document import layout
+from ...document.layout import BOTTOM, PAD, PIN_FONT, TITLE_FONT, TITLE_H, VALUE_W, Box, fit_text, text_width
+from ...nodes.base import Port
 from .. import wires
 from . import geometry, style
 from .pictures import Picture, compact
@@ -22,14 +25,35 @@ def _text(parent, pos: Point, text: str, size: float, colour) -> int:
     return dpg.draw_text(pos, text, size=size, color=colour, parent=parent)
 
 
+STACK = 6.0  # a group is drawn as a stack of cards: the one behind is offset this much
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a node is drawn from, besides its label, place and values: its box, its ports (an
+    Expression's and a Group's follow its parameters), the family it works as, and whether it is
+    a group. A node is drawn again when its look changes (a new formula, an edited group)."""
+
+    box: Box
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+    family: str
+    group: bool
+
+    @classmethod
+    def of(cls, g, node: str) -> "Look":
+        return cls(layout.box(g, node), tuple(g.inputs(node)), tuple(g.outputs(node)), layout.acts_as(g, node),
+                   g.type_of(node).name == "Group")
+
+
 class NodeItem:
     """One node: body, title, pins with names and values, badges, and a picture or text area."""
 
-    def __init__(self, layer, textures, node: str, t, label: str, pos):
-        self.node, self.type, self.label = node, t, label
-        self.box: Box = box_of(t)
+    def __init__(self, layer, textures, node: str, look: Look, label: str, pos):
+        self.node, self.spec, self.label = node, look, label
+        self.box: Box = look.box
         self.pos: Point = (float(pos[0]), float(pos[1]))
-        self.family = style.family_colour(t.family)
+        self.family = style.family_colour(look.family)
         self.texts: list[tuple[int, float]] = []  # pin names and values: (text item, size in canvas units)
         self.zoom: float | None = None  # the zoom its sizes were last set for
         self.extras: dict[int, bool] = {}  # badge / note -> shown
@@ -42,6 +66,9 @@ class NodeItem:
         self.root = dpg.add_draw_node(parent=layer)
         r = self.root
         dpg.draw_rectangle((3, 4), (b.w + 3, b.h + 4), color=(0, 0, 0, 0), fill=style.SHADOW, rounding=6, parent=r)
+        if look.group:  # the card behind: a group holds more than it shows
+            dpg.draw_rectangle((STACK, -STACK), (b.w + STACK, b.h - STACK), color=style.EDGE,
+                               fill=style.dim(self.family, 0.75), rounding=5, parent=r)
         self.ring = dpg.draw_rectangle((-3, -3), (b.w + 3, b.h + 3), color=(0, 0, 0, 0), thickness=3, rounding=7,
                                        parent=r)
         self.body = dpg.draw_rectangle((0, 0), (b.w, b.h), color=style.EDGE, fill=style.BODY, rounding=5, parent=r)
@@ -53,7 +80,10 @@ class NodeItem:
         self.title = _text(r, (PAD, (TITLE_H - TITLE_FONT) / 2), label, TITLE_FONT, style.TEXT)
         self.detail = dpg.add_draw_node(parent=r)
         self.pins: dict[tuple[str, str], int] = {}
-        self._pins(t)
+        self._pins(look)
+        if b.caption:  # an Expression's formula, under its pins
+            y = b.caption_y - PIN_FONT / 2
+            self.texts.append((_text(self.detail, (PAD, y), b.caption, PIN_FONT, style.CAPTION_TEXT), PIN_FONT))
         self.compact = dpg.add_draw_node(parent=r, show=False)
         self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
         self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM),
@@ -64,9 +94,9 @@ class NodeItem:
         self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
         self.place(self.pos)
 
-    def _pins(self, t) -> None:
+    def _pins(self, look: Look) -> None:
         b = self.box
-        for direction, ports in (("in", t.inputs), ("out", t.outputs)):
+        for direction, ports in (("in", look.inputs), ("out", look.outputs)):
             for p in ports:
                 x, y = b.pin(p.name, direction)
                 r = style.PIN_RADIUS  # a disc that scales with the view: a rectangle rounded all the way
@@ -74,10 +104,11 @@ class NodeItem:
                                                                     color=(20, 20, 24, 255), fill=style.PIN,
                                                                     parent=self.root)
                 left = x == 0.0
-                w = text_width(p.name, PIN_FONT)
+                name = b.pin_name(p.name, direction)
+                w = text_width(name, PIN_FONT)
                 colour = style.OPTIONAL_TEXT if p.optional else style.PIN_TEXT
                 at = (PAD if left else b.w - PAD - w, y - PIN_FONT / 2)
-                self.texts.append((_text(self.detail, at, p.name, PIN_FONT, colour), PIN_FONT))
+                self.texts.append((_text(self.detail, at, name, PIN_FONT, colour), PIN_FONT))
                 if direction == "out":
                     self.values[p.name] = _text(self.detail, at, "", PIN_FONT, style.VALUE_TEXT)
                     self.texts.append((self.values[p.name], PIN_FONT))

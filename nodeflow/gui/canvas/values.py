@@ -1,6 +1,9 @@
 """Showing the run on the canvas: values beside pins and on wires, wire colours and
 thickness, node highlights, badges and pictures.
 
+Inside a group, the values are the run's values of the inner nodes (see
+``Controller.flat_port``); shown at the top, a group is lit while a node inside it is.
+
 Runs when something it shows may have changed (a step, an edit, the selection, the
 level of detail), and writes only what differs from what is shown. While training
 without animation it looks at most ``EVERY`` seconds apart, and while training pictures are
@@ -45,6 +48,13 @@ class ValueShower:
         """The graph changed: look again."""
         self.shown = None
 
+    def drop(self, node: str) -> None:
+        """A node's items are gone (removed, or drawn again): what they showed is forgotten."""
+        for port in [k for k in self.ports if k[0] == node]:
+            del self.ports[port]
+        self.drawn.pop(node, None)
+        self.drawn.pop(f"compact:{node}", None)
+
     def forget_looks(self) -> None:
         self.looks_due = True
 
@@ -85,25 +95,37 @@ class ValueShower:
         return self.run
 
     def _reader(self, run) -> Callable[[str, str], np.ndarray | None]:
-        """``value(node, port)`` reading the run's memory through views kept per run (while a probe is
-        shown: the probe's values, and nothing on wires its forward pass does not reach)."""
+        """``value(node, port)`` of the graph shown, reading the run's memory through views kept per run
+        (while a probe is shown: the probe's values, and nothing on wires its forward pass does not reach)."""
         if run is None:
             return lambda n, p: None
+        flat = self.c.ctrl.flat_port
         probe = self.c.ctrl.probing
         if probe is not None:
-            return lambda n, p: probe.run.value(n, p) if probe.shows(n, p) else None
+            def probed(n: str, p: str) -> np.ndarray | None:
+                at = flat(n, p)
+                at = probe.run.plan.exposed.get(at, at) if at is not None else None
+                return probe.run.value(*at) if at is not None and probe.shows(*at) else None
+            return probed
         if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
-            return lambda n, p: run.value(n, p) if (n, p) in run.plan.aliases else None
+            def register(n: str, p: str) -> np.ndarray | None:
+                at = flat(n, p)
+                at = run.plan.exposed.get(at, at)
+                return run.value(*at) if at in run.plan.aliases else None
+            return register
         if self._views[0] is not run:
             self._views = (run, {})
         views = self._views[1]
 
         def value(node: str, port: str) -> np.ndarray | None:
-            v = views.get((node, port))
+            at = flat(node, port)
+            if at is None:
+                return None
+            v = views.get(at)
             if v is None:
                 try:
-                    v = views[(node, port)] = run.value(node, port)
-                except KeyError:  # not part of the plan (a skipped node)
+                    v = views[at] = run.value(*at)
+                except KeyError:  # not part of the plan (a skipped node, one added inside since)
                     return None
             return v
 
@@ -141,16 +163,19 @@ class ValueShower:
     def _looks(self, run) -> None:
         """Outlines and dimming: NaN red, the node just evaluated in its phase's colour, the
         selection white; nodes still to come in this sample and skipped nodes dimmed."""
-        ev = self.c.ctrl.session
+        ctrl = self.c.ctrl
+        ev, shown = ctrl.session, ctrl.shown_id
         plan = run.plan if run is not None else None
         bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
-        hot = ev.last_node if plan is not None and (ev.cursor or not self.c.ctrl.running) else None
-        pending = {s.node for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
-        probe = self.c.ctrl.probing
+        bad = shown(bad) if bad else None
+        hot = ev.last_node if plan is not None and (ev.cursor or not ctrl.running) else None
+        hot = shown(hot) if hot else None
+        pending = {shown(s.node) for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
+        probe = ctrl.probing
         if probe is not None:  # the probe's forward pass stands out; what it does not reach is dimmed
             views = {n for n in self.c.nodes if self.c.graph.type_of(n).name in VIEWS}
-            pending, bad, hot = set(self.c.nodes) - set(probe.evaluated) - views, None, None
-        skipped = set(getattr(plan, "skipped", ()) or ())
+            pending, bad, hot = set(self.c.nodes) - {shown(n) for n in probe.evaluated} - views, None, None
+        skipped = self._skipped(plan)
         phase = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_nodes)
         for node, item in self.c.nodes.items():
@@ -165,9 +190,23 @@ class ValueShower:
             item.set_look(ring, px, node in pending or node in skipped)
         self.skipped = skipped
 
+    def _skipped(self, plan) -> set[str]:
+        """Nodes shown whose every node in the run is left out of the plan (not connected to the loss)."""
+        if plan is None or not plan.skipped:
+            return set()
+        shown = self.c.ctrl.shown_id
+        out = {shown(n) for n in plan.skipped} - {None}
+        return out - {shown(s.node) for s in plan.steps}
+
     def _views_and_badges(self, value, pictures: bool) -> None:
-        times = self.c.ctrl.node_times()
-        checks = self.c.ctrl.gradchecks
+        ctrl = self.c.ctrl
+        times: dict[str, float] = {}
+        for n, t in ctrl.node_times().items():  # a group's time is that of the nodes inside it
+            at = ctrl.shown_id(n)
+            if at is not None:
+                times[at] = times.get(at, 0.0) + t
+        prefix = ctrl.levels.prefix()
+        checks = {n[len(prefix):]: c for n, c in ctrl.gradchecks.items() if n.startswith(prefix)}
         g = self.c.graph
         for node, item in self.c.nodes.items():
             lines, colour = [], style.TEXT
@@ -205,6 +244,7 @@ class ValueShower:
         hot = ev.last_node if run is not None and (ev.cursor or not self.c.ctrl.running) else None
         if self.c.ctrl.probing is not None:
             hot = None
+        hot_wires = set(self.c.wire_sources(run).get(hot, ())) if hot else set()
         hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
@@ -213,7 +253,7 @@ class ValueShower:
             label, colour, thickness = colours.get((link.src, link.src_port), ("", wires.IDLE_WIRE, 1.5))
             if label == "-":
                 label = ""
-            if link.src == hot and hot_colour and colour != wires.BAD_COLOUR:
+            if link in hot_wires and hot_colour and colour != wires.BAD_COLOUR:
                 colour = hot_colour
             if w.selected != (link in selected):
                 w.selected = link in selected
