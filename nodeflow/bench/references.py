@@ -32,6 +32,10 @@ class Network:
     lr: float
     seed: int
     classify: bool  # the graph measures train accuracy (argmax, or 0.5 threshold for one output)
+    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))  # the test set (the graph's test pass)
+    T_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    test_loss: bool = False  # the test pass measures the loss too (numeric targets)
+    tolerance: tuple = (0.0, 0.0, 1.0)  # numeric targets: right within tol·|target| in raw units (tol, offset, scale)
 
     @property
     def labels(self) -> np.ndarray:
@@ -51,9 +55,13 @@ class Network:
             raise ValueError(f"the references know sigmoid and identity units, not {sorted(set(acts))}")
         d = g.data()
         layers = layer_parameters(g)
+        settings = {**g.settings, "encoding": d.encoding.as_dict() if d.encoding else None}
+        rule = g.type_of("train_accuracy").consts(g.params("train_accuracy"), settings)
         return cls([g.state(w)["value"].copy() for w, _ in layers], [g.state(b)["value"].copy() for _, b in layers],
                    acts, np.array(d.X_train), np.array(d.T_train), float(g.settings["lr"]),
-                   int(g.settings["seed"]), d.task == "class")
+                   int(g.settings["seed"]), d.task == "class", np.array(d.X_test).reshape(-1, d.shapes[0]),
+                   np.array(d.T_test).reshape(-1, d.shapes[1]), d.task == "value" and len(d.test) > 0,
+                   tuple(rule) or (0.0, 0.0, 1.0))
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dis
 import hashlib
 import inspect
+import marshal
 import math
 import os
 import threading
@@ -33,14 +34,12 @@ KERNELS: dict[str, "Kernel"] = {}  # name -> kernel, every one defined (for expo
 
 @lru_cache(maxsize=1)
 def jit_available() -> bool:
-    """numba is installed and not switched off (``NODEFLOW_JIT=0``)."""
+    """numba is installed and not switched off (``NODEFLOW_JIT=0``); found without importing it."""
     if os.environ.get("NODEFLOW_JIT", "1") == "0":
         return False
-    try:
-        import numba  # noqa: F401
-    except Exception:  # pragma: no cover - depends on the machine
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 def cache_dir() -> Path:
@@ -67,6 +66,12 @@ class Kernel:
     def source(self) -> str:
         """The kernel's plain-Python source (what export copies and the compiled engine's cache key hashes)."""
         return self._source if self._source is not None else inspect.getsource(self.py)
+
+    @property
+    def fingerprint(self) -> bytes:
+        """Changes whenever the kernel's code does (cheaper than reading its source: its bytecode,
+        constants and names as Python compiled them, or a generated kernel's text)."""
+        return self._source.encode() if self._source is not None else marshal.dumps(self.py.__code__)
 
     def __call__(self, *args):
         """Plain-Python call (how kernels call each other when not compiled)."""

@@ -125,19 +125,26 @@ def generate(plan: Plan) -> Generated:
     """Write the plan as Python source defining ``train`` (see the module docstring)."""
     w = _Writer(plan)
     sample = [w.call(s) for s in plan.steps if s.kernel is not None]
-    commits = [f"{_copy(c.param, c.new)}  # {c.update}.new -> {c.parameter}" for c in plan.commits]
     test = [w.call(s) for s in plan.test_steps]
-    test_figures = [_first(plan.slot(n, p)) for n, p in plan.metric_ports if n in plan.test_nodes]
-    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_figures)]
-    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_figures)]
-    metrics = [f"stats[e, {k}] = {_first(plan.slot(n, p))}  # {n}.{p}" for k, (n, p) in enumerate(plan.metric_ports)]
     views = "".join(f"    {var} = {expr}\n" for var, expr in w.views.items())
-    functions = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):
+    head = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):
     """Run len(orders) epochs; returns how many finished without NaN or infinity."""
     n = orders.shape[1]
     # every wire value and every state array is a view of mem or smem
 {views}
-    for e in range(orders.shape[0]):
+'''
+    return Generated(head + epochs(plan, sample, test), w.kernels, np.array(w.consts, dtype=float), w.matrices)
+
+
+def epochs(plan: Plan, sample: list[str], test: list[str]) -> str:
+    """The loop over epochs of ``train`` (after its head has set up ``n`` and the arrays): the
+    sample steps (``sample``, one line each), commits, the test pass (``test``) and the checks."""
+    commits = [f"{_copy(c.param, c.new)}  # {c.update}.new -> {c.parameter}" for c in plan.commits]
+    test_figures = [_first(plan.slot(n, p)) for n, p in plan.metric_ports if n in plan.test_nodes]
+    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_figures)]
+    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_figures)]
+    metrics = [f"stats[e, {k}] = {_first(plan.slot(n, p))}  # {n}.{p}" for k, (n, p) in enumerate(plan.metric_ports)]
+    return f'''    for e in range(orders.shape[0]):
         for i in range(mem.size): backup_mem[i] = mem[i]
         for i in range(smem.size): backup_smem[i] = smem[i]
         epoch[0] = first_epoch + e
@@ -157,4 +164,3 @@ def generate(plan: Plan) -> Generated:
             return e
 {_block(metrics, 8)}    return orders.shape[0]
 '''
-    return Generated(functions, w.kernels, np.array(w.consts, dtype=float), w.matrices)
