@@ -56,6 +56,8 @@ class Kernel:
         self.inline = inline
         self._source = source  # set for generated kernels
         self.named_by_source = named_by_source  # its name holds a hash of its source (an Expression's)
+        self.rows: Kernel | None = None  # its matrix form: many samples (rows) at once (see ``rows_form``)
+        self.rows_leave_last = False  # the matrix form takes all rows but the last, which this kernel takes
         self._jit = None
 
     @property
@@ -133,6 +135,17 @@ def kernel(fn: Callable | None = None, *, inline: bool = False):
     k = Kernel(fn, inline)
     KERNELS[k.name] = k
     return k
+
+
+def rows_form(of: Kernel, *, leave_last: bool = False):
+    """Register the decorated kernel as ``of``'s matrix form, for mini-batches as matrices: the same
+    arguments, every per-sample value (a wire's) with a leading row dimension. ``leave_last``: it
+    takes all of a batch's rows but the last, which ``of`` itself then takes (to end the batch)."""
+    def register(fn: Callable) -> Kernel:
+        k = kernel(fn)
+        of.rows, of.rows_leave_last = k, leave_last
+        return k
+    return register
 
 
 def generated_kernel(name: str, source: str, scope: dict, *, named_by_source: bool = False) -> Kernel:

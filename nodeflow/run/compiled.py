@@ -93,17 +93,19 @@ class CompiledEngine:
     """One plan, compiled. ``advance(run, epochs)`` trains whole epochs from an epoch boundary.
 
     Its ``train`` is the fused one (``fused.Fused``: every kernel inlined into one loop,
-    loaded as machine code without numba); where that cannot be made, ``PerNode``."""
+    loaded as machine code without numba), or, for mini-batches, the batched one
+    (``batched.Batched``: matrix products); where neither can be made, ``PerNode``."""
 
     def __init__(self, plan: Plan):
+        from .batched import Batched, batchable
         from .fused import Fused
 
         self.plan = plan
         try:
-            self.form = Fused(plan)
+            self.form = Batched(plan) if batchable(plan) else Fused(plan)
         except Exception as e:  # numba or llvmlite could not: the per-node form still can
-            notice(f"the fused engine could not be built ({type(e).__name__}: {str(e).strip()[:200]}); "
-                   "running node by node")
+            notice(f"the compiled engine could not be built as one loop ({type(e).__name__}: "
+                   f"{str(e).strip().splitlines()[0][:200]}); running node by node")
             self.form = PerNode(plan)
         self.fn = self.form.fn
         self._scratch: tuple = (None, ())  # (run, its scratch arrays): made once per run

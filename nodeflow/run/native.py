@@ -33,7 +33,7 @@ from typing import Callable
 from ..nodes.kernel import cache_dir
 
 ENTRY = "nodeflow_train"
-OPT_LEVEL = 2  # LLVM's -O2 on the fused function (-O3 takes longer for no faster code here)
+OPT_LEVEL = 3  # TEMP
 _LOCK = threading.Lock()
 _loaded: dict[str, "Native"] = {}
 

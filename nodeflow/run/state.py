@@ -209,8 +209,10 @@ class Run:
         return {(n, p): float(self.value(n, p)[()]) for n, p in self.plan.metric_ports}
 
     def _rising_warning(self, loss: float | None) -> str | None:
+        if loss is None or len(self.stats) < RISING_EPOCHS or not (self.stats[-1].loss or 0.0) < loss:
+            return None  # (most epochs: the loss did not grow)
         recent = [s.loss for s in self.stats[-RISING_EPOCHS:]] + [loss]
-        if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
+        if None in recent:
             return None
         if all(b > a for a, b in zip(recent, recent[1:])) and loss >= RISING_BY * recent[0]:
             return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
