@@ -13,8 +13,8 @@ import pytest
 from nodeflow import bench
 from nodeflow.bench import main
 from nodeflow.bench.measure import IMPLEMENTATIONS, bench_workload
-from nodeflow.bench.references import (Network, max_difference, numba_trainer, train_numpy, train_python,
-                                       trained_params)
+from nodeflow.bench.explicit import explicit_trainer
+from nodeflow.bench.references import Network, max_difference, train_numpy, train_python, trained_params
 from nodeflow.bench.table import COLUMNS, format_table
 from nodeflow.bench.workloads import Workload, workloads
 from nodeflow.document.builders import mlp
@@ -33,7 +33,7 @@ def _parity(g, epochs: int, limit: int | None = None) -> None:
     ev = Session(g)
     stats = ev.train(epochs, samples=limit, engine="step")
     stepped = trained_params(ev)
-    for train in (train_python, train_numpy, lambda *a: numba_trainer(net)(*a[1:])):
+    for train in (train_python, train_numpy, lambda *a: explicit_trainer(net)(*a[1:])):
         got = train(net, epochs, limit)
         assert got.samples == (limit if limit is not None else epochs * len(net.X))
         assert max_difference((got.weights, got.biases), stepped) < TOL, train
@@ -88,14 +88,14 @@ def test_rows_of_one_workload(quick):
     rows = bench_workload(w, budget=None)
     assert [r.implementation for r in rows] == list(IMPLEMENTATIONS)
     total = 4 * w.epochs
+    assert rows[0].implementation == "explicit loop"  # the reference row: the limit
     for r in rows:
         assert r.samples == r.total == total and r.full and r.seconds > 0 and r.rate > 0
-        assert r.vs_python == pytest.approx(r.rate / rows[0].rate)
-        assert r.vs_numpy == pytest.approx(r.rate / rows[1].rate)
-    assert rows[0].vs_python == 1.0 and rows[1].vs_numpy == 1.0
+        assert r.vs_reference == pytest.approx(r.seconds / rows[0].seconds)
+    assert rows[0].vs_reference == 1.0
     assert rows[-1].compile_seconds is not None and rows[-1].setup_seconds is not None
     assert len({r.shuffle_seconds for r in rows}) == 1
-    for r in rows[1:]:  # every full run ends on the plain-Python reference's weights
+    for r in rows[1:]:  # every full run ends on the explicit loop's weights
         assert r.max_weight_diff < TOL
 
 
@@ -123,7 +123,7 @@ def test_without_the_compiled_engine_its_row_shows_n_a(quick, monkeypatch):
     assert rows[-1].samples is None and rows[-1].rate is None
     text = format_table(rows)
     fast_line = next(line for line in text.splitlines() if "fast engine" in line and "n/a" in line)
-    assert fast_line.split()[-5:] == ["n/a"] * 5
+    assert fast_line.split()[-4:] == ["n/a"] * 4
     assert "n/a: the compiled engine cannot run here (it falls back to the stepper)" in text
 
 
@@ -149,10 +149,10 @@ def test_table_structure(quick):
 def test_quick_runs_and_prints_the_table(capsys):
     assert main(["--quick"]) == 0
     out = capsys.readouterr().out
-    assert "workload" in out and "samples/s" in out and "×plain-Python" in out and "×numpy" in out
-    for title in ("seeds 7-5-3", "adding neuron 2-1", "XOR 2-2-1", "digits 64-25-10"):
+    assert "workload" in out and "samples/s" in out and "×ref" in out and "explicit loop" in out
+    for title in ("seeds 7-5-3", "adding neuron 2-1", "XOR 2-2-1", "digits 64-25-10", "784-100-10, batch 64"):
         assert title in out
-    assert out.count("fast engine") >= 4
+    assert out.count("fast engine") >= 5 and "numpy mini-batch" in out
     assert "  seeds:   " in out
 
 
@@ -163,7 +163,7 @@ def test_json_rows_and_only(capsys):
     for r in rows:
         assert r["workload"] == "XOR 2-2-1" and r["total"] == 200 and r["epochs"] == 50
         assert r["samples_per_s"] > 0 and r["seconds"] > 0 and r["full_run"] is True
-        assert set(r) >= {"vs_python", "vs_numpy", "full_seconds", "compile_seconds", "data", "max_weight_diff"}
+        assert set(r) >= {"vs_reference", "full_seconds", "compile_seconds", "data", "max_weight_diff"}
 
 
 def test_the_real_fast_engine(capsys):
@@ -187,3 +187,40 @@ def test_wiring_into_a_subcommand(capsys):
     with pytest.raises(SystemExit):
         p.parse_args(["bench", "--only", "nonsense"])
     assert bench.cmd_bench(argparse.Namespace(quick=True, only=["xor"], json=True)) == 0  # no --budget: fine
+
+
+@pytest.mark.parametrize("build", [
+    lambda: mlp([7, 5, 3], data="wheat-seeds", lr=0.3, seed=1),  # a test set: the test pass, test accuracy
+    lambda: mlp([2, 1], "identity", data="adding", samples=300, lr=0.1),  # numbers: test loss, tolerance accuracy
+    lambda: mlp([2, 3, 1], data="xor", lr=1.0, seed=3),  # a hidden sigmoid layer: its saturation
+], ids=["seeds", "adding", "xor"])
+def test_the_explicit_loop_does_the_graphs_work_and_gets_its_figures(build):
+    g = build()
+    net = Network.from_graph(g)
+    ev = Session(g)
+    stats = ev.train(3, engine="step")
+    got = explicit_trainer(net)(3)
+    assert max_difference((got.weights, got.biases), trained_params(ev)) < 1e-12
+    L = len(net.weights)
+    for f, s in zip(got.figures, stats):
+        assert f[0] == pytest.approx(s.loss, abs=1e-12) and f[1] == s.train_acc
+        for l in range(L - 1):
+            assert f[2 + l] == s.values[f"saturation_{l + 1}.share"]
+        if len(net.X_test):
+            assert f[L + 2] == s.test_acc
+            assert (s.test_loss is None) == (not net.test_loss)
+            if net.test_loss:
+                assert f[L + 1] == pytest.approx(s.test_loss, abs=1e-12)
+
+
+def test_the_mini_batch_rows(quick):
+    from nodeflow.bench.measure import MINIBATCH
+
+    rows = bench_workload(quick["minibatch"])
+    assert [r.implementation for r in rows] == list(MINIBATCH) and rows[0].vs_reference == 1.0
+    for r in rows:
+        assert r.workload == "784-100-10, batch 64" and r.total == 3_000
+    engine = rows[-1]
+    assert engine.full and engine.max_weight_diff < TOL  # matrix products: numpy's numbers up to rounding
+    torch = rows[1]
+    assert torch.samples is None or torch.max_weight_diff < TOL

@@ -1,11 +1,12 @@
-"""``nodeflow bench``: how fast the graph trains, against per-sample references written here.
+"""``nodeflow bench``: how fast the graph trains, against references written here.
 
-For each workload it times, on this machine and in one run:
+For each per-sample workload it times, on this machine and in one run:
 
+- **explicit loop**: the training written out by hand as one numba function of plain
+  loops over rows and columns, scratch arrays allocated once (``explicit``): the limit,
+  the reference row every other row's time is a ratio to (``×ref``);
 - **plain Python**: lists and floats, one sample at a time (``train_python``);
 - **numpy**: numpy arrays, one sample at a time (``train_numpy``);
-- **numba loop**: the whole algorithm fused into one hand-written numba function
-  (``numba_trainer``): what the deconstructed graph costs against code written by hand;
 - **stepper**: ``Session(g).train(epochs, engine="step")``;
 - **fast engine**: ``Session(g).train(epochs)``, the compiled engine.
 
@@ -18,19 +19,23 @@ the graph has no test pass either. Only training is timed: loading data, buildin
 the graph and its plan, and the fast engine's first call (compilation, done on a
 separate copy) are not.
 
-Modules: ``references`` (the per-sample references), ``workloads``, ``measure`` (timing,
-rows), ``table``. Nothing in nodeflow's core imports this package.
+The mini-batch workload (``minibatch``: a 784-100-10 network, batches of 64 as
+matrices) has its own rows: numpy mini-batches (its reference), torch on the CPU when
+installed, and the fast engine.
+
+Modules: ``references`` and ``explicit`` (the per-sample references), ``minibatch``,
+``workloads``, ``measure`` (timing, rows), ``table``. Nothing in nodeflow's core imports
+this package.
 
 Slow implementations on big workloads are measured on a prefix of the samples (about
-``budget`` seconds of work) and their full-run time is extrapolated; the fast engine,
-and every implementation on the seeds workload, always run in full.
+``budget`` seconds of work) and their full-run time is extrapolated; the explicit loop,
+the fast engine, and every implementation on the seeds workload, always run in full.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 BUDGET = 3.0  # seconds of work a slow implementation gets on a big workload
@@ -41,8 +46,9 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The options of ``nodeflow bench``."""
     p.add_argument("--quick", action="store_true", help="small sizes: a fast look (seconds, not a minute)")
     p.add_argument("--json", action="store_true", help="one JSON object per row instead of the table")
-    p.add_argument("--only", action="append", metavar="NAME", choices=("seeds", "adding", "xor", "digits"),
-                   help="run only this workload: seeds, adding, xor or digits (may be repeated)")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   choices=("seeds", "adding", "xor", "digits", "minibatch"),
+                   help="run only this workload: seeds, adding, xor, digits or minibatch (may be repeated)")
     p.add_argument("--budget", type=float, default=None,
                    help=f"seconds a slow implementation gets on a big workload before its time is extrapolated "
                         f"(default {BUDGET:g}; --quick {QUICK_BUDGET:g})")
@@ -51,6 +57,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def cmd_bench(a: argparse.Namespace) -> int:
     """Run the benchmark with the options of ``add_arguments``; prints the table (or JSON rows). Returns 0."""
+    import tempfile
+
     from .measure import bench_workload
     from .table import format_table, header_lines
     from .workloads import workloads

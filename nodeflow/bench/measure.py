@@ -10,7 +10,8 @@ from ..run.session import Session
 from .references import TRAINERS, Network, Params, max_difference, trained_params
 from .workloads import Workload
 
-IMPLEMENTATIONS = ("plain Python", "numpy", "numba loop", "stepper", "fast engine")
+IMPLEMENTATIONS = ("explicit loop", "plain Python", "numpy", "stepper", "fast engine")  # the first: the reference
+MINIBATCH = ("numpy mini-batch", "torch (CPU)", "fast engine")  # a mini-batch workload's, likewise
 from . import BUDGET
 
 
@@ -27,9 +28,8 @@ class Row:
     compile_seconds: float | None = None  # the fast engine's first call (on a copy) less setup and one epoch
     setup_seconds: float | None = None  # the fast engine's setup for this evaluator (code generation), not timed
     shuffle_seconds: float | None = None  # the workload's epoch_order calls alone (every implementation makes them)
-    max_weight_diff: float | None = None  # vs the plain-Python reference, when both ran in full
-    vs_python: float | None = None  # samples/s relative to plain Python (higher is faster)
-    vs_numpy: float | None = None
+    max_weight_diff: float | None = None  # vs the reference row's final weights, when both ran in full
+    vs_reference: float | None = None  # whole-workload time ÷ the reference row's (the limit): 1.5 = 50 % slower
 
     @property
     def rate(self) -> float | None:
@@ -96,52 +96,65 @@ def _fast_row(w: Workload, total: int) -> tuple[Row, Params | None]:
                compile_seconds=max(0.0, first_call - setup - seconds / w.epochs)), trained_params(ev)
 
 
+def _trainer_row(w: Workload, impl: str, net: Network, total: int, budget: float | None, probe: int):
+    """A reference written here (``references.TRAINERS``); the explicit loop always runs in full."""
+    trainer = TRAINERS[impl](net)
+
+    def run(limit):
+        return _timed(lambda: trainer(w.epochs, limit))
+
+    samples, seconds, result = _measure(run, total, None if impl == "explicit loop" else budget, probe)
+    return Row(w.title, impl, samples, total, seconds), (result.weights, result.biases)
+
+
+def _stepper_row(w: Workload, total: int, budget: float | None, probe: int):
+    def run(limit):
+        ev = Session(w.build())
+        ev.prepare()
+        seconds, _ = _timed(lambda: ev.train(w.epochs, samples=limit, engine="step"))
+        return seconds, trained_params(ev)
+
+    samples, seconds, params = _measure(run, total, budget, probe)
+    return Row(w.title, "stepper", samples, total, seconds), params
+
+
 def bench_workload(w: Workload, budget: float | None = BUDGET,
-                   implementations: tuple[str, ...] = IMPLEMENTATIONS) -> list[Row]:
-    """Measure each implementation on one workload; rows in the order of ``implementations``."""
+                   implementations: tuple[str, ...] | None = None) -> list[Row]:
+    """Measure each implementation on one workload; rows in the order of ``implementations``
+    (by default the workload's own: the reference first)."""
+    if w.minibatch:
+        from .minibatch import bench_minibatch
+
+        return bench_minibatch(w, implementations or MINIBATCH)
+    implementations = implementations or IMPLEMENTATIONS
     net = Network.from_graph(w.build())
     n = len(net.X)
     total = n * w.epochs
     limit_budget = None if w.full else budget
     probe = max(min(n, 2_000), 200)
-    reference = None  # the plain-Python reference's final parameters, when it ran in full
     shuffle, _ = _timed(lambda: [epoch_order(net.seed, e, n) for e in range(w.epochs)])
-    rows = []
+    rows, params = [], []
     for impl in implementations:
         if impl in TRAINERS:
-            trainer = TRAINERS[impl](net)
-
-            def run(limit, trainer=trainer):
-                return _timed(lambda: trainer(w.epochs, limit))
-
-            samples, seconds, result = _measure(run, total, limit_budget, probe)
-            row = Row(w.title, impl, samples, total, seconds)
-            params = (result.weights, result.biases)
+            row, p = _trainer_row(w, impl, net, total, limit_budget, probe)
         elif impl == "stepper":
-            def run(limit):
-                ev = Session(w.build())
-                ev.prepare()
-                seconds, _ = _timed(lambda: ev.train(w.epochs, samples=limit, engine="step"))
-                return seconds, trained_params(ev)
-
-            samples, seconds, params = _measure(run, total, limit_budget, probe)
-            row = Row(w.title, impl, samples, total, seconds)
+            row, p = _stepper_row(w, total, limit_budget, probe)
         elif impl == "fast engine":
-            row, params = _fast_row(w, total)
+            row, p = _fast_row(w, total)
         else:
             raise ValueError(f"unknown implementation {impl!r} (choose from {', '.join(IMPLEMENTATIONS)})")
         row.shuffle_seconds = shuffle
-        if row.full:
-            if impl == "plain Python":
-                reference = params
-            elif reference is not None:
-                row.max_weight_diff = max_difference(params, reference)
         rows.append(row)
-    by_impl = {r.implementation: r.rate for r in rows}
-    for r in rows:
-        if r.rate:
-            r.vs_python = r.rate / by_impl["plain Python"] if by_impl.get("plain Python") else None
-            r.vs_numpy = r.rate / by_impl["numpy"] if by_impl.get("numpy") else None
+        params.append(p)
+    compare(rows, params)
     return rows
 
 
+def compare(rows: list[Row], params: list) -> None:
+    """Each row's time and final weights against the first row's (the reference), where both ran in full."""
+    ref, ref_params = rows[0], params[0]
+    for r, p in zip(rows, params):
+        if r.full_seconds and ref.full_seconds:
+            r.vs_reference = r.full_seconds / ref.full_seconds
+        if r is not ref and r.full and ref.full and p is not None and ref_params is not None:
+            r.max_weight_diff = max_difference(p, ref_params)

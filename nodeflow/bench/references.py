@@ -1,5 +1,5 @@
-"""Per-sample references written here, outside nodeflow's graph: plain Python, numpy and a
-hand-written numba loop. Each trains exactly the graph's algorithm from the graph's own
+"""Per-sample references written here, outside nodeflow's graph: plain Python, numpy and the
+explicit loops (``explicit``: the limit). Each trains exactly the graph's algorithm from the graph's own
 initial weights: forward pass, squared error E = ½Σ(t−y)², output delta (y−t)·slope,
 hidden delta (Wᵀδ)·slope, then SGD with batch size 1 (W ← W − lr·δxᵀ, b ← b − lr·δ),
 the samples served in ``epoch_order(seed, epoch, n)`` order. Like the graph they also
@@ -32,6 +32,10 @@ class Network:
     lr: float
     seed: int
     classify: bool  # the graph measures train accuracy (argmax, or 0.5 threshold for one output)
+    X_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))  # the test set (the graph's test pass)
+    T_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    test_loss: bool = False  # the test pass measures the loss too (numeric targets)
+    tolerance: tuple = (0.0, 0.0, 1.0)  # numeric targets: right within tol·|target| in raw units (tol, offset, scale)
 
     @property
     def labels(self) -> np.ndarray:
@@ -51,9 +55,13 @@ class Network:
             raise ValueError(f"the references know sigmoid and identity units, not {sorted(set(acts))}")
         d = g.data()
         layers = layer_parameters(g)
+        settings = {**g.settings, "encoding": d.encoding.as_dict() if d.encoding else None}
+        rule = g.type_of("train_accuracy").consts(g.params("train_accuracy"), settings)
         return cls([g.state(w)["value"].copy() for w, _ in layers], [g.state(b)["value"].copy() for _, b in layers],
                    acts, np.array(d.X_train), np.array(d.T_train), float(g.settings["lr"]),
-                   int(g.settings["seed"]), d.task == "class")
+                   int(g.settings["seed"]), d.task == "class", np.array(d.X_test).reshape(-1, d.shapes[0]),
+                   np.array(d.T_test).reshape(-1, d.shapes[1]), d.task == "value" and len(d.test) > 0,
+                   tuple(rule) or (0.0, 0.0, 1.0))
 
 
 @dataclass
@@ -179,87 +187,6 @@ def numpy_trainer(net: Network) -> Trainer:
     return train
 
 
-def _numba_loop():
-    """The algorithm fused into one hand-written numba loop: what a programmer would write by hand,
-    so the table shows what taking backprop apart into nodes costs. Compiled on first use."""
-    from ..nodes.jitcache import cached_njit  # a damaged cache entry is rebuilt, as for the kernels
-
-    @cached_njit(label="the benchmark's hand-written loop", nogil=True)
-    def loop(Ws, bs, sigmoid, X, T, labels, lr, order, n, classify, losses, accs):
-        L = len(Ws)
-        ys = [X[0].copy()]
-        slopes, deltas = [], []
-        for l in range(L):
-            ys.append(np.zeros(Ws[l].shape[0]))
-            slopes.append(np.zeros(Ws[l].shape[0]))
-            deltas.append(np.zeros(Ws[l].shape[0]))
-        loss = correct = 0.0
-        for k in range(order.shape[0]):
-            r = order[k]
-            ys[0][:] = X[r]
-            for l in range(L):  # forward
-                W, b, x, y, slope = Ws[l], bs[l], ys[l], ys[l + 1], slopes[l]
-                for i in range(W.shape[0]):
-                    z = b[i]
-                    for j in range(W.shape[1]):
-                        z += W[i, j] * x[j]
-                    if not sigmoid[l]:
-                        y[i], slope[i] = z, 1.0
-                    else:
-                        y[i] = 1.0 / (1.0 + np.exp(-z)) if z >= 0.0 else np.exp(z) / (1.0 + np.exp(z))
-                        slope[i] = y[i] * (1.0 - y[i])
-            y, t, e = ys[L], T[r], 0.0
-            best = 0
-            for i in range(y.shape[0]):
-                d = y[i] - t[i]
-                e += d * d
-                deltas[L - 1][i] = d * slopes[L - 1][i]
-                if y[i] > y[best]:
-                    best = i
-            loss += 0.5 * e
-            if classify:
-                correct += ((1 if y[0] >= 0.5 else 0) if y.shape[0] == 1 else best) == labels[r]
-            for l in range(L - 1, 0, -1):  # hidden deltas, from the weights before their update
-                W = Ws[l]
-                for j in range(W.shape[1]):
-                    back = 0.0
-                    for i in range(W.shape[0]):
-                        back += W[i, j] * deltas[l][i]
-                    deltas[l - 1][j] = back * slopes[l - 1][j]
-            for l in range(L):  # SGD
-                W, b, x, delta = Ws[l], bs[l], ys[l], deltas[l]
-                for i in range(W.shape[0]):
-                    for j in range(W.shape[1]):
-                        W[i, j] += -lr * (delta[i] * x[j])
-                    b[i] += -lr * delta[i]
-            if (k + 1) % n == 0:
-                losses[k // n], accs[k // n] = loss / n, correct / n
-                loss = correct = 0.0
-
-    return loop
-
-
-def numba_trainer(net: Network) -> Trainer:
-    """The hand-written numba loop (``_numba_loop``); the sample order is made before it runs."""
-    from numba.typed import List
-
-    loop = _numba_loop()
-    n = len(net.X)
-    sigmoid = np.array([act == "sigmoid" for act in net.activations])
-
-    def train(epochs: int, limit: int | None = None) -> Trained:
-        Ws, bs = List(W.copy() for W in net.weights), List(b.copy() for b in net.biases)
-        orders = [order for order, _ in _epochs(net, epochs, limit)]
-        order = np.concatenate(orders) if orders else np.zeros(0, dtype=np.int64)
-        whole = len(order) // n
-        losses, accs = np.zeros(whole), np.zeros(whole)
-        loop(Ws, bs, sigmoid, net.X, net.T, net.labels, net.lr, order, n, net.classify, losses, accs)
-        out = Trained(list(Ws), list(bs), losses.tolist(), accs.tolist() if net.classify else [], len(order))
-        return out
-
-    return train
-
-
 def train_python(net: Network, epochs: int, limit: int | None = None) -> Trained:
     """Train the plain-Python reference for ``epochs`` epochs (or its first ``limit`` samples)."""
     return python_trainer(net)(epochs, limit)
@@ -270,7 +197,14 @@ def train_numpy(net: Network, epochs: int, limit: int | None = None) -> Trained:
     return numpy_trainer(net)(epochs, limit)
 
 
-TRAINERS = {"plain Python": python_trainer, "numpy": numpy_trainer, "numba loop": numba_trainer}
+def explicit_trainer(net: Network) -> Trainer:
+    """The explicit loops (``explicit``): the limit the others are measured against."""
+    from .explicit import explicit_trainer as make
+
+    return make(net)
+
+
+TRAINERS = {"explicit loop": explicit_trainer, "plain Python": python_trainer, "numpy": numpy_trainer}
 Params = tuple[list[np.ndarray], list[np.ndarray]]  # (weights, biases), layer by layer
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..document.builders import mlp
 from ..document.graph import Graph
+from .minibatch import BATCH, SAMPLES, build
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Workload:
     epochs: int
     data: str  # where the data came from
     full: bool = False  # measure every implementation in full, whatever the budget
+    minibatch: bool = False  # mini-batches as matrices: numpy, torch and the engine (``minibatch``)
 
 
 def _write_csv(path: Path, X: np.ndarray, labels: np.ndarray) -> Path:
@@ -51,6 +53,7 @@ def workloads(folder: Path, quick: bool = False) -> list[Workload]:
         digits = _write_csv(folder / "digits-synthetic.csv", *_blobs(n_digits, 64, 10, seed=2))
         digits_data = f"synthetic {n_digits:,}×64, 10 classes (scikit-learn not installed)"
     pairs = 2_000 if quick else 500_000
+    mini = 3_000 if quick else SAMPLES
 
     return [
         Workload("seeds", "seeds 7-5-3", lambda: mlp([7, 5, 3], data="wheat-seeds", lr=0.3, seed=1, split=1.0),
@@ -63,6 +66,8 @@ def workloads(folder: Path, quick: bool = False) -> list[Workload]:
         Workload("digits", "digits 64-25-10",
                  lambda: mlp([64, 25, 10], data=str(digits), lr=0.3, seed=1, split=1.0, init="normal", scale=0.1),
                  2 if quick else 20, digits_data),
+        Workload("minibatch", f"784-100-10, batch {BATCH}", lambda: build(mini), 1,
+                 f"synthetic {mini:,}×784, 10 classes (one Gaussian blob each)", full=True, minibatch=True),
     ]
 
 

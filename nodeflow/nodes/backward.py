@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .explain import Line, total
-from .kernel import kernel
+from .kernel import kernel, rows_form
 from .base import NodeType, Port
 
 
@@ -33,6 +33,15 @@ def hidden_delta(W, delta_next, slope, delta):
         for i in range(delta_next.shape[0]):
             s += W[i, j] * delta_next[i]
         delta[j] = s * slope[j]
+
+
+@rows_form(hidden_delta)
+def hidden_delta_rows(W, D_next, slope, D):
+    """D = (D_next·W) ⊙ slope: the deltas of many samples (rows) in one matrix product"""
+    np.dot(D_next, W, D)
+    for r in range(D.shape[0]):
+        for j in range(D.shape[1]):
+            D[r, j] *= slope[r, j]
 
 
 @kernel

@@ -167,6 +167,7 @@ class NodeType:
     saved_state: ClassVar[tuple[str, ...]] = ()  # state written to graph files (learned values)
     alias: ClassVar[dict[str, str]] = {}  # output port -> state array it shows (a register's output)
     commits: ClassVar[tuple[tuple[str, str], ...]] = ()  # (output, input): copy output into that input's source
+    commits_at_batch_end: ClassVar[bool] = False  # its commits change nothing until a mini-batch ends
     resets_each_epoch: ClassVar[bool] = False  # state zeroed at the start of every epoch (metrics)
     unique: ClassVar[bool] = False  # at most one per graph
     is_parameter: ClassVar[bool] = False  # a learned register (Weights, Bias) that updates write into

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import NodeflowError
 from .explain import Const, Line, call, total
-from .kernel import kernel
+from .kernel import kernel, rows_form
 from .base import NodeType, Port
 
 
@@ -23,6 +23,15 @@ def weighted_sum(W, x, b, z):
         for j in range(x.shape[0]):
             s += W[i, j] * x[j]
         z[i] = s
+
+
+@rows_form(weighted_sum)
+def weighted_sum_rows(W, X, b, Z):
+    """Z = X·Wᵀ + b: the weighted sums of many samples (rows) in one matrix product"""
+    np.dot(X, W.T, Z)
+    for r in range(Z.shape[0]):
+        for i in range(Z.shape[1]):
+            Z[r, i] += b[i]
 
 
 @kernel

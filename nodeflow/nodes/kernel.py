@@ -20,6 +20,7 @@ from __future__ import annotations
 import dis
 import hashlib
 import inspect
+import marshal
 import math
 import os
 import threading
@@ -34,14 +35,12 @@ KERNELS: dict[str, "Kernel"] = {}  # name -> kernel, every one defined (for expo
 
 @lru_cache(maxsize=1)
 def jit_available() -> bool:
-    """numba is installed and not switched off (``NODEFLOW_JIT=0``)."""
+    """numba is installed and not switched off (``NODEFLOW_JIT=0``); found without importing it."""
     if os.environ.get("NODEFLOW_JIT", "1") == "0":
         return False
-    try:
-        import numba  # noqa: F401
-    except Exception:  # pragma: no cover - depends on the machine
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
 
 
 def cache_dir() -> Path:
@@ -58,6 +57,8 @@ class Kernel:
         self.inline = inline
         self._source = source  # set for generated kernels
         self.named_by_source = named_by_source  # its name holds a hash of its source (an Expression's)
+        self.rows: Kernel | None = None  # its matrix form: many samples (rows) at once (see ``rows_form``)
+        self.rows_leave_last = False  # the matrix form takes all rows but the last, which this kernel takes
         self._jit = None
 
     @property
@@ -68,6 +69,12 @@ class Kernel:
     def source(self) -> str:
         """The kernel's plain-Python source (what export copies and the compiled engine's cache key hashes)."""
         return self._source if self._source is not None else inspect.getsource(self.py)
+
+    @property
+    def fingerprint(self) -> bytes:
+        """Changes whenever the kernel's code does (cheaper than reading its source: its bytecode,
+        constants and names as Python compiled them, or a generated kernel's text)."""
+        return self._source.encode() if self._source is not None else marshal.dumps(self.py.__code__)
 
     def __call__(self, *args):
         """Plain-Python call (how kernels call each other when not compiled)."""
@@ -129,6 +136,17 @@ def kernel(fn: Callable | None = None, *, inline: bool = False):
     k = Kernel(fn, inline)
     KERNELS[k.name] = k
     return k
+
+
+def rows_form(of: Kernel, *, leave_last: bool = False):
+    """Register the decorated kernel as ``of``'s matrix form, for mini-batches as matrices: the same
+    arguments, every per-sample value (a wire's) with a leading row dimension. ``leave_last``: it
+    takes all of a batch's rows but the last, which ``of`` itself then takes (to end the batch)."""
+    def register(fn: Callable) -> Kernel:
+        k = kernel(fn)
+        of.rows, of.rows_leave_last = k, leave_last
+        return k
+    return register
 
 
 def generated_kernel(name: str, source: str, scope: dict, *, named_by_source: bool = False) -> Kernel:

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .explain import Line, call, evaluate
-from .kernel import kernel
+from .kernel import kernel, rows_form
 from .base import NodeType, Param, Port
 
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -36,14 +38,16 @@ def bias_corrections(t, opt, beta1, beta2):
 
 
 @kernel(inline=True)
-def optimizer_step(w, gsum, n, lr, m, v, c1, c2, opt, momentum, rho, beta1, beta2, eps, l2, l1):
-    """One parameter's step from its batch-summed gradient: returns (reg, step, m, v)."""
-    r = l2 * w
-    if w > 0.0:
-        r += l1
-    elif w < 0.0:
-        r -= l1
-    g = gsum / n + r
+def optimizer_step(w, g, lr, m, v, c1, c2, opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """One parameter's step from its batch-mean gradient ``g``: returns (reg, step, m, v)."""
+    r = 0.0
+    if l2 != 0.0 or l1 != 0.0:
+        r = l2 * w
+        if w > 0.0:
+            r += l1
+        elif w < 0.0:
+            r -= l1
+        g += r
     if opt == 0:  # sgd
         s = -lr * g
     elif opt == 1:  # momentum
@@ -63,48 +67,68 @@ def optimizer_step(w, gsum, n, lr, m, v, c1, c2, opt, momentum, rho, beta1, beta
 def update_weights(batch_end, W, delta, x, lr, m, v, t, acc, count, grad, reg, step, new,
                    opt, momentum, rho, beta1, beta2, eps, l2, l1):
     """grad = dE/dW = δ·xᵀ, summed over the batch; at its end, new = W + optimiser step, else new = W"""
-    for i in range(W.shape[0]):
-        for j in range(W.shape[1]):
-            g = delta[i] * x[j]
-            grad[i, j] = g
-            acc[i, j] += g
-    count[0] += 1.0
+    n = count[0] + 1.0
     end = batch_end[0] > 0.0
     c1, c2 = bias_corrections(t, opt, beta1, beta2) if end else (1.0, 1.0)
+    rate = lr[0]
     for i in range(W.shape[0]):
+        d = delta[i]
         for j in range(W.shape[1]):
+            g = d * x[j]
+            grad[i, j] = g
+            total = acc[i, j] + g
             if end:
-                reg[i, j], step[i, j], m[i, j], v[i, j] = optimizer_step(
-                    W[i, j], acc[i, j], count[0], lr[0], m[i, j], v[i, j], c1, c2,
-                    opt, momentum, rho, beta1, beta2, eps, l2, l1)
+                r, s, mi, vi = optimizer_step(W[i, j], total if n == 1.0 else total / n, rate, m[i, j], v[i, j],
+                                              c1, c2, opt, momentum, rho, beta1, beta2, eps, l2, l1)
+                if opt != 0:  # sgd keeps no state
+                    m[i, j] = mi
+                    v[i, j] = vi
                 acc[i, j] = 0.0
             else:
-                reg[i, j] = step[i, j] = 0.0
-            new[i, j] = W[i, j] + step[i, j]
-    if end:
-        count[0] = 0.0
+                r = s = 0.0
+                acc[i, j] = total
+            reg[i, j] = r
+            step[i, j] = s
+            new[i, j] = W[i, j] + s
+    count[0] = 0.0 if end else n
+
+
+@rows_form(update_weights, leave_last=True)
+def accumulate_weight_rows(batch_end, W, delta, x, lr, m, v, t, acc, count, grad, reg, step, new,
+                           opt, momentum, rho, beta1, beta2, eps, l2, l1):
+    """acc += δᵀ·x, count += rows: the gradients of many samples (rows) summed in one matrix product
+    (in grad, which the last sample's own then replaces); the batch's last sample goes through
+    update_weights, which applies the step"""
+    np.dot(delta.T, x, grad)
+    acc += grad
+    count[0] += delta.shape[0]
 
 
 @kernel
 def update_bias(batch_end, b, delta, lr, m, v, t, acc, count, grad, reg, step, new,
                 opt, momentum, rho, beta1, beta2, eps, l2, l1):
     """grad = dE/db = δ, summed over the batch; at its end, new = b + optimiser step, else new = b"""
-    for i in range(b.shape[0]):
-        grad[i] = delta[i]
-        acc[i] += delta[i]
-    count[0] += 1.0
+    n = count[0] + 1.0
     end = batch_end[0] > 0.0
     c1, c2 = bias_corrections(t, opt, beta1, beta2) if end else (1.0, 1.0)
+    rate = lr[0]
     for i in range(b.shape[0]):
+        grad[i] = delta[i]
+        total = acc[i] + delta[i]
         if end:
-            reg[i], step[i], m[i], v[i] = optimizer_step(b[i], acc[i], count[0], lr[0], m[i], v[i], c1, c2,
-                                                         opt, momentum, rho, beta1, beta2, eps, l2, l1)
+            r, s, mi, vi = optimizer_step(b[i], total if n == 1.0 else total / n, rate, m[i], v[i],
+                                          c1, c2, opt, momentum, rho, beta1, beta2, eps, l2, l1)
+            if opt != 0:  # sgd keeps no state
+                m[i] = mi
+                v[i] = vi
             acc[i] = 0.0
         else:
-            reg[i] = step[i] = 0.0
-        new[i] = b[i] + step[i]
-    if end:
-        count[0] = 0.0
+            r = s = 0.0
+            acc[i] = total
+        reg[i] = r
+        step[i] = s
+        new[i] = b[i] + s
+    count[0] = 0.0 if end else n
 
 
 LR = Port("lr", (), "learning rate (the settings' rate when unwired)", optional=True)
@@ -129,6 +153,7 @@ class Update(NodeType):
     params = OPTIMIZER_PARAMS
     saved_state = ("m", "v", "t")
     omit_zero_state = True
+    commits_at_batch_end = True  # mid-batch, new is the parameter itself
     alias = {"m": "m", "v": "v"}
     dims: tuple = ()
 

@@ -33,9 +33,9 @@ class Generated:
     # so the source is the same for any values
     matrices: dict[str, Slot]  # extra arguments of train: the 2-D values, by name
 
-    def matrix_args(self, mem: np.ndarray, smem: np.ndarray) -> list[np.ndarray]:
-        """The 2-D views ``train`` takes after its fixed arguments."""
-        bufs = {"mem": mem, "smem": smem}
+    def matrix_args(self, mem: np.ndarray, smem: np.ndarray, **more: np.ndarray) -> list[np.ndarray]:
+        """The 2-D views ``train`` takes after its fixed arguments (``more``: other buffers they view)."""
+        bufs = {"mem": mem, "smem": smem, **more}
         return [bufs[s.buf][s.start:s.stop].reshape(s.shape) for s in self.matrices.values()]
 
 
@@ -125,26 +125,34 @@ def generate(plan: Plan) -> Generated:
     """Write the plan as Python source defining ``train`` (see the module docstring)."""
     w = _Writer(plan)
     sample = [w.call(s) for s in plan.steps if s.kernel is not None]
-    commits = [f"{_copy(c.param, c.new)}  # {c.update}.new -> {c.parameter}" for c in plan.commits]
     test = [w.call(s) for s in plan.test_steps]
-    test_figures = [_first(plan.slot(n, p)) for n, p in plan.metric_ports if n in plan.test_nodes]
-    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_figures)]
-    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_figures)]
-    metrics = [f"stats[e, {k}] = {_first(plan.slot(n, p))}  # {n}.{p}" for k, (n, p) in enumerate(plan.metric_ports)]
     views = "".join(f"    {var} = {expr}\n" for var, expr in w.views.items())
-    functions = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):
+    head = f'''def train({", ".join(SIGNATURE + tuple(w.matrices))}):
     """Run len(orders) epochs; returns how many finished without NaN or infinity."""
     n = orders.shape[1]
     # every wire value and every state array is a view of mem or smem
 {views}
-    for e in range(orders.shape[0]):
+'''
+    return Generated(head + epochs(plan, sample, test), w.kernels, np.array(w.consts, dtype=float), w.matrices)
+
+
+def epochs(plan: Plan, sample: list[str], test: list[str], batched: bool = False) -> str:
+    """The loop over epochs of ``train`` (after its head has set up ``n`` and the arrays): the
+    sample steps (``sample``, one line each), commits, the test pass (``test``) and the checks.
+    ``batched``: the loop is over mini-batches (``s0``, ``rows``) and ``sample`` sets row and batch_end."""
+    loop = (["for s0 in range(0, n, batch):", "    rows = min(batch, n - s0)"] if batched else
+            ["for s in range(n):", "    row[0] = orders[e, s]",
+             "    batch_end[0] = 1.0 if (s + 1) % batch == 0 or s + 1 == n else 0.0"])
+    commits = [f"{_copy(c.param, c.new)}  # {c.update}.new -> {c.parameter}" for c in plan.commits]
+    test_figures = [_first(plan.slot(n, p)) for n, p in plan.metric_ports if n in plan.test_nodes]
+    kept = [f"kept_{k} = {at}" for k, at in enumerate(test_figures)]
+    put_back = [f"{at} = kept_{k}" for k, at in enumerate(test_figures)]
+    metrics = [f"stats[e, {k}] = {_first(plan.slot(n, p))}  # {n}.{p}" for k, (n, p) in enumerate(plan.metric_ports)]
+    return f'''    for e in range(orders.shape[0]):
         for i in range(mem.size): backup_mem[i] = mem[i]
         for i in range(smem.size): backup_smem[i] = smem[i]
         epoch[0] = first_epoch + e
-{_block([_zero(s) for s in plan.resets], 8)}        for s in range(n):
-            row[0] = orders[e, s]
-            batch_end[0] = 1.0 if (s + 1) % batch == 0 or s + 1 == n else 0.0
-{_block(sample, 12)}            # the parameters take their new values
+{_block([_zero(s) for s in plan.resets], 8)}{_block(loop, 8)}{_block(sample, 12)}            # the parameters take their new values
 {_block(commits, 12)}        if {plan.has_test_pass}:  # the test pass: forward only, wire values put back after
             for i in range(mem.size): saved[i] = mem[i]
 {_block([_zero(s) for s in plan.test_resets], 12)}            for i in range(X_test.shape[0]):
@@ -157,4 +165,3 @@ def generate(plan: Plan) -> Generated:
             return e
 {_block(metrics, 8)}    return orders.shape[0]
 '''
-    return Generated(functions, w.kernels, np.array(w.consts, dtype=float), w.matrices)

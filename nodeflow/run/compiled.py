@@ -1,11 +1,11 @@
 """The compiled engine: whole epochs in one compiled function, with the stepper's numbers.
 
 The plan is written out as a ``train`` function (see ``codegen``) that calls the node
-kernels; numba compiles it, and both the generated module and numba's machine code are
-cached on disk (``$NODEFLOW_CACHE``, else ``~/.cache/nodeflow``), so a second run of
-the same graph shape starts at once. A damaged cache entry is rebuilt, with one line on
-stderr (see ``nodes.jitcache``). It runs on the run's own memory, so afterwards
-the run is exactly where the stepper would have left it.
+kernels; compiled with every kernel inlined into it (``fused``, ``native``), it is kept
+on disk as machine code (``$NODEFLOW_CACHE``, else ``~/.cache/nodeflow``), so a second
+run of the same graph shape starts at once and without numba. A damaged cache entry is
+rebuilt, with one line on stderr. It runs on the run's own memory, so afterwards the run
+is exactly where the stepper would have left it.
 """
 from __future__ import annotations
 
@@ -116,39 +116,63 @@ def _scratch() -> str:
     return folder
 
 
-class CompiledEngine:
-    """One plan, compiled. ``advance(run, epochs)`` trains whole epochs from an epoch boundary."""
+class PerNode:
+    """``train`` as codegen writes it, a kernel call per node, compiled and cached by numba (the
+    form the engine falls back to where the fused one cannot be made)."""
 
     def __init__(self, plan: Plan):
-        self.plan = plan
         self.generated = codegen.generate(plan)
         self.fn = _load(self.generated)
-        self._scratch: tuple = (None, ())  # (run, its scratch arrays and 2-D views): made once per run
 
-    def _buffers(self, run: Run) -> tuple:
-        if self._scratch[0] is not run:
-            self._scratch = (run, (np.empty_like(run.mem), np.empty_like(run.smem), np.empty_like(run.mem),
-                                   self.generated.matrix_args(run.mem, run.smem)))
-        return self._scratch[1]
+    def args(self, run: Run, arrays: dict, counts: dict) -> list:
+        """The call's arguments: the arrays in ``codegen.SIGNATURE`` order, then the 2-D views."""
+        values = dict(arrays, consts=self.generated.consts, **counts)
+        return [values[name] for name in codegen.SIGNATURE] + self.generated.matrix_args(run.mem, run.smem)
+
+    def compile(self, args: list) -> None:
+        self.fn.compile(tuple(self.fn.typeof_pyval(a) for a in args))
+
+
+class CompiledEngine:
+    """One plan, compiled. ``advance(run, epochs)`` trains whole epochs from an epoch boundary.
+
+    Its ``train`` is the fused one (``fused.Fused``: every kernel inlined into one loop,
+    loaded as machine code without numba), or, for mini-batches, the batched one
+    (``batched.Batched``: matrix products); where neither can be made, ``PerNode``."""
+
+    def __init__(self, plan: Plan):
+        from .batched import Batched, batchable
+        from .fused import Fused
+
+        self.plan = plan
+        try:
+            self.form = Batched(plan) if batchable(plan) else Fused(plan)
+        except Exception as e:  # numba or llvmlite could not: the per-node form still can
+            notice(f"the compiled engine could not be built as one loop ({type(e).__name__}: "
+                   f"{str(e).strip().splitlines()[0][:200]}); running node by node")
+            self.form = PerNode(plan)
+        self.fn = self.form.fn
+        self._scratch: tuple = (None, ())  # (run, its scratch arrays): made once per run
 
     def _args(self, run: Run, orders: np.ndarray, stats: np.ndarray) -> list:
         """``train``'s arguments for a run, in order."""
-        backup_mem, backup_smem, saved, matrices = self._buffers(run)
-        args = dict(run.inputs, mem=run.mem, smem=run.smem, orders=orders, first_epoch=run.epoch,
-                    batch=self.plan.batch_size, consts=self.generated.consts, stats=stats, backup_mem=backup_mem,
-                    backup_smem=backup_smem, saved=saved)
-        return [*(args[name] for name in codegen.SIGNATURE), *matrices]
+        if self._scratch[0] is not run:
+            self._scratch = (run, (np.empty_like(run.mem), np.empty_like(run.smem), np.empty_like(run.mem)))
+        backup_mem, backup_smem, saved = self._scratch[1]
+        arrays = dict(run.inputs, mem=run.mem, smem=run.smem, orders=orders, stats=stats, backup_mem=backup_mem,
+                      backup_smem=backup_smem, saved=saved)
+        return self.form.args(run, arrays, {"first_epoch": run.epoch, "batch": self.plan.batch_size})
 
     def compile(self) -> None:
-        """Have numba compile ``train`` now (on a run of its own) rather than on its first call."""
+        """Have ``train`` compiled now rather than on its first call (the fused form is compiled when made)."""
         run = Run(self.plan, {})
-        args = self._args(run, np.zeros((1, self.plan.n_train), dtype=np.int64),
-                          np.zeros((1, len(self.plan.metric_ports))))
-        self.fn.compile(tuple(self.fn.typeof_pyval(a) for a in args))
+        self.form.compile(self._args(run, np.zeros((1, self.plan.n_train), dtype=np.int64),
+                                     np.zeros((1, len(self.plan.metric_ports)))))
         self._scratch = (None, ())
 
     def train(self, run: Run, epochs: int) -> int:
-        """Run up to ``epochs`` whole epochs; returns how many finished without NaN or infinity."""
+        """Run up to ``epochs`` whole epochs; returns how many finished without NaN or infinity
+        (or without an error in the compiled code: the run is then at the start of that epoch)."""
         plan = self.plan
         n = plan.n_train
         first = run.epoch
@@ -157,6 +181,9 @@ class CompiledEngine:
             orders[e] = epoch_order(plan.seed, first + e, n)
         stats = np.zeros((epochs, len(plan.metric_ports)))
         done = self.fn(*self._args(run, orders, stats))
+        if done < 0:  # the fused code raised (a division by zero, say): back to that epoch's start
+            run.mem[:], run.smem[:] = self._scratch[1][:2]
+            done = int(run.inputs["epoch"][0]) - first
         for e in range(done):
             run.record_epoch(dict(zip(plan.metric_ports, stats[e].tolist())), plan.has_test_pass)
         if done:

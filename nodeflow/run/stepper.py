@@ -50,7 +50,10 @@ class Stepper:
         self.profiling = False
         self._plan: Plan | None = None
         self._calls: dict[int, Callable] = {}
-        self._finite = all_finite.jit if jit else all_finite.py
+
+    def _finite(self, a: np.ndarray) -> bool:
+        """No NaN or infinity in ``a`` (numba is imported at the first step, not before)."""
+        return (all_finite.jit if self.jit else all_finite.py)(a)
 
     def call(self, run: Run, s: Step) -> None:
         """Evaluate one step's kernel on the run (nothing else: no cursor, no checks); timed while profiling."""
