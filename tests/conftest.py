@@ -15,8 +15,13 @@ SEEDS_CSV = ROOT / "nodeflow" / "data" / "wheat-seeds.csv"  # the built-in set "
 
 @pytest.fixture(scope="session", autouse=True)
 def engine_cache(tmp_path_factory) -> Path:
-    """The fast engine's compiled code goes to a fresh folder (shared by this run's subprocesses)."""
-    folder = tmp_path_factory.mktemp("engine-cache")
+    """The fast engine's compiled code goes to a fresh folder, shared by this run's subprocesses and
+    by its other workers (pytest-xdist), so each graph shape is compiled once per run."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "engine-cache"
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("engine-cache")
     os.environ["NODEFLOW_CACHE"] = str(folder)
     return folder
 

@@ -62,7 +62,7 @@ def test_shot_trains_first_and_mistakes_are_one_line(display, tmp_path):
         assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
         assert p.stderr.startswith("nodeflow: error: ") and not (tmp_path / "x.png").exists()
     p = shot(display, GRAPHS / "xor.json", "-o", tmp_path / "x.png", "--samples", "2", "--epochs", "2")
-    assert p.returncode == 2 and p.stderr.strip().splitlines()[-1].endswith("not allowed with argument --samples")
+    assert p.returncode == 2 and "not allowed with argument --samples" in p.stderr.strip().splitlines()[-1]
 
 
 def test_without_a_display_shot_starts_its_own_screen(tmp_path):

@@ -347,12 +347,16 @@ class Canvas:
         self._probe_seen = p
         if p is None or not self.ctrl.animate:
             return
-        reached = set(p.evaluated) | {n for n in self.nodes if self.graph.type_of(n).family == "view"}
-        outs: dict[str, list[Link]] = {}
-        for link in self.wires:
-            if p.shows(link.src, link.src_port) and link.dst in reached:
-                outs.setdefault(link.src, []).append(link)
-        steps = [(outs[n], "forward") for n in p.evaluated if n in outs]
+        shown, flat = self.ctrl.shown_id, self.ctrl.flat_port
+        reached = {shown(n) for n in p.evaluated} | {n for n in self.nodes if self.graph.type_of(n).family == "view"}
+
+        def carries(w: Link) -> bool:  # a wire of the probe's forward pass, into a node it reaches
+            at = flat(w.src, w.src_port)
+            return w.dst in reached and p.shows(*p.run.plan.exposed.get(at, at))
+
+        outs = self.wire_sources(p.run)
+        steps = [([w for w in outs.get(n, ()) if carries(w)], "forward") for n in p.evaluated]
+        steps = [s for s in steps if s[0]]
         self.pulses.emit(steps, now, min(2.0, 0.25 * len(steps)))
 
     def wire_sources(self, run) -> dict[str, list[Link]]:

@@ -39,11 +39,13 @@ class Look:
     outputs: tuple[Port, ...]
     family: str
     group: bool
+    sized: bool  # its type says how big its picture is (text and axes in it): shown at most at that size
 
     @classmethod
     def of(cls, g, node: str) -> "Look":
+        t = g.type_of(node)
         return cls(layout.box(g, node), tuple(g.inputs(node)), tuple(g.outputs(node)), layout.acts_as(g, node),
-                   g.type_of(node).name == "Group")
+                   t.name == "Group", t.picture_area is not None)
 
 
 class NodeItem:
@@ -88,8 +90,7 @@ class NodeItem:
         self.number = _text(self.compact, (PAD, TITLE_H), "", PIN_FONT, style.VALUE_TEXT)
         self.swatch = Picture(textures, self.compact, (PAD, TITLE_H + 2, b.w - 2 * PAD, b.h - TITLE_H - BOTTOM),
                               stretch=True)
-        # a type that says how big its picture is (text and axes in it) is shown at most at that size
-        self.picture = Picture(textures, r, b.display, grow=t.picture_area is None) if b.display else None
+        self.picture = Picture(textures, r, b.display, grow=not look.sized) if b.display else None
         self.note = _text(r, (PAD, (b.display or (0, TITLE_H))[1] + 4), "", 12.0, style.OPTIONAL_TEXT)
         self.badge = _text(r, (0, -17), "", PIN_FONT, style.TEXT)
         self.place(self.pos)
