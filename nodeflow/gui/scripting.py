@@ -97,6 +97,16 @@ def key(win: str, name: str) -> Iterator[int]:
     yield 3
 
 
+def start(app, title: str = "nodeflow") -> Iterator[int]:
+    """Wait until the canvas has settled, then give the window (its title contains ``title``) the
+    keyboard; returns the window's id."""
+    yield from until(lambda: app.frames > 5 and not app.canvas.animating, 300, "the canvas")
+    win = window_id(title)
+    focus(win)
+    yield 3
+    return win
+
+
 def drawn_text(item: int) -> str:
     """The text a ``draw_text`` item of the canvas shows."""
     return str(dpg.get_item_configuration(item)["text"])

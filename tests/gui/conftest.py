@@ -29,6 +29,13 @@ dpg.destroy_context()
 """
 
 
+@pytest.fixture
+def needs_xdotool():
+    """Tests that send real mouse and key events are skipped where xdotool is not installed."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (apt-get install xdotool)")
+
+
 @pytest.fixture(scope="session")
 def display():
     """A private ``Xvfb`` screen (1600x1000) shared by the session's editor tests."""

@@ -3,7 +3,6 @@ skipped, the data is chosen from a list."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,7 @@ from nodeflow.data import BUILTIN
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 
-@pytest.fixture(autouse=True)
-def needs_xdotool():
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+pytestmark = pytest.mark.usefixtures("needs_xdotool")
 
 
 WIRE = '''

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,8 @@ import json
 import math
 import dearpygui.dearpygui as dpg
 from nodeflow.document.graph import Link
-from nodeflow.gui.scripting import click, drag, focus, key, result, to_screen, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, key, result, start, to_screen, until, window_id, xdotool
 
-
-def start(app, title):
-    yield from until(lambda: app.frames > 5 and not app.canvas.animating, 300, "the canvas")
-    win = window_id(title)
-    focus(win)
-    yield 3
-    return win
 
 
 def inside(r, box, slack=0.5):
@@ -94,9 +86,7 @@ def script(app):
 '''
 
 
-def test_wheel_zooms_about_the_cursor_f_fits_and_wires_drag_at_any_zoom(editor):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_wheel_zooms_about_the_cursor_f_fits_and_wires_drag_at_any_zoom(editor, needs_xdotool):
     r = editor.run(ZOOM_FIT_WIRES, file=GRAPHS / "digits.json")
     z0, z1, at, now = r["wheel"]
     assert z1 == pytest.approx(z0 * 1.15 ** 3) and math.dist(at, now) < 3
@@ -143,9 +133,7 @@ def script(app):
 '''
 
 
-def test_ctrl_s_after_zooming_then_reopening_restores_the_view(editor, tmp_path):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_ctrl_s_after_zooming_then_reopening_restores_the_view(editor, tmp_path, needs_xdotool):
     path = tmp_path / "seen.json"
     path.write_text((GRAPHS / "xor.json").read_text())
     r = editor.run(VIEW_SAVED, file=path)
@@ -243,9 +231,7 @@ def _overlap(a, b):
 '''
 
 
-def test_cut_select_delete_escape_minimap_and_new_nodes_in_view(editor):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_cut_select_delete_escape_minimap_and_new_nodes_in_view(editor, needs_xdotool):
     r = editor.run(GESTURES, file=GRAPHS / "xor.json")
     assert r["cut"] == [1, "deleted 1 wire"]
     assert r["box"] == ["bias_1", "weights_1"]
@@ -327,9 +313,7 @@ def _walk(item):
 '''
 
 
-def test_pulses_run_along_the_wires_of_the_node_just_evaluated_and_detail_follows_the_zoom(editor):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_pulses_run_along_the_wires_of_the_node_just_evaluated_and_detail_follows_the_zoom(editor, needs_xdotool):
     r = editor.run(PULSES_AND_DETAIL, file=GRAPHS / "xor.json")
     node, wires, dots, farthest, colours = r["pulses"]
     assert node == "dataset" and wires == 4 and dots >= wires and farthest < 1.0 and r["flying"]

@@ -152,7 +152,9 @@ def test_gradient_check_and_profiling(xor):
     xor.step_sample()
     times = xor.node_times()
     assert set(times) == {s.node for s in xor.session.steps} and all(t > 0 for t in times.values())
-    assert times["dataset"] < 1000  # microseconds: compiling a kernel on its first call is not counted
+    # microseconds: compiling a kernel on its first call (a second or more) is not counted; a call is
+    # far below this bound even on a loaded machine
+    assert times["dataset"] < 50_000
 
 
 def test_settings_and_params_through_the_controller(xor):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +14,15 @@ from nodeflow.document.files import to_dict
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
-pytestmark = pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+pytestmark = pytest.mark.usefixtures("needs_xdotool")
 
 HELPERS = '''
 import json
 import dearpygui.dearpygui as dpg
 from nodeflow.document.graph import Link
 from nodeflow.gui import wires
-from nodeflow.gui.scripting import click, drag, focus, key, result, to_screen, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, key, result, start, to_screen, until, window_id, xdotool
 
-
-def start(app, title):
-    yield from until(lambda: app.frames > 5 and not app.canvas.animating, 300, "the canvas")
-    win = window_id(title)
-    focus(win)
-    yield 3
-    return win
 
 
 def title_of(cv, node):

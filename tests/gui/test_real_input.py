@@ -3,7 +3,6 @@ delete, drop from the palette, quick-add, close."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -127,9 +126,7 @@ def cut_xor(tmp_path):
     return path
 
 
-def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_drag_a_wire_step_and_save_with_real_input(editor, cut_xor, needs_xdotool):
     before = json.loads(cut_xor.read_text())
     r = editor.run(DRIVE, file=cut_xor)
     assert r["links"] == len(before["links"]) + 1, r

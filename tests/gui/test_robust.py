@@ -3,7 +3,6 @@ of real mouse and key input, never crash the editor (one thread owns the state).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,8 @@ GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 HELPERS = '''
 import random
 import dearpygui.dearpygui as dpg
-from nodeflow.gui.scripting import click, focus, key, result, to_screen, until, window_id, xdotool
+from nodeflow.gui.scripting import click, focus, key, result, start, to_screen, until, window_id, xdotool
 
-
-def start(app):
-    yield from until(lambda: app.frames > 5 and not app.canvas.animating, 300, "the canvas")
-    win = window_id("nodeflow")
-    focus(win)
-    yield 3
-    return win
 
 
 def file_dialog_open():
@@ -59,9 +51,7 @@ def script(app):
 '''
 
 
-def test_typing_file_names_into_save_as_and_open_never_steps_or_runs(editor, tmp_path):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_typing_file_names_into_save_as_and_open_never_steps_or_runs(editor, tmp_path, needs_xdotool):
     path = tmp_path / "xor.json"
     path.write_text((GRAPHS / "xor.json").read_text())
     r = editor.run(TYPED_NAMES, file=path)
@@ -117,9 +107,7 @@ def script(app):
 '''
 
 
-def test_new_network_create_twenty_times_in_a_row(editor, tmp_path):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_new_network_create_twenty_times_in_a_row(editor, tmp_path, needs_xdotool):
     g = tmp_path / "seeds.json"
     from nodeflow import mlp, save
 
@@ -184,9 +172,7 @@ def script(app):
 '''
 
 
-def test_three_hundred_random_mouse_and_key_actions_do_not_crash(editor, tmp_path):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_three_hundred_random_mouse_and_key_actions_do_not_crash(editor, tmp_path, needs_xdotool):
     path = tmp_path / "xor.json"
     path.write_text((GRAPHS / "xor.json").read_text())
     r = editor.run(RANDOM, file=path, timeout=900)
@@ -214,9 +200,7 @@ def script(app):
 '''
 
 
-def test_an_idle_editor_sleeps_until_input_arrives(editor, tmp_path):
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+def test_an_idle_editor_sleeps_until_input_arrives(editor, tmp_path, needs_xdotool):
     r = editor.run(SLEEP, file=GRAPHS / "xor.json")
     m = r["marks"]
     assert m["sleeping"] and m["frames"] - m["slept_at"] <= 2  # one more frame (for tooltips), then none

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,7 @@ import pytest
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 
-@pytest.fixture(autouse=True)
-def needs_xdotool():
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+pytestmark = pytest.mark.usefixtures("needs_xdotool")
 
 
 TRAIN_AND_SAVE = '''

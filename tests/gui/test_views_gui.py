@@ -1,7 +1,6 @@
 """View nodes drawn live inside their nodes, and the probe typed with real keys, in a real window."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +12,7 @@ from nodeflow import mlp, save
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 
 
-@pytest.fixture(autouse=True)
-def needs_xdotool():
-    if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed")
+pytestmark = pytest.mark.usefixtures("needs_xdotool")
 
 
 LIVE = '''
