@@ -19,6 +19,8 @@ def add_parser(sub) -> None:
     train.add_argument("--epochs", type=int, default=0, help="train N epochs first")
     s.add_argument("--layout-json", help="also write the canvas's and every node's rectangle in window pixels")
     s.add_argument("--open", metavar="GROUP", help="show the inside of this group (GROUP/INNER: a group inside it)")
+    s.add_argument("--select", metavar="NODE", help="select this node (of the graph shown): the inspector shows what "
+                                                    "it computes, with the last step's numbers")
     s.set_defaults(fn=cmd_shot)
 
 
@@ -32,8 +34,9 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _groups(g, path: str | None) -> list[str]:
-    """The groups ``--open`` names, outermost first, each checked to be a group where it is."""
+def _groups(g, path: str | None) -> tuple[list[str], object]:
+    """The groups ``--open`` names, outermost first, each checked to be a group where it is; and the
+    graph shown (the innermost one's inside)."""
     from ..document.grouping import open_group
 
     names = [n for n in (path or "").split("/") if n]
@@ -43,7 +46,7 @@ def _groups(g, path: str | None) -> list[str]:
             groups = ", ".join(g.nodes_of_type("Group")) or "none"
             raise NodeflowError(f"--open: {where} has no group {node!r} (its groups: {groups})")
         g = open_group(g, node)
-    return names
+    return names, g
 
 
 def cmd_shot(a) -> int:
@@ -53,7 +56,10 @@ def cmd_shot(a) -> int:
     if a.samples < 0 or a.epochs < 0:
         raise NodeflowError("--samples and --epochs must be 0 or more")
     g = load(a.file)  # a broken file is reported here, in one line
-    groups = _groups(g, a.open)
+    groups, shown = _groups(g, a.open)
+    if a.select is not None and a.select not in shown:
+        where = f"group {'/'.join(groups)}" if groups else "the graph"
+        raise NodeflowError(f"--select: {where} has no node {a.select!r}")
     for target in filter(None, (a.output, a.layout_json)):
         if not Path(target).resolve().parent.is_dir():
             raise NodeflowError(f"cannot write {target}: folder {Path(target).resolve().parent} does not exist")
@@ -63,6 +69,6 @@ def cmd_shot(a) -> int:
     from ..gui.shot import shoot
 
     shoot(a.file, a.output, size=size, fit=a.fit, samples=a.samples, epochs=a.epochs, layout=a.layout_json,
-          display=display or None, groups=groups)
+          display=display or None, groups=groups, select=a.select)
     print(f"wrote {a.output}" + (f" and {a.layout_json}" if a.layout_json else ""))
     return 0

@@ -29,7 +29,7 @@ from .training import PANEL_HEIGHT, panel_height
 from .wires import format_full
 
 LABEL_WIDTH = 92
-WRAP = 320
+WRAP = 0  # wrap at the panel's right edge, whatever its width
 HEADING = (150, 190, 255, 255)
 QUIET = (170, 170, 170, 255)
 
@@ -88,7 +88,7 @@ class Inspector:
         with dpg.collapsing_header(label="Settings", default_open=True) as self.settings:
             table = form(self.settings)
             self._settings_rows(table)
-            self.network = dpg.add_text("", wrap=300)
+            self.network = dpg.add_text("", wrap=WRAP)
             with dpg.group(horizontal=True):
                 dpg.add_button(label="New network...", callback=lambda: new_network())
                 dpg.add_button(label="Reset weights", callback=lambda: ctrl.reset_weights())

@@ -5,6 +5,7 @@ unless ``--size`` says otherwise:
 
 - ``editor.png``: the whole XOR network after some training, stopped in a sample's
   backward pass, a pulse on its way along a wire and every value on its wire;
+- ``inspector.png`` (1920x1080): XOR after six samples, update W1 selected: what it computes;
 - ``digits.png``: the 64-25-10 digits network fitted in view after a few epochs;
 - ``hidden-units.png``: zoomed in on its UnitImages node, what each hidden unit looks for;
 - ``seeds-backward.png``: the 7-5-3 wheat-seeds network in the backward pass;
@@ -70,6 +71,17 @@ def editor(app):
     yield from _step_to(app, "delta_1")
     yield from _shoot(app, "editor.png")
     result({"epoch": app.ctrl.session.epoch, "node": app.ctrl.session.last_node})
+
+
+def inspector(app):
+    """XOR after six samples with update W1 selected: the inspector's rule and one element worked out."""
+    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    for _ in range(6):
+        app.ctrl.step_sample()
+    app.canvas.select(["weight_update_1"], [])
+    yield from until(lambda: not app.canvas.animating, 300, "the pulses")
+    yield from _shoot(app, "inspector.png")
+    result({"sample": app.ctrl.session.sample})
 
 
 def digits(app):
@@ -177,6 +189,7 @@ def _seeds_graph(folder: Path) -> Path:
 
 
 SHOTS = {"editor.png": ("editor", lambda tmp: ROOT / "graphs" / "xor.json"),
+         "inspector.png": ("inspector", lambda tmp: ROOT / "graphs" / "xor.json", "1920x1080"),
          "digits.png": ("digits", lambda tmp: ROOT / "graphs" / "digits.json"),
          "seeds-backward.png": ("seeds", _seeds_graph),
          "views.png": ("views", lambda tmp: ROOT / "graphs" / "circle_regions.json", "1920x1080"),

@@ -3,7 +3,7 @@ everything is on it.
 
 ``shoot(...)`` runs the editor in its own process (on the display given, or on a private
 Xvfb screen) with ``script``, which trains if asked, fits the view if asked, saves the
-window as a PNG and, with ``layout``, writes the canvas's rectangle and every node's
+window as a PNG (with a node selected, if asked: the inspector shows it) and, with ``layout``, writes the canvas's rectangle and every node's
 rectangle in window pixels as JSON: ``{"canvas": [x, y, w, h], "nodes": {id: [x, y, w, h]}}``.
 """
 from __future__ import annotations
@@ -43,6 +43,8 @@ def script(app):
         yield from until(lambda: not cv.animating, 300, "the group's inside")
     if o.get("fit"):
         cv.fit()
+    if o.get("select"):
+        cv.select([o["select"]], [])
     yield 6
     if o.get("layout"):
         rects = {"canvas": list(cv.rect_in_window()), "nodes": {n: list(cv.screen_rect(n)) for n in cv.nodes}}
@@ -56,13 +58,13 @@ def script(app):
 
 def shoot(file: str | Path, out: str | Path, *, size: tuple[int, int] = (1280, 800), fit: bool = False,
           samples: int = 0, epochs: int = 0, layout: str | Path | None = None, display: str | None = None,
-          groups: list[str] | None = None) -> None:
+          groups: list[str] | None = None, select: str | None = None) -> None:
     """Save the editor's picture of ``file`` as ``out`` (PNG), inside ``groups`` (outermost first) if
-    given; raises NodeflowError with one line."""
+    given, with the node ``select`` selected; raises NodeflowError with one line."""
     from .scripting import run_editor, virtual_display
 
     opts = {"out": str(Path(out).resolve()), "fit": fit, "samples": samples, "epochs": epochs,
-            "layout": str(Path(layout).resolve()) if layout else None, "groups": groups or []}
+            "layout": str(Path(layout).resolve()) if layout else None, "groups": groups or [], "select": select}
     os.environ[OPTIONS] = json.dumps(opts)
     w, h = size
     try:
