@@ -57,7 +57,8 @@ def test_shot_trains_first_and_mistakes_are_one_line(display, tmp_path):
     for args, message in (
             (["nope.json", "-o", tmp_path / "x.png"], "nope.json: no such file"),
             ([GRAPHS / "xor.json", "-o", tmp_path / "x.png", "--size", "big"], "--size must be WIDTHxHEIGHT"),
-            ([GRAPHS / "xor.json", "-o", tmp_path / "no" / "x.png"], "cannot write")):
+            ([GRAPHS / "xor.json", "-o", tmp_path / "no" / "x.png"], "cannot write"),
+            ([GRAPHS / "xor.json", "-o", tmp_path / "x.png", "--select", "nope"], "--select: the graph has no node 'nope'")):
         p = shot(display, *args)
         assert p.returncode == 2 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
         assert p.stderr.startswith("nodeflow: error: ") and not (tmp_path / "x.png").exists()
