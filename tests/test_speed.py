@@ -82,7 +82,7 @@ def _run(code: str, cache) -> subprocess.CompletedProcess:
 TRAIN_AND_REPORT = (
     "import sys, json; from nodeflow import Session, load; s = Session(load(sys.argv[1] if len(sys.argv) > 1 else "
     "{path!r})); s.train(3); print(json.dumps([[x.loss for x in s.stats], s.run.smem.tolist(), "
-    "[m for m in ('numba', 'scipy', 'llvmlite') if m in sys.modules]]))")
+    "[m for m in ('numba', 'scipy', 'llvmlite', 'scipy.linalg') if m in sys.modules]]))")
 
 
 def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
@@ -90,7 +90,7 @@ def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
     first, second = _run(code, tmp_path), _run(code, tmp_path)
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     (loss1, smem1, imported1), (loss2, smem2, imported2) = json.loads(first.stdout), json.loads(second.stdout)
-    assert "numba" in imported1  # compiled the first time
+    assert "numba" in imported1 and "scipy.linalg" not in imported1  # compiled the first time, BLAS alone
     assert imported2 == [] or imported2 == ["llvmlite"]  # loaded the second: no numba, no scipy
     assert loss1 == loss2 and smem1 == smem2
     assert list(tmp_path.glob("train_*.o"))
