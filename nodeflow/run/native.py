@@ -97,7 +97,7 @@ def load(text: str, pointers: int, counts: int, compile_text: Callable[[str], by
     """The ``train`` that module ``text`` defines (``pointers`` addresses, then ``counts`` integers),
     from memory, from the disk cache, or compiled by ``compile_text``. ``identity``: anything else
     its code depends on (the code of the kernels it calls)."""
-    key = hashlib.sha256(f"{text}\n{identity}\n{machine()}\n-O{OPT_LEVEL}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{text}\n{identity}\n{machine()}\n-O{OPT_LEVEL}\n".encode() + MAGIC).hexdigest()[:24]
     with _LOCK:
         if key in _loaded:
             return _loaded[key]
