@@ -23,7 +23,8 @@ The mini-batch workload (``minibatch``: a 784-100-10 network, batches of 64 as
 matrices) has its own rows: numpy mini-batches (its reference), torch on the CPU when
 installed, and the fast engine.
 
-Modules: ``references`` and ``explicit`` (the per-sample references), ``minibatch``,
+Modules: ``references`` and ``explicit`` (the per-sample references; ``loops``: the explicit
+loop's numba functions), ``minibatch``,
 ``workloads``, ``measure`` (timing, rows), ``table``. Nothing in nodeflow's core imports
 this package.
 
