@@ -11,12 +11,13 @@ the graph's initial weights, serving the samples in the graph's order:
 - **fast engine**: ``Session(g).train(epochs)``: the batched ``train`` (``run.batched``).
 
 Each also keeps the epoch's mean loss and train accuracy, as the graph does. Timed:
-training only, after a first call on a separate copy (compiling, or loading).
+training only, after a first call on a separate copy (compiling, or loading; for torch,
+a few batches, which set up its CPU kernels).
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -102,6 +103,9 @@ def train_numpy(p: Problem, epochs: int, xp=np, asarray=np.asarray) -> tuple[lis
 def train_torch(p: Problem, epochs: int):
     import torch
 
+    if not getattr(train_torch, "warm", False):  # torch's first operations set it up: not timed
+        train_torch.warm = True
+        train_torch(replace(p, X=p.X[:4 * p.batch], T=p.T[:4 * p.batch]), 1)
     with torch.no_grad():
         Ws, bs, figures = train_numpy(p, epochs, torch, lambda a: torch.from_numpy(np.ascontiguousarray(a)))
     return [W.numpy() for W in Ws], [b.numpy() for b in bs], figures
