@@ -96,6 +96,17 @@ def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
     assert list(tmp_path.glob("train_*.o"))
 
 
+def test_a_cache_that_cannot_be_written_costs_a_line_and_nothing_else(tmp_path):
+    code = TRAIN_AND_REPORT.format(path=str(GRAPHS / "xor.json"))
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    good, plain = _run(code, tmp_path / "cache"), _run(code, blocked)
+    assert good.returncode == plain.returncode == 0, plain.stderr
+    assert plain.stderr.startswith("nodeflow: cannot write the compiled-code cache in ") and \
+        plain.stderr.count("\n") == 1, plain.stderr
+    assert json.loads(plain.stdout)[:2] == json.loads(good.stdout)[:2]
+
+
 def test_without_a_shared_library_the_object_file_is_loaded_by_llvmlite(tmp_path):
     code = TRAIN_AND_REPORT.format(path=str(GRAPHS / "xor.json"))
     first = _run(code, tmp_path)
@@ -111,8 +122,8 @@ def test_check_imports_no_compiler(tmp_path):
     code = ("import sys; from nodeflow.cli import main; status = main(['check', sys.argv[1]]); "
             "print([m for m in ('numba', 'scipy', 'llvmlite') if m in sys.modules])")
     env = dict(os.environ, NODEFLOW_CACHE=str(tmp_path))
-    out = subprocess.run([sys.executable, "-c", code, str(GRAPHS / "circle_regions.json")], capture_output=True, text=True,
-                         timeout=300, env=env)
+    out = subprocess.run([sys.executable, "-c", code, str(GRAPHS / "circle_regions.json")], capture_output=True,
+                         text=True, timeout=300, env=env)
     assert out.returncode == 0 and out.stdout.splitlines()[-1] == "[]", out.stderr
 
 

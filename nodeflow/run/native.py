@@ -141,7 +141,7 @@ def _cached(library: Path, obj: Path) -> tuple[tuple[int, object] | None, str | 
     but could not be trusted (and so are deleted now), why."""
     try:
         blob = obj.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None, None
     except OSError as e:
         return _discard(library, obj, f"{obj.name}: {e.strerror or e}")
@@ -155,7 +155,7 @@ def _cached(library: Path, obj: Path) -> tuple[tuple[int, object] | None, str | 
                 return _discard(library, obj, f"{library.name}: checksum wrong")
             return _open(library), None
         return _map(payload), None
-    except Exception as e:  # noqa: BLE001 (whatever loading raises: the entry is rebuilt)
+    except Exception as e:  # whatever loading raises: the entry is rebuilt
         return _discard(library, obj, f"{type(e).__name__}: {str(e).strip()[:80]}")
 
 
@@ -209,14 +209,17 @@ def _link(payload: bytes, library: Path) -> Path | None:
     if linker is None or platform.system() == "Windows":
         return None
     obj, tmp = _temporary(library.with_suffix(".o")), _temporary(library)
+    obj.write_bytes(payload)  # (a cache that cannot be written: OSError, for the caller)
     try:
-        obj.write_bytes(payload)
         done = subprocess.run([linker, "-shared", "-o", str(tmp), str(obj), "-lm"], capture_output=True, timeout=60)
-        return tmp if done.returncode == 0 and tmp.exists() else None
-    except subprocess.SubprocessError:
-        return None
+        if done.returncode == 0 and tmp.exists():
+            return tmp
+    except (OSError, subprocess.SubprocessError):  # the linker would not run: the object file alone
+        pass
     finally:
         obj.unlink(missing_ok=True)
+    tmp.unlink(missing_ok=True)
+    return None
 
 
 def _open(library: Path) -> tuple[int, object]:
