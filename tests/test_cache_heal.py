@@ -2,8 +2,10 @@
 replaced, with one line on stderr; the run's numbers are those of a clean cache.
 
 The end-to-end tests run the real command in subprocesses on a private cache: the fast
-engine's (``NODEFLOW_CACHE``) and numba's machine code for the kernels (``NUMBA_CACHE_DIR``,
-which numba prefers to the package's ``__pycache__``; the healing is the same either way).
+engine's (``NODEFLOW_CACHE``: the fused training loop's object file and shared library, a
+mini-batch loop's generated module) and numba's machine code for the kernels and the
+mini-batch loop (``NUMBA_CACHE_DIR``, which numba prefers to the package's ``__pycache__``;
+the healing is the same either way).
 """
 from __future__ import annotations
 
@@ -126,27 +128,44 @@ def caches(tmp_path_factory):
     return env, root, clean.stdout
 
 
+@pytest.fixture(scope="module")
+def batched(caches, tmp_path_factory):
+    """XOR in mini-batches of 2 (its training loop: a generated module numba compiles), run once clean;
+    returns its file and the clean run's stdout."""
+    env, root, _ = caches
+    path = str(tmp_path_factory.mktemp("batched") / "xor2.json")
+    made = nodeflow(env, "new", "mlp", "--layers", "2,2,1", "--data", "xor", "--batch-size", "2", "-o", path)
+    clean = nodeflow(env, "run", path, "--epochs", "3")
+    assert made.returncode == clean.returncode == 0 and clean.stderr == "", made.stderr + clean.stderr
+    return path, clean.stdout
+
+
 def nodeflow(env, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nodeflow", *args], env=env, capture_output=True, text=True,
                           timeout=600)
 
 
 def entry(root: Path, pattern: str, ext: str) -> Path:
-    found = sorted((root / "numba").rglob(f"{pattern}*.nodeflow*.{ext}"))
-    assert found, f"no {pattern}*.{ext} under {root}"
+    """A kernel's numba cache file, or (``LOOP``) the fused training loop's object file or shared library."""
+    folder, names = (root / "engine", f"{pattern}*.{ext}") if pattern == LOOP else \
+        (root / "numba", f"{pattern}*.nodeflow*.{ext}")
+    found = sorted(folder.rglob(names))
+    assert found, f"no {names} under {folder}"
     return found[0]
 
 
 KERNEL, LOOP = "forward.sigmoid-", "train_"  # a kernel's machine code; the graph's compiled training loop
 
 
-@pytest.mark.parametrize("how,ext,which", [  # every damage to every file is tested in-process above
-    ("empty", "nbi", (KERNEL, LOOP)), ("half", "nbc", (LOOP,)), ("random", "nbi", (KERNEL,)),
-    ("flipped", "nbc", (KERNEL,)), ("folder", "nbc", (KERNEL,))])
-def test_a_corrupted_entry_is_rebuilt_once(caches, how, ext, which):
+@pytest.mark.parametrize("how,damaged", [  # every damage to every numba file is tested in-process above
+    ("empty", ((KERNEL, "nbi"), (LOOP, "o"))), ("half", ((LOOP, "so"),)), ("flipped", ((LOOP, "o"),)),
+    ("flipped", ((LOOP, "so"),)), ("folder", ((LOOP, "so"),)), ("random", ((KERNEL, "nbi"),)),
+    ("flipped", ((KERNEL, "nbc"),)), ("folder", ((KERNEL, "nbc"),))])
+def test_a_corrupted_entry_is_rebuilt_once(caches, how, damaged):
     env, root, clean = caches
-    for name in which:
+    for name, ext in damaged:
         corrupt(entry(root, name, ext), how)
+    which = {name for name, _ in damaged}
     # a cached training loop holds its kernels' code: a kernel alone is loaded by the stepper
     engine = ["--engine", "step"] if LOOP not in which else []
     r = nodeflow(env, "run", XOR, "--epochs", "3", *engine)
@@ -163,20 +182,21 @@ def test_a_corrupted_entry_is_rebuilt_once(caches, how, ext, which):
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")
 def test_an_unreadable_entry_is_rebuilt(caches):
     env, root, clean = caches
-    corrupt(entry(root, "train_", "nbi"), "unreadable")
+    corrupt(entry(root, LOOP, "o"), "unreadable")
     r = nodeflow(env, "run", XOR, "--epochs", "3")
     assert r.returncode == 0 and r.stdout == clean and r.stderr.startswith("nodeflow: rebuilt")
 
 
 @pytest.mark.parametrize("how", ["empty", "random"])
-def test_the_generated_module_is_rewritten(caches, how):
-    env, root, clean = caches
+def test_the_generated_module_is_rewritten(caches, batched, how):
+    env, root, _ = caches
+    path, clean = batched
     module = sorted((root / "engine").glob("train_*.py"))[0]
     corrupt(module, how)
-    r = nodeflow(env, "run", XOR, "--epochs", "3")
-    assert r.returncode == 0 and r.stdout == clean and "could not compile" not in r.stderr
+    r = nodeflow(env, "run", path, "--epochs", "3")
+    assert r.returncode == 0 and r.stdout == clean and "could not" not in r.stderr
     assert r.stderr.startswith("nodeflow: rebuilt") and r.stderr.count("\n") <= 2, r.stderr
-    assert nodeflow(env, "run", XOR, "--epochs", "3").stderr == ""
+    assert nodeflow(env, "run", path, "--epochs", "3").stderr == ""
 
 
 @pytest.mark.parametrize("args", [["run", XOR, "--epochs", "3", "--engine", "step"], ["gradcheck", XOR]])
@@ -193,9 +213,10 @@ def test_the_stepper_and_gradcheck_survive_a_truncated_kernel_cache(caches, args
 
 def test_two_processes_heal_a_shared_cache_without_colliding(caches):
     env, root, clean = caches
+    for ext in ("o", "so"):
+        corrupt(entry(root, LOOP, ext), "random")
     for ext in ("nbi", "nbc"):
-        corrupt(entry(root, "train_", ext), "random")
-        corrupt(entry(root, "forward.sigmoid-", ext), "half")
+        corrupt(entry(root, KERNEL, ext), "half")
     procs = [subprocess.Popen([sys.executable, "-m", "nodeflow", "run", XOR, "--epochs", "3"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=600) + (p.returncode,) for p in procs]

@@ -82,7 +82,7 @@ def _run(code: str, cache) -> subprocess.CompletedProcess:
 TRAIN_AND_REPORT = (
     "import sys, json; from nodeflow import Session, load; s = Session(load(sys.argv[1] if len(sys.argv) > 1 else "
     "{path!r})); s.train(3); print(json.dumps([[x.loss for x in s.stats], s.run.smem.tolist(), "
-    "[m for m in ('numba', 'scipy', 'llvmlite') if m in sys.modules]]))")
+    "[m for m in ('numba', 'scipy', 'llvmlite', 'scipy.linalg') if m in sys.modules]]))")
 
 
 def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
@@ -90,10 +90,21 @@ def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
     first, second = _run(code, tmp_path), _run(code, tmp_path)
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     (loss1, smem1, imported1), (loss2, smem2, imported2) = json.loads(first.stdout), json.loads(second.stdout)
-    assert "numba" in imported1  # compiled the first time
+    assert "numba" in imported1 and "scipy.linalg" not in imported1  # compiled the first time, BLAS alone
     assert imported2 == [] or imported2 == ["llvmlite"]  # loaded the second: no numba, no scipy
     assert loss1 == loss2 and smem1 == smem2
     assert list(tmp_path.glob("train_*.o"))
+
+
+def test_a_cache_that_cannot_be_written_costs_a_line_and_nothing_else(tmp_path):
+    code = TRAIN_AND_REPORT.format(path=str(GRAPHS / "xor.json"))
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    good, plain = _run(code, tmp_path / "cache"), _run(code, blocked)
+    assert good.returncode == plain.returncode == 0, plain.stderr
+    assert plain.stderr.startswith("nodeflow: cannot write the compiled-code cache in ") and \
+        plain.stderr.count("\n") == 1, plain.stderr
+    assert json.loads(plain.stdout)[:2] == json.loads(good.stdout)[:2]
 
 
 def test_without_a_shared_library_the_object_file_is_loaded_by_llvmlite(tmp_path):
@@ -111,8 +122,8 @@ def test_check_imports_no_compiler(tmp_path):
     code = ("import sys; from nodeflow.cli import main; status = main(['check', sys.argv[1]]); "
             "print([m for m in ('numba', 'scipy', 'llvmlite') if m in sys.modules])")
     env = dict(os.environ, NODEFLOW_CACHE=str(tmp_path))
-    out = subprocess.run([sys.executable, "-c", code, str(GRAPHS / "circle_regions.json")], capture_output=True, text=True,
-                         timeout=300, env=env)
+    out = subprocess.run([sys.executable, "-c", code, str(GRAPHS / "circle_regions.json")], capture_output=True,
+                         text=True, timeout=300, env=env)
     assert out.returncode == 0 and out.stdout.splitlines()[-1] == "[]", out.stderr
 
 

@@ -17,13 +17,15 @@ served in ``epoch_order(seed, epoch, n)`` order. Like the graph they also keep e
 epoch's mean loss and train accuracy; every workload trains on all of its samples, so
 the graph has no test pass either. Only training is timed: loading data, building
 the graph and its plan, and the fast engine's first call (compilation, done on a
-separate copy) are not.
+separate copy) are not. The explicit loop and the fast engine, a fraction of a second
+each, are timed over three whole runs (the median).
 
 The mini-batch workload (``minibatch``: a 784-100-10 network, batches of 64 as
 matrices) has its own rows: numpy mini-batches (its reference), torch on the CPU when
 installed, and the fast engine.
 
-Modules: ``references`` and ``explicit`` (the per-sample references), ``minibatch``,
+Modules: ``references`` and ``explicit`` (the per-sample references; ``loops``: the explicit
+loop's numba functions), ``minibatch``,
 ``workloads``, ``measure`` (timing, rows), ``table``. Nothing in nodeflow's core imports
 this package.
 

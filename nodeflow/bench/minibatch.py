@@ -11,7 +11,8 @@ the graph's initial weights, serving the samples in the graph's order:
 - **fast engine**: ``Session(g).train(epochs)``: the batched ``train`` (``run.batched``).
 
 Each also keeps the epoch's mean loss and train accuracy, as the graph does. Timed:
-training only, after a first call on a separate copy (compiling, or loading).
+training only, after a first call on a separate copy (compiling, or loading; for torch,
+a whole run, in which it sets up its CPU kernels and threads).
 """
 from __future__ import annotations
 
@@ -139,6 +140,8 @@ def bench_minibatch(w, implementations: tuple[str, ...]) -> list:
             result = train_numpy(p, w.epochs)
         elif impl == "torch (CPU)":
             try:
+                train_torch(p, w.epochs)  # a first run, untimed: torch sets up its CPU kernels and threads
+                start = time.perf_counter()
                 result = train_torch(p, w.epochs)
             except ImportError:
                 note = "torch is not installed"

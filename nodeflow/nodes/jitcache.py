@@ -10,7 +10,8 @@ line on stderr. A per-entry lock file keeps processes sharing a cache from delet
 what another has just written. When numba's cache internals are not as expected, this
 falls back to numba's own ``cache=True``.
 
-Imported only when a kernel is compiled: importing it imports numba.
+Imported only when a kernel is compiled: importing it imports numba (and, first, numba's BLAS
+alone: ``blas``).
 """
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ import pickle
 import shutil
 import sys
 
-import numba
+from . import blas
+
+blas.load()  # before numba's target starts and looks for BLAS
+
+import numba  # noqa: E402
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, IndexDataCacheFile
 
-from ..outputs import locked
+from ..outputs import locked  # noqa: E402
 
 MAGIC = b"nodeflow numba cache 1\n"
 HEAD = len(MAGIC) + 32  # the magic, then the SHA-256 of the rest

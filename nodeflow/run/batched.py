@@ -107,7 +107,7 @@ def generate(plan: Plan) -> tuple[codegen.Generated, int]:
     # train (compiled as codegen's is) calls batches, compiled with numba's runtime on (its matrix
     # products return arrays), which the kernels it calls inherit
     head = (f"def train({args}):\n    return batches({args})\n\n\n"
-            f"@njit(cache=True, nogil=True, _nrt=True)\ndef batches({args}):\n"
+            f"@cached_njit(label=\"this graph's mini-batch loop\", nogil=True, _nrt=True)\ndef batches({args}):\n"
             '    """Run len(orders) epochs in mini-batches as matrices; returns how many finished without NaN '
             'or infinity."""\n    n = orders.shape[1]\n' + views)
     text = head + codegen.epochs(plan, sample, test, batched=True)

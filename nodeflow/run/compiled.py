@@ -184,8 +184,9 @@ class CompiledEngine:
         if done < 0:  # the fused code raised (a division by zero, say): back to that epoch's start
             run.mem[:], run.smem[:] = self._scratch[1][:2]
             done = int(run.inputs["epoch"][0]) - first
-        for e in range(done):
-            run.record_epoch(dict(zip(plan.metric_ports, stats[e].tolist())), plan.has_test_pass)
+        tested = plan.has_test_pass
+        for figures in stats[:done].tolist():
+            run.record_epoch(dict(zip(plan.metric_ports, figures)), tested)
         if done:
             run.last_node, run.phase = plan.last_node, "update"
         run.version += 1

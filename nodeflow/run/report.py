@@ -65,7 +65,7 @@ def rising_warning(losses: list) -> str | None:
     loss = recent[-1] if recent else None
     if loss is None or len(recent) <= RISING_EPOCHS or None in recent:
         return None
-    if all(b > a for a, b in zip(recent, recent[1:])) and loss >= RISING_BY * recent[0]:
+    if loss >= RISING_BY * recent[0] and all(b > a for a, b in zip(recent, recent[1:])):
         return (f"the loss has grown for {RISING_EPOCHS} epochs in a row ({recent[0]:.4g} -> {loss:.4g}); "
                 "the learning rate may be too high")
     return None
@@ -85,4 +85,5 @@ def saturation_warning(shares: dict) -> str | None:
 
 def epoch_warning(losses: list, shares: dict) -> str | None:
     """What a run warns of after an epoch (a rising loss; a saturated layer), or None."""
-    return "; ".join(w for w in (rising_warning(losses), saturation_warning(shares)) if w) or None
+    rising, saturated = rising_warning(losses), saturation_warning(shares)  # (once per epoch: kept cheap)
+    return f"{rising}; {saturated}" if rising and saturated else rising or saturated
