@@ -90,6 +90,16 @@ def click(win: str, at: tuple[float, float], button: int = 1) -> Iterator[int]:
     yield 3
 
 
+def holding(name: str, action: Iterator[int]) -> Iterator[int]:
+    """Hold a key down (ctrl, alt, shift, space) through ``action``, a click or a drag."""
+    xdotool("keydown", name)
+    yield 2
+    try:
+        yield from action
+    finally:
+        xdotool("keyup", name)
+
+
 def key(win: str, name: str) -> Iterator[int]:
     """Give ``win`` the keyboard, then press and release a key (xdotool names: space, e, ctrl+s)."""
     focus(win)

@@ -16,7 +16,7 @@ import json
 import math
 import dearpygui.dearpygui as dpg
 from nodeflow.document.graph import Link
-from nodeflow.gui.scripting import click, drag, focus, key, result, start, to_screen, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, holding, key, result, start, to_screen, until, window_id, xdotool
 
 
 
@@ -110,10 +110,7 @@ def script(app):
     # Space + drag pans (and Space then does not step)
     ex, ey, ew, eh = cv.rect_in_window()
     before = cv.view.center
-    xdotool("keydown", "space")
-    yield 2
-    yield from drag(win, (ex + 300, ey + 300), (ex + 200, ey + 260))
-    xdotool("keyup", "space")
+    yield from holding("space", drag(win, (ex + 300, ey + 300), (ex + 200, ey + 260)))
     yield 4
     out["space_pan"] = [list(before), list(cv.view.center), c.session.sample, c.session.epoch]
     out["view"] = [cv.view.zoom, list(cv.view.center)]
@@ -159,18 +156,12 @@ def script(app):
     link = Link("weighted_sum_1", "z", "sigmoid_1", "z")
     mx, my = cv.wire_screen_point(link)
     n = len(c.graph.links())
-    xdotool("keydown", "ctrl")
-    yield 2
-    yield from drag(win, (mx - 2, my - 9), (mx + 2, my + 9))
-    xdotool("keyup", "ctrl")
+    yield from holding("ctrl", drag(win, (mx - 2, my - 9), (mx + 2, my + 9)))
     yield from until(lambda: link not in cv.wires, 30, "the cut")
     out["cut"] = [n - len(c.graph.links()), c.message.text]
     c.undo()
     link2 = Link("sigmoid_1", "y", "weighted_sum_2", "x")
-    xdotool("keydown", "alt")
-    yield 2
-    yield from click(win, cv.wire_screen_point(link2))
-    xdotool("keyup", "alt")
+    yield from holding("alt", click(win, cv.wire_screen_point(link2)))
     yield from until(lambda: link2 not in cv.wires, 30, "Alt+click")
     c.undo()
     yield 3

@@ -21,7 +21,7 @@ import json
 import dearpygui.dearpygui as dpg
 from nodeflow.document.graph import Link
 from nodeflow.gui import wires
-from nodeflow.gui.scripting import click, drag, focus, key, result, start, to_screen, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, holding, key, result, start, to_screen, until, window_id, xdotool
 
 
 
@@ -34,11 +34,7 @@ def title_of(cv, node):
 def select(win, cv, nodes):
     """Click the first node, Shift+click the others."""
     yield from click(win, title_of(cv, nodes[0]))
-    xdotool("keydown", "shift")
-    yield 2
-    for n in nodes[1:]:
-        yield from click(win, title_of(cv, n))
-    xdotool("keyup", "shift")
+    yield from holding("shift", (frames for n in nodes[1:] for frames in click(win, title_of(cv, n))))
     yield 2
 
 
@@ -116,10 +112,7 @@ def script(app):
     out["inside"] = [c.levels.path(), sorted(cv.nodes), cv.crumbs.labels]
     # edit inside with the mouse: Alt+click cuts the wire into the group's output y, a drag wires it again
     link = Link("sigmoid_1", "y", "out_y", "value")
-    xdotool("keydown", "alt")
-    yield 2
-    yield from click(win, cv.wire_screen_point(link))
-    xdotool("keyup", "alt")
+    yield from holding("alt", click(win, cv.wire_screen_point(link)))
     yield from until(lambda: link not in cv.wires, 30, "Alt+click")
     out["cut"] = [c.message.text, g.last_edit]
     yield from drag(win, cv.pin_screen_pos("sigmoid_1", "y", "out"), cv.pin_screen_pos("out_y", "value", "in"))

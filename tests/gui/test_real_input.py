@@ -16,7 +16,7 @@ DRIVE = '''
 import dearpygui.dearpygui as dpg
 from nodeflow.document.graph import Link
 from nodeflow.gui import wires
-from nodeflow.gui.scripting import click, drag, focus, key, request_close, result, until, window_id, xdotool
+from nodeflow.gui.scripting import click, drag, focus, holding, key, request_close, result, until, window_id, xdotool
 
 
 def script(app):
@@ -72,10 +72,7 @@ def script(app):
     # Ctrl+drag a wire off its input: the wire is removed
     n = len(c.graph.links())
     pin = app.canvas.pin_screen_pos("sigmoid_1", "z", "in")
-    xdotool("keydown", "ctrl")
-    yield 2
-    yield from drag(win, pin, (pin[0] - 40, pin[1] + 120))
-    xdotool("keyup", "ctrl")
+    yield from holding("ctrl", drag(win, pin, (pin[0] - 40, pin[1] + 120)))
     yield from until(lambda: len(c.graph.links()) == n - 1, 60, "Ctrl+drag to remove the wire")
     out["delinked"] = c.graph.wire_into("sigmoid_1", "z") is None
     # click a node to select it, Delete removes it, Ctrl+Y... first Ctrl+Z brings it back
