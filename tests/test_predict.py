@@ -101,6 +101,16 @@ def test_a_probe_flows_through_a_copy_and_leaves_training_alone():
     np.testing.assert_array_equal(p.y, ev.predict([[1.0, 0.0]])[0])
 
 
+def test_a_groups_outputs_belong_to_the_probe_whose_pass_runs_inside_it():
+    g = mlp([2, 2, 1], data="xor")
+    gid = g.group_nodes(["weighted_sum_1", "sigmoid_1"])
+    ev = Session(g)
+    p = ev.probe([1.0, 0.0])
+    assert p.shows(gid, "y") and p.shows(gid, "slope") and not p.shows("error", "E")
+    w1, b1 = ev.value("weights_1", "W"), ev.value("bias_1", "b")
+    np.testing.assert_allclose(p.value(gid, "y"), 1 / (1 + np.exp(-(w1 @ [1.0, 0.0] + b1))), rtol=1e-15)
+
+
 @pytest.mark.parametrize("path", sorted(GRAPHS.glob("*.json")), ids=lambda p: p.stem)
 def test_batch_forms_give_the_kernels_numbers_on_every_example(path):
     ev = Session(load(path))

@@ -163,7 +163,6 @@ class Inspector:
         at = self.ctrl.flat_port(link.src, link.src_port)
         p = self.ctrl.probing
         if p is not None and at is not None:
-            at = p.run.plan.exposed.get(at, at)
             return format_full(p.value(*at)) if p.shows(*at) else "(not part of the probe's forward pass)"
         try:
             if at is None:

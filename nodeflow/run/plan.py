@@ -99,10 +99,14 @@ class Plan:
     skipped: dict[str, str] = field(default_factory=dict)  # nodes left out (they feed no loss) -> why
     exposed: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # group output -> inner port
 
+    def source(self, node: str, port: str) -> tuple[str, str]:
+        """The output whose value ``node.port`` shows: itself, or for a group's output the inner port."""
+        return self.exposed.get((node, port), (node, port))
+
     def slot(self, node: str, port: str) -> Slot:
         """The slot an output port's value lives in (a register's output is its state; a group's
         output is the inner port it shows)."""
-        node, port = self.exposed.get((node, port), (node, port))
+        node, port = self.source(node, port)
         if (node, port) in self.aliases:
             return self.state_slots[self.aliases[(node, port)]]
         return self.out_slots[(node, port)]

@@ -113,7 +113,8 @@ class Probe:
     def shows(self, node: str, port: str) -> bool:
         """Whether the value at ``node.port`` belongs to this input's forward pass: the input itself,
         and the outputs of every node evaluated for it (the data's target and what lies beyond the
-        output, such as the error, do not)."""
+        output, such as the error, do not); a group's output shows the inner port it exposes."""
+        node, port = self.run.plan.source(node, port)
         return node in self.evaluated and (node != self.evaluated[0] or port == "x")
 
     @property

@@ -351,8 +351,7 @@ class Canvas:
         reached = {shown(n) for n in p.evaluated} | {n for n in self.nodes if self.graph.type_of(n).family == "view"}
 
         def carries(w: Link) -> bool:  # a wire of the probe's forward pass, into a node it reaches
-            at = flat(w.src, w.src_port)
-            return w.dst in reached and p.shows(*p.run.plan.exposed.get(at, at))
+            return w.dst in reached and p.shows(*flat(w.src, w.src_port))
 
         outs = self.wire_sources(p.run)
         steps = [([w for w in outs.get(n, ()) if carries(w)], "forward") for n in p.evaluated]
@@ -368,7 +367,7 @@ class Canvas:
             for link in self.wires:
                 fp = self.ctrl.flat_port(link.src, link.src_port)
                 if fp is not None:
-                    outs.setdefault(run.plan.exposed.get(fp, fp)[0], []).append(link)
+                    outs.setdefault(run.plan.source(*fp)[0], []).append(link)
             self._sources = (key, outs)
         return self._sources[1]
 

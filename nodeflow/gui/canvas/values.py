@@ -104,14 +104,12 @@ class ValueShower:
         if probe is not None:
             def probed(n: str, p: str) -> np.ndarray | None:
                 at = flat(n, p)
-                at = probe.run.plan.exposed.get(at, at) if at is not None else None
                 return probe.run.value(*at) if at is not None and probe.shows(*at) else None
             return probed
         if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
             def register(n: str, p: str) -> np.ndarray | None:
                 at = flat(n, p)
-                at = run.plan.exposed.get(at, at)
-                return run.value(*at) if at in run.plan.aliases else None
+                return run.value(*at) if at is not None and run.plan.source(*at) in run.plan.aliases else None
             return register
         if self._views[0] is not run:
             self._views = (run, {})
