@@ -1,4 +1,5 @@
-"""Files nodeflow writes: output paths checked before any work, and per-entry locks.
+"""Files nodeflow writes: output paths checked before any work, per-entry locks, cache files
+replaced whole, and the one-line notices nodeflow prints on stderr.
 
 ``check_output(path, "--save")`` is what every command that writes a file calls first,
 so that a path it cannot write is refused in one line before anything is computed
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .errors import NodeflowError
@@ -70,3 +74,35 @@ def locked(lock_path: str | os.PathLike):
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path`` (readers see
+    the old file or the new one); the temporary file never stays behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def remove(path: str | os.PathLike) -> None:
+    """Delete a file, or a folder in its place (a damaged cache entry); nothing if it cannot be."""
+    with contextlib.suppress(OSError):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
+_said: set[str] = set()
+
+
+def say(message: str, once: bool = False) -> None:
+    """``nodeflow: message`` on one line of stderr (``once``: not again in this process)."""
+    if once:
+        if message in _said:
+            return
+        _said.add(message)
+    print(f"nodeflow: {message}", file=sys.stderr, flush=True)

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from nodeflow import load, mlp
+from nodeflow import load, mlp, outputs
 from nodeflow.run import compiled, native
 from nodeflow.run.batched import Batched, batchable
 from nodeflow.run.fused import Fused
@@ -96,8 +96,9 @@ def test_a_cached_graph_trains_without_numba_in_the_process(tmp_path):
     assert list(tmp_path.glob("train_*.o"))
 
 
-def test_a_cache_that_cannot_be_written_costs_a_line_and_nothing_else(tmp_path):
-    code = TRAIN_AND_REPORT.format(path=str(GRAPHS / "xor.json"))
+@pytest.mark.parametrize("name", ["xor", "xor_opened"])  # xor_opened: generated kernels, written as modules too
+def test_a_cache_that_cannot_be_written_costs_a_line_and_nothing_else(tmp_path, name):
+    code = TRAIN_AND_REPORT.format(path=str(GRAPHS / f"{name}.json"))
     blocked = tmp_path / "a file"
     blocked.write_text("not a folder")
     good, plain = _run(code, tmp_path / "cache"), _run(code, blocked)
@@ -133,7 +134,7 @@ def test_where_the_fused_form_cannot_be_made_the_per_node_form_runs(monkeypatch,
 
     monkeypatch.setattr("nodeflow.run.fused._compile", refuse)
     monkeypatch.setattr(native, "_loaded", {})
-    monkeypatch.setattr(compiled, "_noticed", set())
+    monkeypatch.setattr(outputs, "_said", set())
     monkeypatch.setenv("NODEFLOW_CACHE", str(tmp_path))
     step, fast = twins(lambda: load(GRAPHS / "xor.json"))
     engine = fast.compiled()

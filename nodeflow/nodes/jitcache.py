@@ -21,8 +21,6 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
-import sys
 
 from . import blas
 
@@ -31,7 +29,7 @@ blas.load()  # before numba's target starts and looks for BLAS
 import numba  # noqa: E402
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, IndexDataCacheFile
 
-from ..outputs import locked  # noqa: E402
+from ..outputs import locked, remove, say  # noqa: E402
 
 MAGIC = b"nodeflow numba cache 1\n"
 HEAD = len(MAGIC) + 32  # the magic, then the SHA-256 of the rest
@@ -126,17 +124,16 @@ class HealingCache(FunctionCache):
                 super().save_overload(sig, data)
         except OSError as e:
             what = "its cache entry was unreadable and " if self._damage else ""
-            _say(f"compiled {self._label} but {what}could not write it to the cache ({_reason(e)})")
+            say(f"compiled {self._label} but {what}could not write it to the cache ({_reason(e)})")
         else:
             if self._damage:
-                _say(f"rebuilt the compiled code of {self._label}: its cache entry could not be read "
+                say(f"rebuilt the compiled code of {self._label}: its cache entry could not be read "
                      f"({self._damage})")
         self._damage = None
 
     def _discard(self) -> None:
         for path in self._cache_file.files():
-            with contextlib.suppress(OSError):
-                shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
+            remove(path)
 
 
 def _reason(e: BaseException) -> str:
@@ -145,10 +142,6 @@ def _reason(e: BaseException) -> str:
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     text = text if len(text) <= 80 else text[:77] + "..."
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
-def _say(message: str) -> None:
-    print(f"nodeflow: {message}", file=sys.stderr, flush=True)
 
 
 def cached_njit(fn=None, *, label: str | None = None, **options):

@@ -67,7 +67,7 @@ class Kernel:
 
     @property
     def source(self) -> str:
-        """The kernel's plain-Python source (what export copies and the compiled engine's cache key hashes)."""
+        """The kernel's plain-Python source (what export copies)."""
         return self._source if self._source is not None else inspect.getsource(self.py)
 
     @property
@@ -105,21 +105,10 @@ class Kernel:
     def _file_backed(self) -> Callable:
         """The generated function again, from a module file holding its source: numba caches
         compiled code by file and, to load it back, imports the function's module."""
-        import importlib.util
-        import sys
+        from .modulecache import cached_module
 
-        folder = cache_dir() / "kernels"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{self.name}.py"
-        if not path.exists() or path.read_text() != self._source:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(self._source)
-            os.replace(tmp, path)
-        spec = importlib.util.spec_from_file_location(f"nodeflow_kernel_{self.name}", path)
-        module = importlib.util.module_from_spec(spec)
-        module.__dict__.update({k: v for k, v in self.py.__globals__.items() if not k.startswith("__")})
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+        scope = {k: v for k, v in self.py.__globals__.items() if not k.startswith("__")}
+        module = cached_module(f"nodeflow_kernel_{self.name}", f"kernels/{self.name}.py", self._source, scope=scope)
         return getattr(module, self.name)
 
     def callee_names(self) -> list[str]:

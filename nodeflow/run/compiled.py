@@ -9,38 +9,23 @@ is exactly where the stepper would have left it.
 """
 from __future__ import annotations
 
-import atexit
 import hashlib
-import os
-import shutil
-import sys
-import tempfile
 import threading
 import time
-import types
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ..data import epoch_order
-from ..nodes.kernel import KERNELS, cache_dir
-from ..outputs import locked
+from ..nodes.kernel import KERNELS
+from ..nodes.modulecache import cached_module
+from ..outputs import say
 from . import codegen
 from .plan import Plan
 from .state import Run
 
 CHUNK_SECONDS = 0.1  # with an on_epoch callback, report back about this often
 _compiled: dict[str, Callable] = {}
-_noticed: set[str] = set()
-
-
-def notice(message: str) -> None:
-    """Say once, on one line, that the compiled engine is not used and why."""
-    if message not in _noticed:
-        _noticed.add(message)
-        print(f"nodeflow: {message}", file=sys.stderr, flush=True)
 
 
 def _fingerprint() -> str:
@@ -51,7 +36,7 @@ def _fingerprint() -> str:
     h = hashlib.sha256(numba.__version__.encode())
     for name in sorted(KERNELS):
         if not KERNELS[name].named_by_source:
-            h.update(KERNELS[name].source.encode())
+            h.update(KERNELS[name].fingerprint)
     return h.hexdigest()
 
 
@@ -64,56 +49,9 @@ def _load(generated: codegen.Generated) -> Callable:
             f"{generated.functions}")
     key = hashlib.sha256((text + _fingerprint()).encode()).hexdigest()[:20]
     if key not in _compiled:
-        path = _module_file(f"train_{key}.py", text)
-        module = types.ModuleType(f"nodeflow_train_{key}")
-        module.__file__ = str(path)
-        sys.modules[module.__name__] = module  # numba's disk cache finds the function's module by name
-        exec(compile(text, str(path), "exec"), module.__dict__)  # from the text: no .pyc to go stale
-        _compiled[key] = module.train
+        _compiled[key] = cached_module(f"nodeflow_train_{key}", f"train_{key}.py", text,
+                                       "this graph's training loop").train
     return _compiled[key]
-
-
-def _module_file(name: str, text: str) -> Path:
-    """The generated module in the cache folder, written (or rewritten, if damaged) under a lock.
-    numba needs a real file beside its cache; a folder that cannot be written gives a scratch one."""
-    try:
-        folder = cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        return _write_module(folder / name, text)
-    except OSError as e:
-        notice(f"cannot write the compiled-code cache in {cache_dir()} ({e.strerror or e}); compiling without it")
-        return _write_module(Path(_scratch()) / name, text)
-
-
-def _write_module(path: Path, text: str) -> Path:
-    data = text.encode()
-    with locked(path.with_suffix(".lock")):
-        try:
-            old = path.read_bytes()
-        except FileNotFoundError:
-            old = None
-        except OSError:  # unreadable, or a folder in its place
-            old = b""
-        if old == data:
-            return path
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    if old is not None:
-        notice(f"rebuilt the compiled code of this graph's training loop: its module {path.name} was damaged")
-    return path
-
-
-@lru_cache(maxsize=1)
-def _scratch() -> str:
-    folder = tempfile.mkdtemp(prefix="nodeflow-cache-")
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
 
 
 class PerNode:
@@ -148,8 +86,8 @@ class CompiledEngine:
         try:
             self.form = Batched(plan) if batchable(plan) else Fused(plan)
         except Exception as e:  # numba or llvmlite could not: the per-node form still can
-            notice(f"the compiled engine could not be built as one loop ({type(e).__name__}: "
-                   f"{str(e).strip().splitlines()[0][:200]}); running node by node")
+            say(f"the compiled engine could not be built as one loop ({type(e).__name__}: "
+                f"{str(e).strip().splitlines()[0][:200]}); running node by node", once=True)
             self.form = PerNode(plan)
         self.fn = self.form.fn
         self._scratch: tuple = (None, ())  # (run, its scratch arrays): made once per run

@@ -29,7 +29,6 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +36,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from ..nodes.kernel import cache_dir
-from ..outputs import locked
+from ..outputs import locked, remove, replace_bytes, say
 
 ENTRY = "nodeflow_train"
 MAGIC = b"nodeflow train 1\n"  # an object file in the cache: MAGIC, the shared library's and its own SHA-256, the code
@@ -103,14 +102,16 @@ def load(text: str, pointers: int, counts: int, compile_text: Callable[[str], by
             return _loaded[key]
     folder = cache_dir()
     library, obj = folder / f"train_{key}.so", folder / f"train_{key}.o"
-    with _locked(folder / f"train_{key}.lock"):  # another process compiling it: wait, then load its code
+    with contextlib.suppress(OSError):  # (a folder that cannot be made: no lock, and no cache)
+        folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder / f"train_{key}.lock"):  # another process compiling it: wait, then load its code
         found, damage = _cached(library, obj)
         cached = found is not None
         if found is None:
             found = _compiled(compile_text(text), library, obj)
         if damage:
-            _say(f"rebuilt the compiled code of this graph's training loop: its cache entry could not be read "
-                 f"({damage})")
+            say(f"rebuilt the compiled code of this graph's training loop: its cache entry could not be read "
+                f"({damage})")
     kinds = [ctypes.c_void_p] * pointers + [ctypes.c_int64] * counts
     fn = ctypes.CFUNCTYPE(ctypes.c_int64, *kinds)(found[0])
     fn.keep = found[1]  # the machine code lives as long as the function
@@ -118,22 +119,6 @@ def load(text: str, pointers: int, counts: int, compile_text: Callable[[str], by
     with _LOCK:
         _loaded[key] = native
     return native
-
-
-def _say(message: str) -> None:
-    print(f"nodeflow: {message}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def _locked(path: Path):
-    """``outputs.locked`` on ``path`` once its folder exists (a folder that cannot be made: no lock)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        yield
-        return
-    with locked(path):
-        yield
 
 
 def _cached(library: Path, obj: Path) -> tuple[tuple[int, object] | None, str | None]:
@@ -161,8 +146,7 @@ def _cached(library: Path, obj: Path) -> tuple[tuple[int, object] | None, str | 
 
 def _discard(library: Path, obj: Path, why: str) -> tuple[None, str]:
     for path in (library, obj):
-        with contextlib.suppress(OSError):
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
+        remove(path)
     return None, why
 
 
@@ -174,11 +158,12 @@ def _compiled(payload: bytes, library: Path, obj: Path) -> tuple[int, object]:
     try:
         linked = _link(payload, library)
         digest = hashlib.sha256(linked.read_bytes()).digest() if linked else NOT_LINKED
-        _write(obj, MAGIC + digest + hashlib.sha256(payload).digest() + payload)
+        replace_bytes(obj, MAGIC + digest + hashlib.sha256(payload).digest() + payload)
         if linked:
             os.replace(linked, library)
     except OSError as e:
-        _say(f"cannot write the compiled-code cache in {obj.parent} ({e.strerror or e}); compiling without it")
+        say(f"cannot write the compiled-code cache in {obj.parent} ({e.strerror or e}); compiling without it",
+            once=True)
         return _map(payload)
     finally:
         if linked:
@@ -191,15 +176,6 @@ def _compiled(payload: bytes, library: Path, obj: Path) -> tuple[int, object]:
 
 def _temporary(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = _temporary(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _link(payload: bytes, library: Path) -> Path | None:

@@ -22,8 +22,9 @@ from ..document.settings import DATA_SETTINGS
 from ..errors import NotReady
 from ..nodes.explain import Values
 from ..nodes.kernel import jit_available
+from ..outputs import say
 from . import probe
-from .compiled import CompiledEngine, Compiling, notice
+from .compiled import CompiledEngine, Compiling
 from .plan import Plan, Step, build_plan
 from .state import EpochStats, Run
 from .stepper import Stepper
@@ -326,7 +327,7 @@ class Session:
         if self._engine is not None and self._engine.plan is plan:
             return self._engine
         if not self.jit:
-            notice("the fast engine needs numba's JIT (off here); training with the stepper instead")
+            say("the fast engine needs numba's JIT (off here); training with the stepper instead", once=True)
             return None
         job = self._compiling if self._compiling is not None and self._compiling.plan is plan else None
         if job is None and not wait:
@@ -345,8 +346,8 @@ class Session:
     def _took(self, engine: CompiledEngine | None, error: Exception | None) -> CompiledEngine | None:
         if error is not None:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            notice(f"the fast engine could not compile this graph ({type(error).__name__}: {first_line}); "
-                   "training with the stepper instead")
+            say(f"the fast engine could not compile this graph ({type(error).__name__}: {first_line}); "
+                "training with the stepper instead", once=True)
         self._engine = engine
         return engine
 
