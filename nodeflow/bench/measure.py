@@ -9,11 +9,13 @@ from typing import Callable
 from ..data import epoch_order
 from ..run.session import Session
 from . import BUDGET
-from .references import TRAINERS, Network, Params, max_difference, trained_params
+from .explicit import explicit_trainer
+from .references import Network, Params, max_difference, numpy_trainer, python_trainer, trained_params
 from .workloads import Workload
 
 IMPLEMENTATIONS = ("explicit loop", "plain Python", "numpy", "stepper", "fast engine")  # the first: the reference
 MINIBATCH = ("numpy mini-batch", "torch (CPU)", "fast engine")  # a mini-batch workload's, likewise
+TRAINERS = {"explicit loop": explicit_trainer, "plain Python": python_trainer, "numpy": numpy_trainer}  # written here
 
 REPEATS = 3  # whole runs of the explicit loop and the fast engine, the median timed: they take a fraction of a second
 
@@ -103,7 +105,7 @@ def _fast_row(w: Workload, total: int) -> tuple[Row, Params | None]:
 
 
 def _trainer_row(w: Workload, impl: str, net: Network, total: int, budget: float | None, probe: int):
-    """A reference written here (``references.TRAINERS``); the explicit loop always runs in full."""
+    """A reference written here (``TRAINERS``); the explicit loop always runs in full."""
     trainer = TRAINERS[impl](net)
 
     def run(limit):

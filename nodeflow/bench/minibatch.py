@@ -37,12 +37,16 @@ def _register() -> None:
 
     @builtin(DATA, "synthetic: 784 features in [0, 1], 10 classes (nodeflow bench)", split=1.0, sized=True)
     def blobs(samples, rng):
-        n = samples or SAMPLES
-        labels = np.arange(n) % LAYERS[-1]
-        centres = rng.random((LAYERS[-1], LAYERS[0]))
-        X = np.clip(centres[labels] + rng.normal(0.0, 0.15, (n, LAYERS[0])), 0.0, 1.0)
+        X, labels = blob_set(samples or SAMPLES, LAYERS[0], LAYERS[-1], rng)
         return X, np.eye(LAYERS[-1])[labels], "class", [str(c) for c in range(LAYERS[-1])], \
             [f"x{j}" for j in range(LAYERS[0])]
+
+
+def blob_set(n: int, features: int, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic classification set: one Gaussian blob per class, features in [0, 1]; (X, labels)."""
+    labels = np.arange(n) % classes
+    centres = rng.random((classes, features))
+    return np.clip(centres[labels] + rng.normal(0.0, 0.15, (n, features)), 0.0, 1.0), labels
 
 
 def build(samples: int = SAMPLES, batch: int = BATCH):

@@ -197,14 +197,6 @@ def train_numpy(net: Network, epochs: int, limit: int | None = None) -> Trained:
     return numpy_trainer(net)(epochs, limit)
 
 
-def explicit_trainer(net: Network) -> Trainer:
-    """The explicit loops (``explicit``): the limit the others are measured against."""
-    from .explicit import explicit_trainer as make
-
-    return make(net)
-
-
-TRAINERS = {"explicit loop": explicit_trainer, "plain Python": python_trainer, "numpy": numpy_trainer}
 Params = tuple[list[np.ndarray], list[np.ndarray]]  # (weights, biases), layer by layer
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..document.builders import mlp
 from ..document.graph import Graph
-from .minibatch import BATCH, SAMPLES, build
+from .minibatch import BATCH, SAMPLES, blob_set, build
 
 
 @dataclass
@@ -31,15 +31,6 @@ def _write_csv(path: Path, X: np.ndarray, labels: np.ndarray) -> Path:
     return path
 
 
-def _blobs(n: int, features: int, classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A synthetic classification set: one Gaussian blob per class, features in [0, 1]."""
-    rng = np.random.default_rng(seed)
-    labels = np.arange(n) % classes
-    centres = rng.random((classes, features))
-    X = np.clip(centres[labels] + rng.normal(0.0, 0.15, (n, features)), 0.0, 1.0)
-    return X, labels
-
-
 def workloads(folder: Path, quick: bool = False) -> list[Workload]:
     """The benchmark's workloads; data files they need are written into ``folder``."""
     n_digits = 100 if quick else 1200
@@ -50,7 +41,7 @@ def workloads(folder: Path, quick: bool = False) -> list[Workload]:
         digits = _write_csv(folder / "digits.csv", d.data[:n_digits] / 16.0, d.target[:n_digits])
         digits_data = f"scikit-learn digits, first {n_digits:,} (×64, 10 classes)"
     except ImportError:
-        digits = _write_csv(folder / "digits-synthetic.csv", *_blobs(n_digits, 64, 10, seed=2))
+        digits = _write_csv(folder / "digits-synthetic.csv", *blob_set(n_digits, 64, 10, np.random.default_rng(2)))
         digits_data = f"synthetic {n_digits:,}×64, 10 classes (scikit-learn not installed)"
     pairs = 2_000 if quick else 500_000
     mini = 3_000 if quick else SAMPLES

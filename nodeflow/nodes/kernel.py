@@ -117,6 +117,21 @@ class Kernel:
         return sorted(n for n in names if isinstance(self.py.__globals__.get(n), Kernel))
 
 
+def with_callees(kernels) -> list[Kernel]:
+    """``kernels`` and every kernel they call, each once, callees first."""
+    order: list[Kernel] = []
+
+    def visit(k: Kernel) -> None:
+        if k not in order:
+            for name in k.callee_names():
+                visit(KERNELS[name])
+            order.append(k)
+
+    for k in kernels:
+        visit(k)
+    return order
+
+
 def kernel(fn: Callable | None = None, *, inline: bool = False):
     """Register ``fn`` as a node kernel. ``@kernel(inline=True)`` marks a small scalar
     helper that numba inlines into the kernels calling it."""

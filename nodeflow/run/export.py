@@ -14,7 +14,7 @@ import textwrap
 import numpy as np
 
 from ..data import epoch_order
-from ..nodes.kernel import KERNELS, Kernel
+from ..nodes.kernel import KERNELS, Kernel, with_callees
 from . import codegen, report
 from .plan import Plan, Slot
 from .session import Session
@@ -22,17 +22,7 @@ from .session import Session
 
 def _kernel_sources(kernels: list[Kernel]) -> list[str]:
     """Plain-Python source of ``kernels`` and every kernel they call, callees first."""
-    order: list[str] = []
-
-    def visit(name):
-        if name in order:
-            return
-        for other in KERNELS[name].callee_names():
-            visit(other)
-        order.append(name)
-
-    for k in kernels:
-        visit(k.name)
+    order = [k.name for k in with_callees(kernels)]
     numbers = {name: value for n in order for name in KERNELS[n].py.__code__.co_names
                if isinstance(value := KERNELS[n].py.__globals__.get(name), (int, float))}
     consts = "".join(f"{name} = {value!r}\n" for name, value in sorted(numbers.items()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nodes.base import matrix_shape
-from ..nodes.kernel import KERNELS, Kernel
+from ..nodes.kernel import Kernel, with_callees
 from . import codegen, native
 from .plan import Arg, Plan, Slot
 
@@ -116,17 +116,6 @@ class _Writer(codegen._Writer):
             return var
         return super().arg(a)
 
-    def kernels_needed(self) -> list[Kernel]:
-        """The kernels called, and every kernel they call."""
-        out: list[Kernel] = []
-        todo = list(self.kernels)
-        while todo:
-            k = todo.pop(0)
-            if k not in out:
-                out.append(k)
-                todo += [KERNELS[name] for name in k.callee_names()]
-        return out
-
 
 def generate(plan: Plan) -> Generated:
     """``train`` of a plan with C arguments (see the module docstring)."""
@@ -141,7 +130,7 @@ def generate(plan: Plan) -> Generated:
               "backup_mem": (plan.mem_size,), "backup_smem": (plan.smem_size,), "saved": (plan.mem_size,)}
     arrays.update({var: s.shape for var, s in w.pointed.items()})
     setup = [f"{name} = carray({name}_p, ({', '.join(map(str, shape))},))" for name, shape in arrays.items()]
-    f = Generated("", w.kernels_needed(), np.array(w.consts, dtype=float), dict(w.pointed))
+    f = Generated("", with_callees(w.kernels), np.array(w.consts, dtype=float), dict(w.pointed))
     head = (f"def train({', '.join(f.arguments)}):\n"
             '    """Run n_epochs epochs; returns how many finished without NaN or infinity."""\n'
             + "".join(f"    {line}\n" for line in setup + ["n = n_train"]))
