@@ -169,6 +169,18 @@ def test_a_shape_change_upstream_that_breaks_broadcasting_is_refused():
     assert g.params("b")["value"] == 1.0
 
 
+def test_a_weights_node_that_does_not_fit_an_expression_is_refused_saying_what_to_resize():
+    from nodeflow import mlp
+
+    g = mlp([2, 2, 1], data="xor")
+    e = g.add_node("Expression", params={"formula": "a + b"})
+    w = g.add_node("Weights", params={"shape": [3, 3]})
+    g.connect("dataset", "x", e, "a")
+    with pytest.raises(EditRefused, match=rf"a \(2,\) and b \(3, 3\) do not broadcast .* resize it to fit"):
+        g.connect(w, "W", e, "b")  # (the ports of an Expression follow its formula)
+    assert g.wire_into(e, "b") is None
+
+
 # -- Expression ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("formula, message", [

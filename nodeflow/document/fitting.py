@@ -44,7 +44,7 @@ def fits(g, link) -> list[Fit]:
     found = []
     for port, (node, out) in wires.items():
         now = arriving[port]
-        want = fit(t, port, arriving) if g.type_of(node).is_parameter and now is not None else None
+        want = fit(t, port, arriving, g.params(link.dst)) if g.type_of(node).is_parameter and now is not None else None
         if want is None or len(want) != len(now):
             continue
         shape = tuple(now[i] if d is None else d for i, d in enumerate(want))

@@ -79,11 +79,7 @@ def infer_node(g: nx.MultiDiGraph, n: str, ctx: ShapeContext, rep: ShapeReport) 
         if shape is None:
             continue
         port = t.port(dport, "in", params)
-        where = f"{src}.{sport} {fmt_shape(shape)}"
-        for spec in (port.shape,) + port.alt:
-            result = _bind(spec, shape, dims, origin, where)
-            if isinstance(result[0], dict):
-                break
+        result = _bind_port(port, shape, dims, origin, f"{src}.{sport} {fmt_shape(shape)}")
         if isinstance(result[0], dict):
             dims, origin = result
             arriving[dport] = shape
@@ -119,24 +115,30 @@ def _computed(t, n, params, ctx, arriving, sources, problems) -> dict | None:
         return {}
 
 
-def fit(t, port: str, arriving: dict[str, tuple]) -> tuple | None:
-    """The shape input ``port`` of a node of type ``t`` must have to agree with the shapes
-    ``arriving`` on its other inputs (None in a dimension they leave open); None if those
-    disagree among themselves."""
+def _bind_port(port, shape: tuple, dims: dict, origin: dict, where: str) -> tuple:
+    """``_bind`` against the port's shape, else against each shape it also accepts (``port.alt``)."""
+    for spec in (port.shape,) + port.alt:
+        result = _bind(spec, shape, dims, origin, where)
+        if isinstance(result[0], dict):
+            break
+    return result
+
+
+def fit(t, port: str, arriving: dict[str, tuple], params: dict) -> tuple | None:
+    """The shape input ``port`` of a node of type ``t`` (with ``params``: an Expression's and a
+    group's ports follow them) must have to agree with the shapes ``arriving`` on its other
+    inputs (None in a dimension they leave open); None if those disagree among themselves."""
     dims: dict[str, int] = {}
     origin: dict[str, str] = {}
-    for p in t.inputs:
+    for p in t.input_ports(params):
         shape = arriving.get(p.name)
         if p.name == port or shape is None:
             continue
-        for spec in (p.shape,) + p.alt:
-            bound = _bind(spec, shape, dims, origin, p.name)
-            if isinstance(bound[0], dict):
-                dims, origin = bound
-                break
-        else:
+        bound = _bind_port(p, shape, dims, origin, p.name)
+        if not isinstance(bound[0], dict):
             return None
-    spec = t.port(port, "in").shape
+        dims, origin = bound
+    spec = t.port(port, "in", params).shape
     return None if spec == ANY else resolve(spec, dims)
 
 
