@@ -320,17 +320,33 @@ class Graph:
         else:
             self.history.record(Group(label, [op]))
 
-    def _wiring_problems(self) -> list[str]:
-        """What an edit may not bring about: shapes that disagree, a register with two writers."""
-        return self.shapes().problems + self.writer_problems()
+    def _wiring_problems(self, writers: bool) -> list[str]:
+        """What an edit may not bring about: shapes that disagree, and (``writers``) a register with
+        two writers."""
+        return self.shapes().problems + (self.writer_problems() if writers else [])
+
+    def _may_add_a_writer(self, op) -> bool:
+        """Whether ``op`` can give a register a second writer: a wire into a node that commits or into
+        a group, or a group added or redefined. (Looking at every node's wires for every edit made
+        building a graph quadratic.)"""
+        if isinstance(op, AddLink):
+            t = self.type_of(op.link.dst)
+        elif isinstance(op, AddNode):
+            t = NODE_TYPES[op.attrs["type"]]
+        elif isinstance(op, SetAttr):
+            t = self.type_of(op.node)
+        else:
+            return False
+        return bool(t.commits) or t.name == "Group"
 
     def _checked(self, op, label: str) -> None:
         """Apply ``op``; undo it and refuse if it creates a new shape or writer problem."""
-        before = set(self._wiring_problems())
+        writers = self._may_add_a_writer(op)
+        before = set(self._wiring_problems(writers))
         outer, self._pending = self._pending, []
         try:
             op.apply(self)
-            new = [p for p in self._wiring_problems() if p not in before]
+            new = [p for p in self._wiring_problems(writers) if p not in before]
             if new:
                 op.inverse().apply(self)  # nobody was told, so nobody hears of the trial
                 raise EditRefused(f"refused: {new[0]}")
