@@ -33,27 +33,27 @@ def check_output(path, option: str | None = None) -> Path:
 
     ``option`` (``"-o"``, ``"--save"``) starts the message, so it names what the user typed."""
     text = os.fspath(path)
-    say = f"{option} {brief(text)}" if option else f"cannot write {brief(text)}"
+    head = f"{option} {brief(text)}" if option else f"cannot write {brief(text)}"
     if not text.strip():
         raise NodeflowError(f"{option or 'output'}: the path is empty; give a file name")
     p = Path(text)
     if text.endswith(("/", os.sep)) or p.is_dir():
-        raise NodeflowError(f"{say}: is a folder; give a file name (such as {brief(str(p / 'name'))})")
+        raise NodeflowError(f"{head}: is a folder; give a file name (such as {brief(str(p / 'name'))})")
     folder = Path(os.path.dirname(os.path.abspath(text)))
     if not folder.exists():
-        raise NodeflowError(f"{say}: the folder {brief(str(folder))} does not exist")
+        raise NodeflowError(f"{head}: the folder {brief(str(folder))} does not exist")
     if not folder.is_dir():
-        raise NodeflowError(f"{say}: {brief(str(folder))} is a file, not a folder")
+        raise NodeflowError(f"{head}: {brief(str(folder))} is a file, not a folder")
     if p.exists() and not p.is_file():
-        raise NodeflowError(f"{say}: is not a regular file")
+        raise NodeflowError(f"{head}: is not a regular file")
     if p.exists() and not os.access(p, os.W_OK):
-        raise NodeflowError(f"{say}: the file is read-only")
+        raise NodeflowError(f"{head}: the file is read-only")
     try:  # the only sure test: make (and remove) a temporary file where the real one will be made
         fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise NodeflowError(f"{say}: cannot write in {brief(str(folder))} ({e.strerror or e})") from None
+        raise NodeflowError(f"{head}: cannot write in {brief(str(folder))} ({e.strerror or e})") from None
     return p
 
 

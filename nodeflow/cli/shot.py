@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from ..errors import NodeflowError
+from ..outputs import check_output
 
 
 def add_parser(sub) -> None:
@@ -61,8 +61,7 @@ def cmd_shot(a) -> int:
         where = f"group {'/'.join(groups)}" if groups else "the graph"
         raise NodeflowError(f"--select: {where} has no node {a.select!r}")
     for target in filter(None, (a.output, a.layout_json)):
-        if not Path(target).resolve().parent.is_dir():
-            raise NodeflowError(f"cannot write {target}: folder {Path(target).resolve().parent} does not exist")
+        check_output(target)
     display = os.environ.get("DISPLAY")
     if not display and shutil.which("Xvfb") is None:
         raise NodeflowError("no display to draw on and Xvfb is not installed (apt-get install xvfb)")

@@ -28,6 +28,7 @@ import dearpygui.dearpygui as dpg
 from ..document import layout
 from . import dialogs, keys, screen
 from .canvas import Canvas
+from .canvas.interact import ctrl_down, shift_down
 from .canvas.view import NOTCH
 from .controller import Controller
 from .panels import PAYLOAD, Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
@@ -200,9 +201,7 @@ class App:
             elif self._search_active == self.quick_add.search:
                 self.quick_add.add_first_match()
             return
-        ctrl = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
-        shift = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
-        name = self.chords.get(keys.Chord(key, ctrl, shift))
+        name = self.chords.get(keys.Chord(key, ctrl_down(), shift_down()))
         if name is None:
             return
         owner = keys.keyboard_owner()

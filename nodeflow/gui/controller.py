@@ -149,6 +149,12 @@ class Controller:
         """Where the run keeps the value of an output of the graph shown (see ``Levels.flat_port``)."""
         return self.levels.flat_port(self.graph, node, port)
 
+    def probe_port(self, node: str, port: str) -> tuple[str, str] | None:
+        """Where the probe shown holds the value of an output of the graph shown (None: no probe, or
+        its forward pass does not reach that output)."""
+        at = self.flat_port(node, port)
+        return at if self.probing is not None and at is not None and self.probing.shows(*at) else None
+
     def shown_id(self, flat: str) -> str | None:
         """The node of the graph shown that a node of the run is, or is inside (None: elsewhere)."""
         return self.levels.shown_id(flat)

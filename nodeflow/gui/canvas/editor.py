@@ -347,11 +347,11 @@ class Canvas:
         self._probe_seen = p
         if p is None or not self.ctrl.animate:
             return
-        shown, flat = self.ctrl.shown_id, self.ctrl.flat_port
+        shown = self.ctrl.shown_id
         reached = {shown(n) for n in p.evaluated} | {n for n in self.nodes if self.graph.type_of(n).family == "view"}
 
         def carries(w: Link) -> bool:  # a wire of the probe's forward pass, into a node it reaches
-            return w.dst in reached and p.shows(*flat(w.src, w.src_port))
+            return w.dst in reached and self.ctrl.probe_port(w.src, w.src_port) is not None
 
         outs = self.wire_sources(p.run)
         steps = [([w for w in outs.get(n, ()) if carries(w)], "forward") for n in p.evaluated]

@@ -81,9 +81,10 @@ class ValueShower:
         run = self._current_run()
         value = self._reader(run)
         colours = self._ports(value, detail, pictures)
-        self._looks(run)
+        hot, phase = self._hot(run), style.PHASE_COLOURS.get(ctrl.session.phase or "")
+        self._looks(run, hot, phase)
         self._views_and_badges(value, pictures)
-        self._wires(colours, run)
+        self._wires(colours, run, hot, phase)
         if pictures:
             self.last_pictures, self.pictures_cost = now, self.views.seconds - spent
 
@@ -103,8 +104,8 @@ class ValueShower:
         probe = self.c.ctrl.probing
         if probe is not None:
             def probed(n: str, p: str) -> np.ndarray | None:
-                at = flat(n, p)
-                return probe.run.value(*at) if at is not None and probe.shows(*at) else None
+                at = self.c.ctrl.probe_port(n, p)
+                return None if at is None else probe.run.value(*at)
             return probed
         if run is not self.c.ctrl.stepped_run:  # nothing computed since the last edit: only registers
             def register(n: str, p: str) -> np.ndarray | None:
@@ -158,23 +159,30 @@ class ValueShower:
         self.drawn[key] = raw
         item.show_compact(v, True)
 
-    def _looks(self, run) -> None:
-        """Outlines and dimming: NaN red, the node just evaluated in its phase's colour, the
-        selection white; nodes still to come in this sample and skipped nodes dimmed."""
+    def _hot(self, run) -> str | None:
+        """The node of the run just evaluated, lit with its wires (none while training runs on
+        without a half-done sample, or while a probe is shown)."""
+        ctrl = self.c.ctrl
+        ev = ctrl.session
+        if run is None or ctrl.probing is not None or not (ev.cursor or not ctrl.running):
+            return None
+        return ev.last_node
+
+    def _looks(self, run, hot: str | None, phase) -> None:
+        """Outlines and dimming: NaN red, the node just evaluated (``hot``) in its phase's colour,
+        the selection white; nodes still to come in this sample and skipped nodes dimmed."""
         ctrl = self.c.ctrl
         ev, shown = ctrl.session, ctrl.shown_id
         plan = run.plan if run is not None else None
-        bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
-        bad = shown(bad) if bad else None
-        hot = ev.last_node if plan is not None and (ev.cursor or not ctrl.running) else None
-        hot = shown(hot) if hot else None
-        pending = {shown(s.node) for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
-        probe = ctrl.probing
-        if probe is not None:  # the probe's forward pass stands out; what it does not reach is dimmed
+        if ctrl.probing is not None:  # the probe's forward pass stands out; what it does not reach is dimmed
             views = {n for n in self.c.nodes if self.c.graph.type_of(n).name in VIEWS}
-            pending, bad, hot = set(self.c.nodes) - {shown(n) for n in probe.evaluated} - views, None, None
+            pending, bad = set(self.c.nodes) - {shown(n) for n in ctrl.probing.evaluated} - views, None
+        else:
+            bad = ev.divergence.node if ev.divergence is not None and plan is not None and ev.cursor else None
+            bad = shown(bad) if bad else None
+            pending = {shown(s.node) for s in plan.steps[ev.cursor:]} if plan is not None and ev.cursor else set()
+        hot = shown(hot) if hot else None
         skipped = self._skipped(plan)
-        phase = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_nodes)
         for node, item in self.c.nodes.items():
             if node == bad:
@@ -237,13 +245,8 @@ class ValueShower:
             self.drawn[node] = drawn
             item.show_note(wires.format_full(v, limit=6) if v is not None else "wire a value in")
 
-    def _wires(self, colours: dict, run) -> None:
-        ev = self.c.ctrl.session
-        hot = ev.last_node if run is not None and (ev.cursor or not self.c.ctrl.running) else None
-        if self.c.ctrl.probing is not None:
-            hot = None
+    def _wires(self, colours: dict, run, hot: str | None, hot_colour) -> None:
         hot_wires = set(self.c.wire_sources(run).get(hot, ())) if hot else set()
-        hot_colour = style.PHASE_COLOURS.get(ev.phase or "")
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
         x0, y0, x1, y1 = self.c.in_view()

@@ -6,7 +6,6 @@ canvas widget's top-left corner.
 """
 from __future__ import annotations
 
-import math
 
 Point = tuple[float, float]
 
@@ -92,8 +91,3 @@ class View:
         """True when all of ``bounds`` is in view."""
         v = self.visible()
         return v[0] <= bounds[0] and v[1] <= bounds[1] and bounds[2] <= v[2] and bounds[3] <= v[3]
-
-
-def zoom_steps(zoom: float) -> float:
-    """How many wheel notches separate ``zoom`` from 100 % (for status text)."""
-    return math.log(zoom) / math.log(NOTCH)
