@@ -8,17 +8,17 @@ from ..data.builtin import BUILTIN
 from ..data.init import INITS
 from ..data.scaling import SCALES
 from ..errors import NodeflowError
+from ..limits import brief
 from ..nodes.loss import LOSSES
 from ..nodes.schedule import SCHEDULES
 from ..nodes.update import OPTIMIZERS
+from ..outputs import check_output
 
 
 def _epilog() -> str:
     width = max(map(len, BUILTIN))
     sets = "\n".join(f"  {name:<{width}}  {spec.doc}" for name, spec in BUILTIN.items())
     return f"built-in data sets (--data NAME):\n{sets}\n\nor --data FILE.csv: feature columns, the target last."
-from ..limits import brief
-from ..outputs import check_output
 
 
 def add_parser(sub) -> None:
@@ -61,7 +61,6 @@ def add_parser(sub) -> None:
 def cmd_new(a) -> int:
     from ..document.builders import mlp
     from ..document.files import save
-    from ..errors import EditRefused
 
     out = check_output(a.file, "-o")
     try:

@@ -13,7 +13,7 @@ from ..errors import DataError
 from ..limits import brief
 from . import builtin
 from .csvfile import read_csv
-from .scaling import Encoding, Scaling, fit
+from .scaling import Encoding, fit
 from .split import fold_indices, split_indices
 
 

@@ -31,7 +31,9 @@ from .canvas import Canvas
 from .canvas.interact import ctrl_down, shift_down
 from .canvas.view import NOTCH
 from .controller import Controller
-from .panels import PAYLOAD, Inspector, Palette, QuickAdd, StatusLine, TrainingPlot
+from .inspector import Inspector
+from .panels import PAYLOAD, Palette, QuickAdd, StatusLine
+from .training import TrainingPlot
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 BACKGROUND = (30, 31, 36, 255)

@@ -10,8 +10,6 @@ import dearpygui.dearpygui as dpg
 
 from ..nodes import palette
 from .controller import Controller
-from .inspector import Inspector, form, row  # noqa: F401 (the window makes them from here)
-from .training import TrainingPlot  # noqa: F401
 
 MESSAGE_COLOURS = {"info": (200, 200, 200, 255), "warn": (240, 190, 70, 255), "error": (250, 90, 80, 255)}
 

@@ -9,8 +9,9 @@ from . import NOTHING_WIRED, Picture, ViewContext, view
 from .draw import BACKGROUND, FAINT, INK, Canvas
 from .font import HEIGHT, WIDTH
 from .function import classes_of, wired
+from .images import NEGATIVE, POSITIVE
 
-RIGHT, WRONG = np.array([0.20, 0.50, 0.95]), np.array([0.96, 0.55, 0.18])  # blue diagonal, orange mistakes
+RIGHT, WRONG = POSITIVE, NEGATIVE  # blue diagonal, orange mistakes
 NAME_CHARS, COLUMN_CHARS = 10, 7
 
 

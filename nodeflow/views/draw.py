@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import font
+from .images import NEGATIVE, POSITIVE
 
 BACKGROUND = np.array([0.16, 0.16, 0.18])  # like the editor's node bodies
 INK = np.array([0.86, 0.86, 0.86])
@@ -18,12 +19,13 @@ FAINT = np.array([0.55, 0.55, 0.58])
 PLOT_AREA = np.array([0.22, 0.22, 0.25])
 GRID = np.array([0.28, 0.28, 0.31])
 # class colours: orange and blue first (TensorFlow Playground's two classes), then others
-CLASS_COLOURS = np.array([[0.96, 0.55, 0.18], [0.20, 0.50, 0.95], [0.30, 0.69, 0.29], [0.60, 0.40, 0.75],
+CLASS_COLOURS = np.array([NEGATIVE, POSITIVE, [0.30, 0.69, 0.29], [0.60, 0.40, 0.75],
                           [0.89, 0.25, 0.30], [0.55, 0.36, 0.25], [0.93, 0.45, 0.72], [0.50, 0.50, 0.50],
                           [0.70, 0.70, 0.15], [0.10, 0.72, 0.78]])
 
 
-def class_colour(k: int) -> np.ndarray:
+def class_colour(k):
+    """The colour of class ``k`` (an int, or an array of them: one colour each)."""
     return CLASS_COLOURS[k % len(CLASS_COLOURS)]
 
 
@@ -48,10 +50,6 @@ class Canvas:
         y0, y1 = max(0, int(y0)), min(self.height, int(y1))
         if x0 < x1 and y0 < y1:
             self.rgb[y0:y1, x0:x1] = colour
-
-    def outline(self, x0: int, y0: int, x1: int, y1: int, colour) -> None:
-        for a, b, c, d in ((x0, y0, x1, y0 + 1), (x0, y1 - 1, x1, y1), (x0, y0, x0 + 1, y1), (x1 - 1, y0, x1, y1)):
-            self.fill(a, b, c, d, colour)
 
     def paste(self, x: int, y: int, rgb: np.ndarray) -> None:
         h, w = rgb.shape[:2]

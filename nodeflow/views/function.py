@@ -9,9 +9,9 @@ import numpy as np
 
 from ..errors import NodeflowError
 from . import NOTHING_WIRED, NoPicture, Picture, ViewContext, view
-from .draw import CLASS_COLOURS, FAINT, Axes, Canvas, disc, padded, plot, ring, square, upscale
+from .draw import FAINT, Axes, Canvas, class_colour, disc, padded, plot, ring, square, upscale
 from .font import HEIGHT
-from .images import BAD, diverging
+from .images import BAD, NEGATIVE, POSITIVE, diverging
 
 PALE = np.array([0.95, 0.95, 0.95])  # a region where the network is undecided
 REGION_STRENGTH = 0.7  # how far a sure region goes from pale towards its class colour
@@ -52,7 +52,7 @@ def region_colours(y: np.ndarray) -> np.ndarray:
     else:
         k = y.shape[1]
         cls, sure = y.argmax(axis=1), np.clip((y.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
-    rgb = PALE + (REGION_STRENGTH * sure)[:, None] * (CLASS_COLOURS[cls % len(CLASS_COLOURS)] - PALE)
+    rgb = PALE + (REGION_STRENGTH * sure)[:, None] * (class_colour(cls) - PALE)
     rgb[~np.isfinite(y).all(axis=1)] = BAD
     return rgb
 
@@ -90,7 +90,7 @@ def decision_regions(ctx: ViewContext) -> Picture:
     c.paste(ax.left, ax.top, upscale(region_colours(y).reshape(n, n, 3), CELL)[:size, :size])
     if ctx.params["points"]:
         cls = classes_of(data.T)
-        draw_points(c, ax, data, lambda rows: 0.8 * CLASS_COLOURS[cls[rows] % len(CLASS_COLOURS)])
+        draw_points(c, ax, data, lambda rows: 0.8 * class_colour(cls[rows]))
     if ctx.probe is not None:
         mark_probe(c, ax, *ctx.probe.raw_input[:2])
     return Picture(c.rgb, "discs: training samples, squares: test samples")
@@ -108,7 +108,7 @@ def mark_probe(c: Canvas, ax: Axes, x: float, y: float) -> None:
 
 
 CURVE = np.array([1.0, 0.85, 0.25])
-TRAIN_POINT, TEST_POINT = np.array([0.20, 0.50, 0.95]), np.array([0.96, 0.55, 0.18])
+TRAIN_POINT, TEST_POINT = POSITIVE, NEGATIVE
 
 
 @view("FittedCurve", reads_run=True)
