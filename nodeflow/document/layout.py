@@ -131,15 +131,13 @@ def _box(area: tuple[float, float] | None, flipped: bool, ins: tuple[str, ...], 
     return Box(w, h, flipped, ins, outs, display, (in_w * scale + 0.5, out_w * scale + 0.5), caption, caption_y)
 
 
-def mirrored(g, node: str) -> bool:
-    """Drawn mirrored: a backward node, or a group that does a backward node's work (see ``acts_as``)."""
-    return acts_as(g, node) == "backward"
-
-
 def acts_as(g, node: str) -> str:
     """The family a node works as: its type's, but for a group that of what it holds (see ``group_family``)."""
-    t = g.type_of(node)
-    return group_family(g.params(node)) if t.name == "Group" else t.family
+    return _acts(g.type_of(node), g.params(node))
+
+
+def _acts(t: type[NodeType], params: dict) -> str:
+    return group_family(params) if "Group" in (t.name, t.preset_of) else t.family
 
 
 def group_family(params: dict) -> str:
@@ -175,30 +173,29 @@ def new_box(type_name: str) -> Box:
 def box_for(type_name: str, params: dict) -> Box:
     """The box of a node of this type with these parameters, before it is in a graph."""
     t = NODE_TYPES[type_name]
-    params = dict(t.default_params(), **params)
-    names = (tuple(p.name for p in ports) for ports in (t.input_ports(params), t.output_ports(params)))
-    family = group_family(params) if t.preset_of == "Group" or t.name == "Group" else t.family
-    return box_of(t, *names, flipped=family == "backward", caption=_caption(t, params))
-
-
-def caption_of(g, node: str) -> str | None:
-    """The line a node shows under its pins: an Expression's formula (``out = a * (1 - a)``)."""
-    return _caption(g.type_of(node), g.params(node))
-
-
-def _caption(t: type[NodeType], params: dict) -> str | None:
-    if t.name != "Expression":
-        return None
-    from ..nodes.expression import formula_of
-
-    return "out = " + formula_of(params["formula"]).canonical
+    return _box_with(t, dict(t.default_params(), **params))
 
 
 def box(g, node: str) -> Box:
     """A node's box, from its own ports (an Expression's or a Group's depend on its parameters) and
     its caption."""
-    return box_of(g.type_of(node), tuple(p.name for p in g.inputs(node)), tuple(p.name for p in g.outputs(node)),
-                  mirrored(g, node), caption_of(g, node))
+    return _box_with(g.type_of(node), g.params(node))
+
+
+def _box_with(t: type[NodeType], params: dict) -> Box:
+    """Its own ports, mirrored when it works as a backward node (a group: as what it holds), and
+    its caption."""
+    names = (tuple(p.name for p in ports) for ports in (t.input_ports(params), t.output_ports(params)))
+    return box_of(t, *names, flipped=_acts(t, params) == "backward", caption=_caption(t, params))
+
+
+def _caption(t: type[NodeType], params: dict) -> str | None:
+    """The line a node shows under its pins: an Expression's formula (``out = a * (1 - a)``)."""
+    if t.name != "Expression":
+        return None
+    from ..nodes.expression import formula_of
+
+    return "out = " + formula_of(params["formula"]).canonical
 
 
 def rect(g, node: str) -> tuple[float, float, float, float]:
@@ -384,26 +381,25 @@ def _stack_key(g, r: _Roles, n: str, place: dict):
     return (9, order(n))
 
 
-def _blocks(g, r: _Roles) -> list[set[str]]:
-    """Networks that share only the data: one block each (the data goes with the first);
-    nodes without any wire form the last block."""
+def _blocks(g, r: _Roles) -> tuple[list[set[str]], set[str]]:
+    """Networks that share only the data: one block each (the data goes with the first); and
+    the nodes without any wire."""
     rest = g.nx.subgraph([n for n in g.node_ids if not r.is_head(n)])
     comps = sorted((set(c) for c in nx.weakly_connected_components(rest)), key=lambda c: min(map(g.node_ids.index, c)))
     wired = [c for c in comps if len(c) > 1 or any(g.nx.degree(n) for n in c)]
-    loose = set().union(*(c for c in comps if c not in wired)) if len(comps) > len(wired) else set()
+    loose = set().union(*(c for c in comps if c not in wired))
     heads = {n for n in g.node_ids if r.is_head(n)}
     blocks = wired or ([set()] if heads else [])
     if blocks:
         blocks[0] |= {h for h in heads if g.nx.degree(h)}
         loose |= {h for h in heads if not g.nx.degree(h)}
-    return [b for b in blocks if b] + ([loose] if loose else [])
+    return [b for b in blocks if b], loose
 
 
 def tidy(g) -> dict[str, tuple[float, float]]:
     """New top-left positions of every node (see the module docstring); nothing is changed."""
     r = _Roles(g)
-    blocks = _blocks(g, r)
-    loose = blocks.pop() if blocks and all(not g.nx.degree(n) for n in blocks[-1]) else set()
+    blocks, loose = _blocks(g, r)
     places = [_place_columns(g, r, b, _chain_columns(g, r, b)) for b in blocks]
     widths: dict[int, float] = {}
     for place in places:
