@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .scripting import result, run_editor, until, virtual_display
+from .scripting import result, run_editor, settled, until, virtual_display
 
 CASES = ("views on screen", "views out of view", "no view nodes")
 OPTIONS = "NODEFLOW_BENCH_VIEWS"
@@ -25,7 +25,7 @@ def script(app):
     """Inside the editor: warm up, arrange the case, train, report."""
     o = json.loads(os.environ[OPTIONS])
     c, cv = app.ctrl, app.canvas
-    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    yield from settled(app)
     c.animate, c.run_epochs = False, 3
     c.toggle_run()  # compiles the fast engine (in the background) outside the timing
     yield from until(lambda: not c.running and c.session.compiled(wait=False) is not None, 100000, "the warm-up")

@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .scripting import result, run_editor, until, virtual_display
+from .scripting import result, run_editor, settled, until, virtual_display
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = "1280x800"
@@ -49,8 +49,13 @@ def _step_to(app, node: str, pulse_at: float = 0.55):
         c.step_node()
         yield 1
     yield from until(lambda: any(p.link.src == node for p in cv.pulses.flying), 60, "the pulses")
-    held = [(p, pulse_at) for p in cv.pulses.flying if p.link.src == node]
-    cv.pulses.at = lambda now: held  # time stands still for the picture
+    _hold(cv, node, pulse_at)
+
+
+def _hold(cv, src: str, at: float) -> None:
+    """Time stands still for the picture: the pulses leaving ``src`` stay ``at`` of the way along."""
+    held = [(p, at) for p in cv.pulses.flying if p.link.src == src]
+    cv.pulses.at = lambda now: held
 
 
 def _shoot(app, name: str):
@@ -66,7 +71,7 @@ def _shoot(app, name: str):
 
 def editor(app):
     """XOR mid-sample in the backward pass: coloured wires with their values, a pulse, a loss curve."""
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 600)
     yield from _step_to(app, "delta_1")
     yield from _shoot(app, "editor.png")
@@ -75,7 +80,7 @@ def editor(app):
 
 def inspector(app):
     """XOR after six samples with update W1 selected: the inspector's rule and one element worked out."""
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     for _ in range(6):
         app.ctrl.step_sample()
     app.canvas.select(["weight_update_1"], [])
@@ -86,7 +91,7 @@ def inspector(app):
 
 def digits(app):
     """Digits fitted in view after a few epochs."""
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 5)
     app.ctrl.step_sample()
     yield from _shoot(app, "digits.png")
@@ -99,7 +104,7 @@ def digits(app):
 
 def seeds(app):
     """The 7-5-3 wheat-seeds network in the backward pass."""
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 30)
     yield from _step_to(app, "delta_2", 0.5)
     yield from _shoot(app, "seeds-backward.png")
@@ -120,7 +125,7 @@ def _show(app, nodes: list[str], zoom: float | None = None) -> None:
 def views(app, zoomed: bool = False):
     """The circle network's views, live after training: fitted, or zoomed to 100 % on two of them."""
     c = app.ctrl
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 300)
     c.step_sample()
     yield 3  # (the pulses start in the next frame)
@@ -138,7 +143,7 @@ def views_zoomed(app):
 
 def curve(app):
     """The fitted curve of the noisy cubic, after training."""
-    yield from until(lambda: app.frames > 3 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 300)
     _show(app, ["fitted_curve", "identity_2", "error"], 0.9)
     yield from until(lambda: not app.canvas.values.views.waiting, 60, "the pictures")
@@ -151,7 +156,7 @@ def probe(app):
     import dearpygui.dearpygui as dpg
 
     c, cv = app.ctrl, app.canvas
-    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    yield from settled(app)
     yield from _train(app, 300)
     _show(app, ["dataset", "sigmoid_2", "decision_regions", "error"])
     panel = app.inspector.probe
@@ -160,8 +165,7 @@ def probe(app):
         dpg.set_value(field, text)
     panel.probe()
     yield from until(lambda: any(p.link.src == "weighted_sum_2" for p in cv.pulses.flying), 120, "the pulses")
-    held = [(p, 0.5) for p in cv.pulses.flying if p.link.src == "weighted_sum_2"]
-    cv.pulses.at = lambda now: held  # time stands still for the picture
+    _hold(cv, "weighted_sum_2", 0.5)
     yield from until(lambda: not cv.values.views.waiting, 60, "the pictures")
     yield from _shoot(app, "probe.png")
     result({"epoch": c.session.epoch, "probe": c.message.text})
@@ -170,7 +174,7 @@ def probe(app):
 def opened(app):
     """xor_opened.json fitted after one sample, then the inside of its opened delta 1."""
     c, cv = app.ctrl, app.canvas
-    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas")
+    yield from settled(app)
     c.step_sample()
     yield from _shoot(app, "xor-opened.png")
     c.open_group("opened_delta_1")

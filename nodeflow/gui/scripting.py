@@ -107,10 +107,16 @@ def key(win: str, name: str) -> Iterator[int]:
     yield 3
 
 
+def settled(app, frames: int = 3) -> Iterator[int]:
+    """Wait until the editor has drawn ``frames`` frames (the canvas has its size) and the canvas
+    has stopped animating."""
+    yield from until(lambda: app.frames > frames and not app.canvas.animating, 300, "the canvas")
+
+
 def start(app, title: str = "nodeflow") -> Iterator[int]:
     """Wait until the canvas has settled, then give the window (its title contains ``title``) the
     keyboard; returns the window's id."""
-    yield from until(lambda: app.frames > 5 and not app.canvas.animating, 300, "the canvas")
+    yield from settled(app, 5)
     win = window_id(title)
     focus(win)
     yield 3

@@ -21,12 +21,12 @@ def script(app):
     """Inside the editor: wait for the canvas, train, fit, then write the picture and the rectangles."""
     import dearpygui.dearpygui as dpg
 
-    from .scripting import until
+    from .scripting import settled, until
 
     o = json.loads(os.environ[OPTIONS])
     dpg.set_viewport_pos([0, 0])
     c, cv = app.ctrl, app.canvas
-    yield from until(lambda: app.frames > 3 and not cv.animating, 300, "the canvas to get its size")
+    yield from settled(app)
     if o.get("samples"):
         for _ in range(o["samples"]):
             if not c.step_sample():

@@ -301,8 +301,7 @@ class Canvas:
                 item.zoomed(z)
                 item.catch_up()
         for w in self.wires.values():
-            b = w.bbox
-            if (w.zoom != z or w.stale) and b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]:
+            if (w.zoom != z or w.stale) and w.within(box):
                 w.zoomed(z)
         if self.values.views.in_view_now(box):  # a view node's picture waited for it
             self.values.pictures_due = True

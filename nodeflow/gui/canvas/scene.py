@@ -291,6 +291,11 @@ class WireItem:
         xs, ys = [p[0] for p in self.line], [p[1] for p in self.line]
         self.bbox = (min(xs), min(ys), max(xs), max(ys))
 
+    def within(self, box) -> bool:
+        """Does the wire's bounding box overlap ``box`` (x0, y0, x1, y1)?"""
+        b = self.bbox
+        return b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
+
     def show(self, text: str, colour, thickness: float, zoom: float, visible: bool = True) -> None:
         """A new value: drawn now if the wire is in view, else when it comes into view."""
         if (text, colour, thickness) != self.value:

@@ -249,7 +249,7 @@ class ValueShower:
         hot_wires = set(self.c.wire_sources(run).get(hot, ())) if hot else set()
         selected = set(self.c.selected_links)
         zoom = self.c.view.zoom
-        x0, y0, x1, y1 = self.c.in_view()
+        box = self.c.in_view()
         for link, w in self.c.wires.items():
             label, colour, thickness = colours.get((link.src, link.src_port), ("", wires.IDLE_WIRE, 1.5))
             if label == "-":
@@ -259,7 +259,6 @@ class ValueShower:
             if w.selected != (link in selected):
                 w.selected = link in selected
                 w.drawn = None
-            b = w.bbox
-            w.show(label, colour, thickness, zoom, b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3])
+            w.show(label, colour, thickness, zoom, w.within(box))
             if w.drawn is None:
                 w.zoomed(zoom)
