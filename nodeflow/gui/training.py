@@ -37,6 +37,8 @@ class TrainingPlot:
         self._shown = None
         self.series: dict[str, int] = {}  # "node.port" -> line series
         self._points: dict[str, tuple[list, list]] = {}
+        self._losses: set[str] = set()  # the series on the loss axis (left)
+        self._loss_top: float | None = None  # the largest loss plotted (kept as points come, not rescanned)
         self._seen: tuple[int, int] = (0, 0)  # (id of the stats list, how many epochs are plotted)
         with dpg.group(parent=parent):
             dpg.add_text("Training", color=HEADING)
@@ -71,6 +73,8 @@ class TrainingPlot:
                 accuracy = not key.endswith(".loss")
             label = g.attrs(node)["label"] if node in g else node
             self.series[key] = dpg.add_line_series([], [], label=label, parent=self.y2 if accuracy else self.y)
+            if not accuracy:
+                self._losses.add(key)
             dpg.bind_item_theme(self.series[key], self.dots)
             self._points[key] = ([], [])
             dpg.configure_item(self.legend, horizontal=len(self.series) <= 3)
@@ -81,6 +85,8 @@ class TrainingPlot:
             dpg.delete_item(item)
         self.series.clear()
         self._points.clear()
+        self._losses.clear()
+        self._loss_top = None
 
     def refresh(self) -> None:
         c = self.ctrl
@@ -115,12 +121,13 @@ class TrainingPlot:
                     xs, ys = self._points[name]
                     xs.append(s.epoch)
                     ys.append(v)
+                    if name in self._losses:
+                        self._loss_top = v if self._loss_top is None else max(self._loss_top, v)
         if len(stats) != seen:
             for name, item in self.series.items():
                 dpg.set_value(item, list(self._points[name]))
         self._seen = (id(stats), len(stats))
         first = stats[0].epoch if stats else 1
         dpg.set_axis_limits(self.x, first - 0.5, max(stats[-1].epoch if stats else 1, first + 1) + 0.5)
-        losses = [v for name, item in self.series.items() if dpg.get_item_parent(item) == self.y
-                  for v in self._points[name][1]]
-        dpg.set_axis_limits(self.y, 0.0, max(1e-6, max(losses)) * 1.08 if losses else 1.0)
+        top = self._loss_top
+        dpg.set_axis_limits(self.y, 0.0, max(1e-6, top) * 1.08 if top is not None else 1.0)

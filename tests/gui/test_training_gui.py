@@ -45,7 +45,7 @@ def script(app):
     c = app.ctrl
     yield from until(lambda: app.frames > 3)
     yield 3
-    out = {"reopened": [plotted(app), overlay(app)]}
+    out = {"reopened": [plotted(app), overlay(app)], "loss_axis": [list(dpg.get_axis_limits(app.plot.y))]}
     app.screenshot("reopened.png")
     yield from until(lambda: __import__("os").path.exists("reopened.png"), 120, "the screenshot")
     win = window_id("nodeflow")
@@ -57,6 +57,7 @@ def script(app):
     yield from until(lambda: c.session.epoch == 0, 60, "Reset weights")
     yield 3
     out["reset"] = [plotted(app), overlay(app), c.graph.trained_epochs]
+    out["loss_axis"].append(list(dpg.get_axis_limits(app.plot.y)))
     yield from key(win, "ctrl+z")
     yield from until(lambda: c.session.epoch == 7, 60, "Ctrl+Z")
     yield 3
@@ -80,6 +81,8 @@ def test_the_plot_comes_back_after_save_and_reopen(editor, tmp_path):
     assert overlay == "7 epochs trained"
     assert plotted == {name: [list(range(1, 8)), ys] for name, ys in figures.items()}
     assert r["reset"] == [{}, "0 epochs trained", 0]
+    top = max(figures["mean_loss.loss"]) * 1.08  # the loss axis reaches just above the largest loss
+    assert r["loss_axis"][0] == pytest.approx([0.0, top], rel=1e-6) and r["loss_axis"][1] == pytest.approx([0.0, 1.0])
     assert r["undone"] == r["reopened"]
 
 
